@@ -1,0 +1,66 @@
+# Vindplaats: `make run` serves the demo site, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= kb.settings.dev
+
+.PHONY: run install install-dev migrate demo serve test test-sqlite test-postgres lint format messages clean
+
+run: install migrate demo serve ## Install, migrate, load the demo content and serve it
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+demo: install
+	$(BIN)/python manage.py load_demo_data
+
+serve: install
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install-dev lint test-sqlite test-postgres ## Lint, then the whole suite on SQLite (and PostgreSQL when DATABASE_URL is set)
+
+test-sqlite: install-dev
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-postgres: install-dev
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "Running the suite again against $$DATABASE_URL"; \
+		$(BIN)/pytest; \
+	else \
+		echo "DATABASE_URL is not set: skipping the PostgreSQL run."; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install-dev ## Update the Dutch translations (needs GNU gettext)
+	$(BIN)/python manage.py makemessages -l nl --ignore=.venv --ignore=var --ignore=tests --no-obsolete --add-location=file
+	$(BIN)/python manage.py compilemessages -l nl --ignore=.venv
+
+clean:
+	rm -rf var/db.sqlite3 var/media var/static

@@ -1,0 +1,131 @@
+"""The site's own pages: the home page and editor-written content pages."""
+
+from modelcluster.fields import ParentalKey
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.fields import StreamField
+from wagtail.images.blocks import ImageBlock
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from django.db import models
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from practices.models import (
+    PracticeIndexPage,
+    PracticePage,
+    Province,
+    practices_with_card_data,
+)
+
+BODY_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class HomePage(Page):
+    """The front door: search, featured and newest practices, counts per province."""
+
+    intro = models.CharField(
+        _("introduction"),
+        max_length=300,
+        blank=True,
+        help_text=_("One sentence under the site name."),
+    )
+    newest_count = 6
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        InlinePanel("featured_practices", label=_("featured practices"), max_num=6),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["practices.PracticeIndexPage", "kb.StandardPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        live_practices = PracticePage.objects.live().public()
+        featured_ids = [
+            item.practice_id
+            for item in self.featured_practices.all()
+            if item.practice_id
+        ]
+        featured = {
+            practice.pk: practice
+            for practice in practices_with_card_data(
+                live_practices.filter(pk__in=featured_ids)
+            )
+        }
+        context["featured"] = [featured[pk] for pk in featured_ids if pk in featured]
+        context["newest"] = practices_with_card_data(
+            live_practices.order_by("-first_published_at", "-pk")
+        )[: self.newest_count]
+        context["province_counts"] = Province.objects.annotate(
+            practice_count=Count(
+                "practices", filter=Q(practices__in=live_practices.values("pk"))
+            )
+        )
+        context["practice_total"] = live_practices.count()
+        context["practice_index"] = (
+            self.get_children().type(PracticeIndexPage).live().specific().first()
+        )
+        return context
+
+
+class HomeFeaturedPractice(Orderable):
+    """A practice the editors put in the spotlight on the home page."""
+
+    page = ParentalKey(
+        HomePage, on_delete=models.CASCADE, related_name="featured_practices"
+    )
+    practice = models.ForeignKey(
+        PracticePage,
+        verbose_name=_("practice"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("practice")]
+
+
+class StandardPage(Page):
+    """A content page such as Over, Privacy or Toegankelijkheid."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(
+        [
+            (
+                "paragraph",
+                blocks.RichTextBlock(features=BODY_FEATURES, label=_("Text")),
+            ),
+            ("image", ImageBlock(label=_("Image"))),
+            (
+                "quote",
+                blocks.StructBlock(
+                    [
+                        ("text", blocks.TextBlock(label=_("Quote"))),
+                        ("source", blocks.CharBlock(required=False, label=_("Source"))),
+                    ],
+                    label=_("Quote"),
+                    template="blocks/quote.html",
+                ),
+            ),
+        ],
+        verbose_name=_("body"),
+        blank=True,
+    )
+
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+
+    parent_page_types = ["kb.HomePage", "kb.StandardPage"]
+    subpage_types = ["kb.StandardPage"]
+
+    class Meta:
+        verbose_name = _("content page")

@@ -1,0 +1,195 @@
+"""Building blocks for demo and benchmark content.
+
+`load_demo_data` and `generate_practices` both turn a plain dict (the format in
+fixtures/demo/FORMAT.md) into a published PracticePage; this module does that
+once.
+"""
+
+import datetime
+import io
+import random
+
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from wagtail.images import get_image_model
+from wagtail.models import Collection
+
+from django.core.files.images import ImageFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import (
+    CareOfficeRegion,
+    Movement,
+    Organisation,
+    PracticeContact,
+    PracticeIndexPage,
+    PracticeLink,
+    PracticeOrganisation,
+    PracticePage,
+    Province,
+    TargetGroup,
+    Theme,
+)
+
+STORY_FIELDS = [
+    "problem",
+    "goal",
+    "approach",
+    "results",
+    "lessons",
+    "next_steps",
+    "funding",
+]
+
+# Calm palettes for generated illustrations: (background, shape colours).
+PALETTES = [
+    ("#e3f0f8", ["#0a5a8c", "#5fa8d3", "#f2a65a"]),
+    ("#eef6ee", ["#2e7d4f", "#8bc49a", "#f4d35e"]),
+    ("#fbf1e6", ["#c8553d", "#f28f3b", "#588b8b"]),
+    ("#f1eef8", ["#5b4b8a", "#a393d1", "#f6bd60"]),
+    ("#e9f4f4", ["#1f7a7a", "#7cc6c6", "#e76f51"]),
+    ("#f7f3e8", ["#8a6d1f", "#d9b44a", "#3d5a80"]),
+]
+COLOUR_NAMES = {
+    "#0a5a8c": "blauw",
+    "#2e7d4f": "groen",
+    "#c8553d": "terracotta",
+    "#5b4b8a": "paars",
+    "#1f7a7a": "zeegroen",
+    "#8a6d1f": "oker",
+}
+
+
+class Vocabularies:
+    """Slug lookups for every vocabulary, loaded once per run."""
+
+    def __init__(self):
+        self.provinces = {p.slug: p for p in Province.objects.all()}
+        self.regions = {r.slug: r for r in CareOfficeRegion.objects.all()}
+        self.themes = {t.slug: t for t in Theme.objects.all()}
+        self.movements = {m.slug: m for m in Movement.objects.all()}
+        self.target_groups = {t.slug: t for t in TargetGroup.objects.all()}
+        self.organisations = {o.name: o for o in Organisation.objects.all()}
+
+    def organisation(self, name, organisation_type):
+        organisation = self.organisations.get(name)
+        if organisation is None:
+            organisation, _ = Organisation.objects.get_or_create(
+                name=name, defaults={"organisation_type": organisation_type}
+            )
+            self.organisations[name] = organisation
+        return organisation
+
+
+def illustration(name, description, seed, palette_index):
+    """A generated abstract illustration as a Wagtail image (idempotent by title)."""
+    Image = get_image_model()
+    existing = Image.objects.filter(title=name).first()
+    if existing:
+        return existing
+    rng = random.Random(seed)
+    background, colours = PALETTES[palette_index % len(PALETTES)]
+    canvas = PILImage.new("RGB", (1600, 900), background)
+    draw = ImageDraw.Draw(canvas)
+    for _ in range(9):
+        colour = rng.choice(colours)
+        x, y, r = rng.randint(-100, 1700), rng.randint(-100, 1000), rng.randint(80, 380)
+        if rng.random() < 0.6:
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+        else:
+            draw.rounded_rectangle(
+                (x - r, y - r // 2, x + r, y + r // 2), 40, fill=colour
+            )
+    buffer = io.BytesIO()
+    canvas.save(buffer, format="JPEG", quality=82)
+    collection = demo_collection()
+    return Image.objects.create(
+        title=name,
+        description=description,
+        collection=collection,
+        file=ImageFile(buffer, name=f"{slugify(name)}.jpg"),
+    )
+
+
+def demo_collection():
+    root = Collection.get_first_root_node()
+    existing = root.get_children().filter(name="Demo-inhoud").first()
+    return existing or root.add_child(name="Demo-inhoud")
+
+
+def theme_illustrations():
+    """One illustration per theme, used as hero image for its practices."""
+    images = {}
+    for index, theme in enumerate(Theme.objects.order_by("pk")):
+        background, colours = PALETTES[index % len(PALETTES)]
+        colour = COLOUR_NAMES[colours[0]]
+        images[theme.slug] = illustration(
+            f"Illustratie {theme.name}",
+            f"Abstracte illustratie bij het thema {theme.name}: ronde vormen in "
+            f"{colour} en andere rustige kleuren",
+            theme.slug,
+            index,
+        )
+    return images
+
+
+def aware_date(value):
+    """Midday on a date, in the site's time zone (publication timestamps)."""
+    day = datetime.date.fromisoformat(value) if isinstance(value, str) else value
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+@transaction.atomic
+def create_practice(
+    index: PracticeIndexPage, data: dict, vocab: Vocabularies, hero=None
+):
+    """Create and publish one practice from a FORMAT.md dict; returns the page."""
+    page = PracticePage(
+        title=data["title"],
+        slug=data["slug"],
+        summary=data["summary"],
+        start_year=data.get("start_year"),
+        phase=data["phase"],
+        hero_image=hero,
+        last_reviewed_at=data.get("last_reviewed"),
+        **{field: data.get(field, "") for field in STORY_FIELDS},
+    )
+    page.provinces = [vocab.provinces[slug] for slug in data["provinces"]]
+    page.care_office_regions = [vocab.regions[slug] for slug in data["regions"]]
+    page.themes = [vocab.themes[slug] for slug in data["themes"]]
+    page.movements = [vocab.movements[slug] for slug in data["movements"]]
+    page.target_groups = [vocab.target_groups[slug] for slug in data["target_groups"]]
+    roles = [
+        (PracticeOrganisation.Role.INITIATOR, org) for org in data["organisations"]
+    ]
+    roles += [(PracticeOrganisation.Role.PARTNER, org) for org in data["partners"]]
+    seen = set()
+    links = []
+    for role, org in roles:
+        organisation = vocab.organisation(org["name"], org["type"])
+        if organisation.pk not in seen:
+            seen.add(organisation.pk)
+            links.append(PracticeOrganisation(organisation=organisation, role=role))
+    page.practice_organisations = links
+    page.contacts = [
+        PracticeContact(
+            name=c["name"],
+            role=c.get("role", ""),
+            organisation=c.get("organisation", ""),
+            email=c["email"],
+        )
+        for c in data["contacts"]
+    ]
+    page.links = [
+        PracticeLink(title=link["title"], url=link["url"]) for link in data["links"]
+    ]
+    index.add_child(instance=page)
+    page.save_revision().publish()
+    if data.get("published"):
+        published = aware_date(data["published"])
+        PracticePage.objects.filter(pk=page.pk).update(
+            first_published_at=published, last_published_at=published
+        )
+    return page

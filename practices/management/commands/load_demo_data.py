@@ -1,0 +1,184 @@
+"""Load the demo site: taxonomies, images, content pages, practices, an editor.
+
+Idempotent: what exists (matched by slug, name or username) is left as it is,
+so running it twice changes nothing and never overwrites an editor's work.
+"""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from tqdm import tqdm
+from wagtail.models import Site
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from kb.models import HomeFeaturedPractice, HomePage, StandardPage
+from practices.demo import Vocabularies, create_practice, theme_illustrations
+from practices.models import PracticeIndexPage, PracticePage, TargetGroup, Theme
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+EDITOR_USERNAME = "redactie"
+
+
+class Command(BaseCommand):
+    help = "Load the demo content (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-editor-password",
+            action="store_true",
+            help="Give the demo editor account a new random password.",
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="Do not show a progress bar."
+        )
+
+    def handle(self, *args, **options):
+        self.progress = not options["no_progress"]
+        self.load_taxonomies()
+        home = self.home_page()
+        index = self.practice_index(home)
+        self.content_pages(home)
+        created = self.practices(index)
+        self.featured(home)
+        self.editor(options["reset_editor_password"])
+        total = PracticePage.objects.live().count()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo-inhoud klaar: {created} praktijkvoorbeelden toegevoegd, "
+                f"{total} gepubliceerd in totaal."
+            )
+        )
+
+    def read(self, name):
+        return json.loads((DEMO_DIR / name).read_text(encoding="utf-8"))
+
+    @transaction.atomic
+    def load_taxonomies(self):
+        data = self.read("taxonomies.json")
+        for item in data["themes"]:
+            Theme.objects.get_or_create(
+                slug=item["slug"],
+                defaults={"name": item["name"], "description": item["description"]},
+            )
+        for item in data["target_groups"]:
+            TargetGroup.objects.get_or_create(
+                slug=item["slug"], defaults={"name": item["name"]}
+            )
+        self.stdout.write("Taxonomieën geladen.")
+
+    def home_page(self):
+        site = Site.objects.get(is_default_site=True)
+        home = site.root_page.specific
+        if not isinstance(home, HomePage):
+            raise CommandError("De hoofdpagina van de site is geen HomePage.")
+        intro = self.read("pages.json")["home"]["intro"]
+        if not home.intro:
+            home.intro = intro
+            home.save_revision().publish()
+        return home
+
+    def practice_index(self, home):
+        data = self.read("pages.json")["practice_index"]
+        index = PracticeIndexPage.objects.child_of(home).first()
+        if index is None:
+            index = PracticeIndexPage(
+                title=data["title"],
+                slug=data["slug"],
+                intro=data["intro"],
+                show_in_menus=True,
+            )
+            home.add_child(instance=index)
+            index.save_revision().publish()
+        return index
+
+    def content_pages(self, home):
+        for data in self.read("pages.json")["standard_pages"]:
+            if StandardPage.objects.child_of(home).filter(slug=data["slug"]).exists():
+                continue
+            page = StandardPage(
+                title=data["title"],
+                slug=data["slug"],
+                intro=data["intro"],
+                body=data["body"],
+                show_in_menus=data["show_in_menus"],
+            )
+            home.add_child(instance=page)
+            page.save_revision().publish()
+        self.stdout.write("Inhoudspagina's klaar.")
+
+    def practices(self, index):
+        files = sorted((DEMO_DIR / "practices").glob("*.json"))
+        items = [item for path in files for item in json.loads(path.read_text("utf-8"))]
+        existing = set(
+            PracticePage.objects.child_of(index).values_list("slug", flat=True)
+        )
+        todo = [item for item in items if item["slug"] not in existing]
+        if not todo:
+            self.stdout.write(f"Alle {len(items)} praktijkvoorbeelden bestonden al.")
+            return 0
+        vocab = Vocabularies()
+        images = theme_illustrations()
+        for item in tqdm(
+            todo,
+            desc="Praktijkvoorbeelden",
+            unit="pagina",
+            disable=not self.progress,
+            file=self.stderr,
+        ):
+            create_practice(index, item, vocab, hero=images.get(item["themes"][0]))
+        return len(todo)
+
+    def featured(self, home):
+        if home.featured_practices.exists():
+            return
+        slugs = self.read("pages.json")["featured"]
+        practices = {p.slug: p for p in PracticePage.objects.filter(slug__in=slugs)}
+        for order, slug in enumerate(slugs):
+            if slug in practices:
+                HomeFeaturedPractice.objects.create(
+                    page=home, practice=practices[slug], sort_order=order
+                )
+
+    def editor(self, reset_password):
+        User = get_user_model()
+        user = User.objects.filter(username=EDITOR_USERNAME).first()
+        if user and not reset_password:
+            self.stdout.write(
+                f"Redactie-account '{EDITOR_USERNAME}' bestaat al; een nieuw "
+                "wachtwoord krijg je met --reset-editor-password."
+            )
+            return
+        password = os.environ.get("DEMO_EDITOR_PASSWORD") or secrets.token_urlsafe(12)
+        if user is None:
+            user = User(
+                username=EDITOR_USERNAME,
+                email="redactie@example.org",
+                first_name="Demo",
+                last_name="Redactie",
+            )
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as error:
+            raise CommandError(
+                "DEMO_EDITOR_PASSWORD is te zwak: " + " ".join(error.messages)
+            ) from error
+        user.set_password(password)
+        user.is_staff = False
+        user.save()
+        user.groups.add(
+            Group.objects.get(name="Editors"), Group.objects.get(name="Moderators")
+        )
+        self.stdout.write(
+            self.style.WARNING(
+                f"Redactie-account: gebruikersnaam '{EDITOR_USERNAME}', "
+                f"wachtwoord '{password}' (inloggen op /admin/)."
+            )
+        )

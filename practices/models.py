@@ -1,0 +1,515 @@
+"""The practice (praktijkvoorbeeld) and the vocabularies that describe it.
+
+Every facet people filter on is a small model with a slug, so the same value
+has one stable URL parameter, one label to rename in the admin and one row to
+count in search. Phase is the exception: it is a fixed, single-valued status
+of the practice itself.
+"""
+
+import datetime
+
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField
+from wagtail.images import get_image_model_string
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from django import forms
+from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Prefetch
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from .facets import FacetSelection
+
+STORY_FEATURES = ["bold", "italic", "ol", "ul", "link"]
+
+
+class Vocabulary(models.Model):
+    """Fields every facet vocabulary shares: a Dutch label and a URL slug."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text=_("Used in web addresses; filled in from the name when left empty."),
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:120]
+        super().save(*args, **kwargs)
+
+
+class Province(Vocabulary):
+    """The twelve provinces plus "Landelijk" for national initiatives."""
+
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+
+class CareOfficeRegion(Vocabulary):
+    """A zorgkantoorregio: the unit in which regions make their regiobeeld and plan."""
+
+    province = models.ForeignKey(
+        Province,
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        related_name="care_office_regions",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("care office region")
+        verbose_name_plural = _("care office regions")
+
+
+class Theme(Vocabulary):
+    """Editor-managed themes such as acute zorg or anderhalvelijnszorg."""
+
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+
+class Movement(Vocabulary):
+    """Voorkomen, verplaatsen, vervangen: the three moves of the JZOJP movement."""
+
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("movement")
+        verbose_name_plural = _("movements")
+
+
+class TargetGroup(Vocabulary):
+    """Who a practice is for (doelgroep)."""
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
+
+class Organisation(Vocabulary):
+    """An organisation behind or partnering in practices, typed for filtering."""
+
+    class Type(models.TextChoices):
+        HOSPITAL = "ziekenhuis", _("Hospital")
+        GENERAL_PRACTICE = "huisartsen", _("General practitioners (cooperative)")
+        ELDERLY_CARE = "vvt", _("Nursing and elderly care (VVT)")
+        MENTAL_HEALTH = "ggz", _("Mental health care (GGZ)")
+        DISTRICT_NURSING = "wijkverpleging", _("District nursing")
+        ALLIED_HEALTH = "paramedisch", _("Allied health care")
+        MUNICIPALITY = "gemeente", _("Municipality")
+        PUBLIC_HEALTH = "ggd", _("Public health service (GGD)")
+        INSURER = "zorgverzekeraar", _("Health insurer or care office")
+        WELFARE = "welzijn", _("Welfare")
+        CLIENT_ORGANISATION = "clientenorganisatie", _("Patient or client organisation")
+        KNOWLEDGE_INSTITUTE = "kennisinstituut", _("Knowledge institute")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text=_("Used in web addresses; filled in from the name when left empty."),
+    )
+    organisation_type = models.CharField(
+        _("organisation type"), max_length=32, choices=Type.choices
+    )
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:200]
+        super().save(*args, **kwargs)
+
+
+class PracticeIndexPage(Page):
+    """The list of all practices, newest first; practices live below it."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=STORY_FEATURES)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["kb.HomePage"]
+    subpage_types = ["practices.PracticePage"]
+    max_count = 1
+    page_size = 12
+
+    class Meta:
+        verbose_name = _("practice index")
+
+    def practices(self):
+        """Live, public practices below this page, newest first."""
+        return (
+            PracticePage.objects.child_of(self)
+            .live()
+            .public()
+            .order_by("-first_published_at", "-pk")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        selection = FacetSelection.from_querydict(request.GET)
+        practices = selection.apply(self.practices())
+        query = selection.query
+        if query:
+            # Interim text search through Wagtail's own backend, until the
+            # search contract (search app) takes over this listing.
+            matches = self.practices().search(query, operator="and")
+            practices = practices.filter(pk__in=[page.pk for page in matches])
+        context["query"] = query
+        paginator = Paginator(practices_with_card_data(practices), self.page_size)
+        context["page_obj"] = paginator.get_page(request.GET.get("pagina"))
+        context["selection"] = selection
+        return context
+
+
+class PracticePage(Page):
+    """One praktijkvoorbeeld: the story, its facets, people and sources.
+
+    The story is split into one rich text field per section rather than one
+    StreamField, because every practice tells the same structured story: the
+    submission form, search weighting and the page layout all address the
+    sections by name.
+    """
+
+    class Phase(models.TextChoices):
+        IDEA = "idee", _("Idea")
+        PILOT = "pilot", _("Pilot")
+        RUNNING = "lopend", _("Running")
+        SCALED_UP = "opgeschaald", _("Scaled up")
+        COMPLETED = "afgerond", _("Completed")
+        STOPPED = "gestopt", _("Stopped")
+
+    summary = models.TextField(
+        _("summary"),
+        max_length=300,
+        help_text=_("One or two sentences for cards and search results."),
+    )
+    hero_image = models.ForeignKey(
+        get_image_model_string(),
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    problem = RichTextField(_("cause and problem"), blank=True, features=STORY_FEATURES)
+    goal = RichTextField(_("goal"), blank=True, features=STORY_FEATURES)
+    approach = RichTextField(_("approach"), blank=True, features=STORY_FEATURES)
+    results = RichTextField(_("results"), blank=True, features=STORY_FEATURES)
+    lessons = RichTextField(_("lessons learned"), blank=True, features=STORY_FEATURES)
+    next_steps = RichTextField(
+        _("follow-up and scaling up"), blank=True, features=STORY_FEATURES
+    )
+    funding = RichTextField(
+        _("preconditions and funding"), blank=True, features=STORY_FEATURES
+    )
+    start_year = models.PositiveSmallIntegerField(
+        _("start year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1990), MaxValueValidator(2100)],
+    )
+    phase = models.CharField(
+        _("phase"), max_length=16, choices=Phase.choices, default=Phase.RUNNING
+    )
+    provinces = ParentalManyToManyField(
+        Province, verbose_name=_("provinces"), related_name="practices"
+    )
+    care_office_regions = ParentalManyToManyField(
+        CareOfficeRegion,
+        verbose_name=_("care office regions"),
+        related_name="practices",
+        blank=True,
+    )
+    themes = ParentalManyToManyField(
+        Theme, verbose_name=_("themes"), related_name="practices"
+    )
+    movements = ParentalManyToManyField(
+        Movement, verbose_name=_("movements"), related_name="practices"
+    )
+    target_groups = ParentalManyToManyField(
+        TargetGroup,
+        verbose_name=_("target groups"),
+        related_name="practices",
+        blank=True,
+    )
+    last_reviewed_at = models.DateField(
+        _("last reviewed"),
+        null=True,
+        blank=True,
+        help_text=_("When the editors last checked that this story is still right."),
+    )
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("problem"),
+        index.SearchField("approach"),
+        index.SearchField("results"),
+        index.SearchField("lessons"),
+    ]
+
+    story_panels = [
+        FieldPanel("summary"),
+        FieldPanel("hero_image"),
+        FieldPanel("problem"),
+        FieldPanel("goal"),
+        FieldPanel("approach"),
+        FieldPanel("results"),
+        FieldPanel("lessons"),
+        FieldPanel("next_steps"),
+        FieldPanel("funding"),
+        InlinePanel("gallery_images", label=_("images"), max_num=12),
+    ]
+    facet_panels = [
+        FieldRowPanel([FieldPanel("phase"), FieldPanel("start_year")]),
+        FieldPanel("provinces", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("care_office_regions", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("movements", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("target_groups", widget=forms.CheckboxSelectMultiple),
+        InlinePanel("practice_organisations", label=_("organisations")),
+    ]
+    people_panels = [
+        InlinePanel("contacts", label=_("contact persons")),
+        InlinePanel("links", label=_("links")),
+        InlinePanel("documents", label=_("documents")),
+    ]
+    review_panels = [
+        MultiFieldPanel(
+            [FieldPanel("last_reviewed_at")], heading=_("Editorial review")
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(Page.content_panels + story_panels, heading=_("Story")),
+            ObjectList(facet_panels, heading=_("Facets")),
+            ObjectList(people_panels, heading=_("People and sources")),
+            ObjectList(Page.promote_panels + review_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    parent_page_types = ["practices.PracticeIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("practice")
+        verbose_name_plural = _("practices")
+
+    def story_sections(self):
+        """The filled-in story sections in reading order, as (id, heading, html)."""
+        sections = [
+            ("aanleiding", _("Cause and problem"), self.problem),
+            ("doel", _("Goal"), self.goal),
+            ("aanpak", _("Approach"), self.approach),
+            ("resultaten", _("Results"), self.results),
+            ("lessen", _("Lessons learned"), self.lessons),
+            ("vervolg", _("Follow-up and scaling up"), self.next_steps),
+            ("bekostiging", _("Preconditions and funding"), self.funding),
+        ]
+        return [section for section in sections if section[2]]
+
+    def organisations_by_role(self):
+        """Linked organisations split into initiators and partners, in editor order."""
+        links = self.practice_organisations.select_related("organisation")
+        initiators = [link.organisation for link in links if link.is_initiator]
+        partners = [link.organisation for link in links if not link.is_initiator]
+        return initiators, partners
+
+    @property
+    def is_stale(self):
+        """Not reviewed by the editors for more than a year."""
+        reviewed = self.last_reviewed_at
+        return (
+            reviewed is None
+            or reviewed < datetime.date.today() - datetime.timedelta(days=365)
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        initiators, partners = self.organisations_by_role()
+        context["initiators"] = initiators
+        context["partners"] = partners
+        context["contacts"] = self.contacts.select_related("photo")
+        context["gallery_images"] = self.gallery_images.select_related("image")
+        context["documents_list"] = self.documents.select_related("document")
+        return context
+
+
+class PracticeOrganisation(Orderable):
+    """An organisation's part in a practice: initiator or partner."""
+
+    class Role(models.TextChoices):
+        INITIATOR = "initiatiefnemer", _("Initiator")
+        PARTNER = "partner", _("Partner")
+
+    page = ParentalKey(
+        PracticePage, on_delete=models.CASCADE, related_name="practice_organisations"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="practice_links",
+    )
+    role = models.CharField(
+        _("role"), max_length=16, choices=Role.choices, default=Role.INITIATOR
+    )
+
+    panels = [FieldPanel("organisation"), FieldPanel("role")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_initiator(self):
+        return self.role == self.Role.INITIATOR
+
+
+class PracticeContact(Orderable):
+    """A person visitors can reach about the practice.
+
+    The email address is stored for the contact form to relay messages to; it
+    is never rendered into a page, feed or API response.
+    """
+
+    page = ParentalKey(PracticePage, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=120)
+    role = models.CharField(_("role"), max_length=120, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    photo = models.ForeignKey(
+        get_image_model_string(),
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    email = models.EmailField(
+        _("email address"),
+        help_text=_("Never shown on the site; messages from the contact form go here."),
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("role")]),
+        FieldPanel("organisation"),
+        FieldPanel("photo"),
+        FieldPanel("email"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def anchor(self):
+        """The id of this person's block on the practice page."""
+        return f"contactpersoon-{self.pk}"
+
+    @property
+    def initials(self):
+        """First letters of the first and last name, for a photo placeholder."""
+        parts = self.name.split() or ["?"]
+        return (parts[0][0] + (parts[-1][0] if len(parts) > 1 else "")).upper()
+
+
+class PracticeGalleryImage(Orderable):
+    page = ParentalKey(
+        PracticePage, on_delete=models.CASCADE, related_name="gallery_images"
+    )
+    image = models.ForeignKey(
+        get_image_model_string(),
+        verbose_name=_("image"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    caption = models.CharField(_("caption"), max_length=250, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("caption")]
+
+
+class PracticeLink(Orderable):
+    page = ParentalKey(PracticePage, on_delete=models.CASCADE, related_name="links")
+    title = models.CharField(_("title"), max_length=200)
+    url = models.URLField(_("web address"))
+
+    panels = [FieldPanel("title"), FieldPanel("url")]
+
+    def __str__(self):
+        return self.title
+
+
+class PracticeDocument(Orderable):
+    page = ParentalKey(PracticePage, on_delete=models.CASCADE, related_name="documents")
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("document"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to use the document's own title."),
+    )
+
+    panels = [FieldPanel("document"), FieldPanel("title")]
+
+    @property
+    def display_title(self):
+        return self.title or self.document.title
+
+
+def practices_with_card_data(queryset):
+    """Prefetch what a practice card shows, in one place for every listing."""
+    return queryset.select_related("hero_image").prefetch_related(
+        Prefetch("provinces", queryset=Province.objects.only("name", "slug")),
+        Prefetch("themes", queryset=Theme.objects.only("name", "slug")),
+    )

@@ -1,0 +1,101 @@
+"""Taxonomy management for the redactie: one snippet viewset per vocabulary."""
+
+import django_filters
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    CareOfficeRegion,
+    Movement,
+    Organisation,
+    Province,
+    TargetGroup,
+    Theme,
+)
+
+
+class OrganisationFilterSet(WagtailFilterSet):
+    organisation_type = django_filters.ChoiceFilter(
+        label=_("Organisation type"), choices=Organisation.Type.choices
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["organisation_type"]
+
+
+class CareOfficeRegionFilterSet(WagtailFilterSet):
+    class Meta:
+        model = CareOfficeRegion
+        fields = ["province"]
+
+
+class OrganisationViewSet(SnippetViewSet):
+    model = Organisation
+    icon = "group"
+    menu_label = _("Organisations")
+    list_display = ["name", "organisation_type", "slug"]
+    filterset_class = OrganisationFilterSet
+    search_fields = ["name"]
+    ordering = ["name"]
+
+
+class ThemeViewSet(SnippetViewSet):
+    model = Theme
+    icon = "tag"
+    menu_label = _("Themes")
+    list_display = ["name", "slug"]
+    search_fields = ["name", "description"]
+
+
+class TargetGroupViewSet(SnippetViewSet):
+    model = TargetGroup
+    icon = "user"
+    menu_label = _("Target groups")
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+class ProvinceViewSet(SnippetViewSet):
+    model = Province
+    icon = "site"
+    menu_label = _("Provinces")
+    list_display = ["name", "slug", "sort_order"]
+    search_fields = ["name"]
+
+
+class CareOfficeRegionViewSet(SnippetViewSet):
+    model = CareOfficeRegion
+    icon = "site"
+    menu_label = _("Care office regions")
+    list_display = ["name", "province", "slug"]
+    filterset_class = CareOfficeRegionFilterSet
+    search_fields = ["name"]
+
+
+class MovementViewSet(SnippetViewSet):
+    model = Movement
+    icon = "resubmit"
+    menu_label = _("Movements")
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+class TaxonomyViewSetGroup(SnippetViewSetGroup):
+    items = (
+        ThemeViewSet,
+        OrganisationViewSet,
+        TargetGroupViewSet,
+        ProvinceViewSet,
+        CareOfficeRegionViewSet,
+        MovementViewSet,
+    )
+    menu_icon = "folder-open-inverse"
+    menu_label = _("Taxonomies")
+    menu_name = "taxonomies"
+
+
+register_snippet(TaxonomyViewSetGroup)
