@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= kb.settings.dev
 
-.PHONY: run install install-dev migrate demo serve test test-sqlite test-postgres lint format messages clean
+.PHONY: run install install-dev chromium migrate demo serve test test-sqlite test-postgres lint format messages clean
 
 run: install migrate demo serve ## Install, migrate, load the demo content and serve it
 
@@ -37,7 +37,7 @@ demo: install
 serve: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-dev lint test-sqlite test-postgres ## Lint, then the whole suite on SQLite (and PostgreSQL when DATABASE_URL is set)
+test: install-dev chromium lint test-sqlite test-postgres ## Lint, then the whole suite on SQLite (and PostgreSQL when DATABASE_URL is set)
 
 test-sqlite: install-dev
 	env -u DATABASE_URL $(BIN)/pytest
@@ -48,6 +48,18 @@ test-postgres: install-dev
 		$(BIN)/pytest; \
 	else \
 		echo "DATABASE_URL is not set: skipping the PostgreSQL run."; \
+	fi
+
+chromium: ## Debian's Chromium for the browser tests (Playwright never downloads a browser)
+	@if [ -n "$$CHROMIUM" ] || command -v chromium >/dev/null 2>&1; then \
+		: ; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "No chromium and no apt-get here: the browser tests will be skipped."; \
 	fi
 
 lint: install-dev

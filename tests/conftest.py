@@ -4,6 +4,8 @@ import pytest
 
 from django.core.management import call_command
 
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

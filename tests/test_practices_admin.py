@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from practices.models import Organisation, PracticePage, Theme
-from tests.factories import EditorFactory, UserFactory
+from practices.models import PracticePage, Theme
+from tests.factories import EditorFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,17 @@ def test_editor_sees_every_taxonomy_listing(editor_client, model):
 
 
 def test_editor_filters_organisations_by_type(editor_client):
+    municipality = OrganisationFactory(
+        name="Gemeente Testdorp (voorbeeld)", organisation_type="gemeente"
+    )
+    hospital = OrganisationFactory(
+        name="Ziekenhuis Testdorp (voorbeeld)", organisation_type="ziekenhuis"
+    )
     url = reverse("wagtailsnippets_practices_organisation:list")
-    response = editor_client.get(url, {"organisation_type": "gemeente"})
+    response = editor_client.get(
+        url, {"organisation_type": "gemeente", "q": "Testdorp"}
+    )
     html = response.content.decode()
-    municipality = Organisation.objects.filter(organisation_type="gemeente").first()
-    hospital = Organisation.objects.filter(organisation_type="ziekenhuis").first()
     assert municipality.name in html
     assert hospital.name not in html
 

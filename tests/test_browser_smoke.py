@@ -1,0 +1,43 @@
+"""A visitor's first steps on the demo site, in a real Chromium."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_visitor_goes_from_home_to_a_practice_and_its_contact(demo_site, page):
+    page.goto(demo_site + "/")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.title().startswith("Vindplaats")
+
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("element => element === document.activeElement")
+    assert skip.inner_text() == "Direct naar de inhoud"
+
+    page.get_by_role("link", name="Bekijk alle voorbeelden").click()
+    page.wait_for_url(re.compile(r"/praktijkvoorbeelden/$"))
+    assert page.locator("h1").inner_text() == "Praktijkvoorbeelden"
+    cards = page.locator(".card")
+    assert cards.count() == 12
+
+    first_title = cards.first.locator(".card__title").inner_text()
+    cards.first.locator(".card__title a").click()
+    assert page.locator("h1").inner_text() == first_title
+    assert page.locator("#aanleiding").count() == 1
+
+    contact = page.locator(".contact-card .button").first
+    contact.click()
+    assert re.search(r"#contactpersoon-\d+$", page.url)
+    assert "@" not in page.locator("main").inner_text()
+
+
+def test_facet_link_on_a_practice_filters_the_listing(demo_site, page):
+    page.goto(demo_site + "/praktijkvoorbeelden/havenue-rotterdam/")
+    page.locator(".practice__facts").get_by_role("link", name="Zuid-Holland").click()
+    assert "provincie=zuid-holland" in page.url
+    assert page.get_by_text("Provincie: Zuid-Holland").is_visible()
+    count = page.locator(".result-count").inner_text()
+    assert re.match(r"\d+ praktijkvoorbeelden", count)
