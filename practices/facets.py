@@ -22,6 +22,11 @@ class Facet:
     model_label: str = ""
 
     @property
+    def relation(self):
+        """The practice's attribute holding this facet's values."""
+        return self.lookup.split("__")[0]
+
+    @property
     def model(self):
         return apps.get_model(self.model_label) if self.model_label else None
 
@@ -39,7 +44,7 @@ class Facet:
 FACETS = [
     Facet("provincie", _("Province"), "provinces__slug", "practices.Province"),
     Facet(
-        "regio",
+        "zorgkantoorregio",
         _("Care office region"),
         "care_office_regions__slug",
         "practices.CareOfficeRegion",

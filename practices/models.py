@@ -30,7 +30,7 @@ from django.db.models import Prefetch
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .facets import FacetSelection
+from .facets import FACETS, FacetSelection
 
 STORY_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
@@ -347,6 +347,22 @@ class PracticePage(Page):
             ("bekostiging", _("Preconditions and funding"), self.funding),
         ]
         return [section for section in sections if section[2]]
+
+    def facet_values(self):
+        """(facet, [(value, label), ...]) for every facet this practice has values
+        in, in the order of FACETS. Organisations are left to
+        organisations_by_role(), which also tells their role."""
+        groups = []
+        for facet in FACETS:
+            if facet.key == "organisatie":
+                continue
+            if facet.model is None:
+                values = [(self.phase, self.get_phase_display())]
+            else:
+                values = [(v.slug, v.name) for v in getattr(self, facet.relation).all()]
+            if values:
+                groups.append((facet, values))
+        return groups
 
     def organisations_by_role(self):
         """Linked organisations split into initiators and partners, in editor order."""

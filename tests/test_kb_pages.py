@@ -118,7 +118,7 @@ def test_practice_page_shows_story_facets_people_and_dates(client):
     assert "Aanleiding en probleem" in html and "Te veel ritten naar de SEH." in html
     assert "Lessen" in html
     assert 'href="/praktijkvoorbeelden/?provincie=fryslan"' in html
-    assert 'href="/praktijkvoorbeelden/?regio=friesland"' in html
+    assert 'href="/praktijkvoorbeelden/?zorgkantoorregio=friesland"' in html
     assert 'href="/praktijkvoorbeelden/?doelgroep=kwetsbare-ouderen"' in html
     assert 'href="/praktijkvoorbeelden/?fase=lopend"' in html
     assert "Sanne Visser" in html
