@@ -2,15 +2,13 @@
 
 One list names every facet once: its URL parameter (Dutch, people see and
 share it), its label, the vocabulary model and the ORM path from a practice to
-a value's slug. Listings, facet links and the search backends read this list
-instead of repeating it.
+a value's slug. Facet links, the search contract and its backends read this
+list instead of repeating it.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.apps import apps
-from django.http import QueryDict
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,74 +61,3 @@ FACETS = [
     Facet("fase", _("Phase"), "phase"),
 ]
 FACETS_BY_KEY = {facet.key: facet for facet in FACETS}
-
-
-@dataclass
-class SelectedValue:
-    facet: Facet
-    value: str
-    label: str
-    remove_query: str
-
-
-@dataclass
-class FacetSelection:
-    """The facet values a visitor picked, validated against what exists.
-
-    Unknown parameters and values are dropped rather than raising, so an old
-    or hand-edited URL still shows a sensible listing.
-    """
-
-    values: dict = field(default_factory=dict)
-    labels: dict = field(default_factory=dict)
-    query: str = ""
-
-    @classmethod
-    def from_querydict(cls, querydict):
-        """Read facet values (and the free text, kept for links) from a request."""
-        values, labels = {}, {}
-        for facet in FACETS:
-            requested = [v for v in querydict.getlist(facet.key) if v][:50]
-            if not requested:
-                continue
-            known = facet.labels_for(requested)
-            picked = [value for value in dict.fromkeys(requested) if value in known]
-            if picked:
-                values[facet.key] = picked
-                labels[facet.key] = known
-        query = querydict.get("q", "").strip()[:200]
-        return cls(values=values, labels=labels, query=query)
-
-    def __bool__(self):
-        return bool(self.values)
-
-    def apply(self, queryset):
-        """Several values in one facet are OR; different facets are AND."""
-        for key, picked in self.values.items():
-            lookup = FACETS_BY_KEY[key].lookup
-            queryset = queryset.filter(**{f"{lookup}__in": picked})
-        return queryset.distinct() if self.values else queryset
-
-    def querydict(self):
-        query = QueryDict(mutable=True)
-        if self.query:
-            query["q"] = self.query
-        for key, picked in self.values.items():
-            query.setlist(key, picked)
-        return query
-
-    @cached_property
-    def selected(self):
-        """Every picked value with the query string that removes just that one."""
-        result = []
-        for key, picked in self.values.items():
-            facet = FACETS_BY_KEY[key]
-            for value in picked:
-                query = self.querydict()
-                query.setlist(key, [v for v in picked if v != value])
-                result.append(
-                    SelectedValue(
-                        facet, value, self.labels[key][value], query.urlencode()
-                    )
-                )
-        return result

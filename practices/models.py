@@ -30,7 +30,9 @@ from django.db.models import Prefetch
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .facets import FACETS, FacetSelection
+from search.service import similar
+
+from .facets import FACETS
 
 STORY_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
@@ -186,18 +188,9 @@ class PracticeIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        selection = FacetSelection.from_querydict(request.GET)
-        practices = selection.apply(self.practices())
-        query = selection.query
-        if query:
-            # Interim text search through Wagtail's own backend, until the
-            # search contract (search app) takes over this listing.
-            matches = self.practices().search(query, operator="and")
-            practices = practices.filter(pk__in=[page.pk for page in matches])
-        context["query"] = query
-        paginator = Paginator(practices_with_card_data(practices), self.page_size)
+        practices = practices_with_card_data(self.practices())
+        paginator = Paginator(practices, self.page_size)
         context["page_obj"] = paginator.get_page(request.GET.get("pagina"))
-        context["selection"] = selection
         return context
 
 
@@ -388,6 +381,7 @@ class PracticePage(Page):
         context["contacts"] = self.contacts.select_related("photo")
         context["gallery_images"] = self.gallery_images.select_related("image")
         context["documents_list"] = self.documents.select_related("document")
+        context["similar"] = similar(self)
         return context
 
 

@@ -37,7 +37,8 @@ def test_visitor_goes_from_home_to_a_practice_and_its_contact(demo_site, page):
 def test_facet_link_on_a_practice_filters_the_listing(demo_site, page):
     page.goto(demo_site + "/praktijkvoorbeelden/havenue-rotterdam/")
     page.locator(".practice__facts").get_by_role("link", name="Zuid-Holland").click()
-    assert "provincie=zuid-holland" in page.url
+    assert "/zoeken/?provincie=zuid-holland" in page.url
     assert page.get_by_text("Provincie: Zuid-Holland").is_visible()
+    assert page.locator("#f-provincie-zuid-holland").is_checked()
     count = page.locator(".result-count").inner_text()
     assert re.match(r"\d+ praktijkvoorbeelden", count)

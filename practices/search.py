@@ -1,0 +1,140 @@
+"""How a practice is found: its indexable representation and index updates.
+
+One function (`indexable_practices`) decides what may ever be returned: live
+practices outside any private section. The receivers update the index after
+the transaction commits whenever that, or what a practice shows, may change.
+"""
+
+from html import unescape
+
+from django.db.models.signals import post_delete, post_save
+from django.utils.html import strip_tags
+
+from search.documents import Document, DocumentType
+from search.service import schedule_update
+
+from .facets import FACETS
+from .models import (
+    CareOfficeRegion,
+    Movement,
+    Organisation,
+    PracticePage,
+    Province,
+    TargetGroup,
+    Theme,
+)
+
+KIND = "practice"
+
+
+def indexable_practices():
+    return PracticePage.objects.live().public()
+
+
+def with_facets(queryset):
+    return queryset.prefetch_related(
+        "provinces",
+        "care_office_regions",
+        "themes",
+        "movements",
+        "target_groups",
+        "practice_organisations__organisation",
+    )
+
+
+def plain_text(html):
+    return " ".join(unescape(strip_tags(html or "")).split())
+
+
+def practice_document(page):
+    facets, labels = {}, []
+    for facet in FACETS:
+        if facet.key == "fase":
+            facets[facet.key] = [page.phase]
+            continue
+        if facet.key == "organisatie":
+            values = [link.organisation for link in page.practice_organisations.all()]
+        else:
+            values = list(getattr(page, facet.relation).all())
+        facets[facet.key] = [value.slug for value in values]
+        labels += [value.name for value in values]
+    return Document(
+        kind=KIND,
+        id=page.pk,
+        title=page.title,
+        url=page.get_url() or "",
+        summary=page.summary,
+        body=" ".join(
+            plain_text(html) for _anchor, _heading, html in page.story_sections()
+        ),
+        keywords=" ".join(labels),
+        published_at=page.first_published_at,
+        facets=facets,
+    )
+
+
+PRACTICE_DOCUMENTS = DocumentType(
+    kind=KIND,
+    model=PracticePage,
+    indexable=indexable_practices,
+    to_document=practice_document,
+    prefetch=with_facets,
+)
+
+
+def _page_changed(sender, instance, **kwargs):
+    schedule_update(KIND, [instance.pk])
+
+
+def _page_moved(sender, instance, **kwargs):
+    if isinstance(instance.specific, PracticePage):
+        schedule_update(KIND, [instance.pk])
+    else:
+        # A whole section moved: its practices may have become (non-)public.
+        schedule_update(
+            KIND,
+            PracticePage.objects.descendant_of(instance).values_list("pk", flat=True),
+        )
+
+
+def _vocabulary_changed(sender, instance, **kwargs):
+    """A renamed value changes the text of every practice that uses it."""
+    if sender is Organisation:
+        practices = PracticePage.objects.filter(
+            practice_organisations__organisation=instance
+        )
+    else:
+        practices = instance.practices.all()
+    schedule_update(KIND, practices.values_list("pk", flat=True))
+
+
+def _restriction_changed(sender, instance, **kwargs):
+    """A view restriction hides or reveals a whole section."""
+    page = instance.page
+    schedule_update(
+        KIND,
+        PracticePage.objects.descendant_of(page, inclusive=True).values_list(
+            "pk", flat=True
+        ),
+    )
+
+
+def connect_signals():
+    from wagtail.models import PageViewRestriction
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    page_published.connect(_page_changed, sender=PracticePage)
+    page_unpublished.connect(_page_changed, sender=PracticePage)
+    post_delete.connect(_page_changed, sender=PracticePage)
+    post_page_move.connect(_page_moved)
+    for model in [
+        Province,
+        CareOfficeRegion,
+        Theme,
+        Movement,
+        TargetGroup,
+        Organisation,
+    ]:
+        post_save.connect(_vocabulary_changed, sender=model)
+    post_save.connect(_restriction_changed, sender=PageViewRestriction)
+    post_delete.connect(_restriction_changed, sender=PageViewRestriction)

@@ -1,0 +1,148 @@
+"""Dutch text analysis, defined once for every search backend.
+
+The pipeline mirrors an Elasticsearch custom analyzer step by step, so the
+Elasticsearch backend can export these exact rules to its index settings:
+
+    char filter   CHAR_REPLACEMENTS ("regio's" -> "regios")
+    tokenizer     letters and digits (ES: standard)
+    lowercase     (ES: lowercase)
+    fold          diacritics removed, "coöperatie" -> "cooperatie" (ES: asciifolding)
+    stop          STOPWORDS (ES: stop)
+    override      STEM_OVERRIDES, exact words whose stem Porter gets wrong
+                  (ES: stemmer_override)
+    stem          Snowball Dutch, the original Porter-based algorithm that
+                  Elasticsearch's `dutch` stemmer uses (snowballstemmer's
+                  "dutch_porter")
+"""
+
+import functools
+import re
+import unicodedata
+
+import snowballstemmer
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+CHAR_REPLACEMENTS = {"'s": "s", "’s": "s"}
+
+# Common Dutch function words: they carry no meaning for search, and dropping
+# them keeps "every word must match" from failing on words like "de" or "voor".
+STOPWORDS = frozenset(
+    """
+    aan al alles als altijd andere ben bij daar dan dat de der deze die dit doch
+    doen door dus een eens en er ge geen geweest haar had heb hebben heeft hem het
+    hier hij hoe hun iemand iets ik in is ja je kan kon kunnen maar me meer men met
+    mij mijn moet na naar niet niets nog nu of om omdat onder ons ook op over reeds
+    te tegen toch toen tot u uit uw van veel voor want waren was wat werd wezen wie
+    wil worden wordt zal ze zelf zich zij zijn zo zonder zou
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+# Domain words where Porter's Dutch stemmer leaves singular and plural apart
+# ("ziekenhuizen" -> "ziekenhuiz", "huisarts" -> "huisart", "organisaties" is
+# left as it is). Each pair maps both forms to the singular.
+_WORD_FORMS = [
+    ("ziekenhuis", "ziekenhuizen"),
+    ("verpleeghuis", "verpleeghuizen"),
+    ("zorghuis", "zorghuizen"),
+    ("huis", "huizen"),
+    ("arts", "artsen"),
+    ("huisarts", "huisartsen"),
+    ("organisatie", "organisaties"),
+    ("zorgorganisatie", "zorgorganisaties"),
+    ("welzijnsorganisatie", "welzijnsorganisaties"),
+    ("cooperatie", "cooperaties"),
+    ("huisartsencooperatie", "huisartsencooperaties"),
+    ("situatie", "situaties"),
+    ("innovatie", "innovaties"),
+    ("consultatie", "consultaties"),
+    ("populatie", "populaties"),
+    ("locatie", "locaties"),
+    ("indicatie", "indicaties"),
+    ("evaluatie", "evaluaties"),
+    ("interventie", "interventies"),
+    ("opname", "opnames"),
+    ("ambulance", "ambulances"),
+    ("regio", "regios"),
+    ("collega", "collegas"),
+    ("centrum", "centra"),
+    ("gezondheidscentrum", "gezondheidscentra"),
+    ("module", "modules"),
+]
+STEM_OVERRIDES = {
+    form: singular for singular, plural in _WORD_FORMS for form in (singular, plural)
+}
+
+_TOKEN = re.compile(r"[^\W_]+")
+_stemmer = snowballstemmer.stemmer("dutch_porter")
+
+
+def fold(text):
+    """Lowercase and strip diacritics: "Sûnenz" -> "sunenz"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _replace_chars(text):
+    for old, new in CHAR_REPLACEMENTS.items():
+        text = text.replace(old, new)
+    return text
+
+
+@functools.lru_cache(maxsize=50_000)
+def analyze_word(word):
+    """The index term for one token, or "" for a stopword."""
+    folded = fold(word)
+    if folded in STOPWORDS:
+        return ""
+    if folded in STEM_OVERRIDES:
+        return STEM_OVERRIDES[folded]
+    return _stemmer.stemWord(folded)
+
+
+def analyze(text):
+    """The terms of a text, in order (stopwords dropped)."""
+    terms = (
+        analyze_word(token) for token in _TOKEN.findall(_replace_chars(text or ""))
+    )
+    return [term for term in terms if term]
+
+
+def query_terms(text):
+    """Distinct terms of a query, in the order typed."""
+    return list(dict.fromkeys(analyze(text)))
+
+
+def highlight(text, terms, max_words=40):
+    """An HTML snippet of `text` around the first matched term.
+
+    Matched words are wrapped in <mark>; everything else is escaped. Without a
+    match the snippet is the start of the text.
+    """
+    text = " ".join((text or "").split())
+    if not text:
+        return ""
+    terms = set(terms)
+    tokens = list(_TOKEN.finditer(text))
+    matched = [
+        i
+        for i, token in enumerate(tokens)
+        if terms and analyze_word(token.group()) in terms
+    ]
+    first = matched[0] if matched else 0
+    start_token = max(0, first - max_words // 4)
+    end_token = min(len(tokens), start_token + max_words)
+    start = tokens[start_token].start() if start_token else 0
+    end = tokens[end_token - 1].end() if end_token < len(tokens) else len(text)
+    marks = {i for i in matched if start_token <= i < end_token}
+    parts, position = [], start
+    for i in sorted(marks):
+        token = tokens[i]
+        parts.append(escape(text[position : token.start()]))
+        parts.append(f"<mark>{escape(token.group())}</mark>")
+        position = token.end()
+    parts.append(escape(text[position:end]))
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(prefix + "".join(parts) + suffix)  # every part is escaped

@@ -1,0 +1,327 @@
+"""The embedded search backend: full text in the site's own database.
+
+SQLite uses an FTS5 table ranked with bm25; PostgreSQL a weighted tsvector
+ranked with ts_rank. Text is analysed in Python (search.analysis) before it
+reaches either, so Dutch stemming and diacritic folding are identical on both
+and on Elasticsearch. Facets are rows in SearchFacetValue; a facet's counts are
+one GROUP BY over the documents that match the text and every other facet.
+"""
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, FloatField, Q, Sum, Value, When
+from django.db.models.expressions import RawSQL
+
+from practices.facets import FACETS
+
+from ..analysis import analyze, fold, query_terms
+from ..models import SearchDocument, SearchFacetValue
+from .base import (
+    SIMILARITY_WEIGHTS,
+    TEXT_SIMILARITY_WEIGHT,
+    BaseSearchBackend,
+    RawHit,
+    RawResults,
+    RawSimilar,
+)
+
+# Relative weight of the fields: a word in the title counts far more than the
+# same word deep in the story.
+WEIGHTS = {"title": 10.0, "summary": 4.0, "keywords": 2.0, "body": 1.0}
+
+
+class SQLiteFullText:
+    def match(self, terms, operator):
+        expression = f" {operator.upper()} ".join(f'"{term}"' for term in terms)
+        return "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s", [
+            expression
+        ]
+
+    def ranked(self, terms, operator, ids_sql, ids_params, limit, offset):
+        expression = f" {operator.upper()} ".join(f'"{term}"' for term in terms)
+        weights = ", ".join(str(weight) for weight in WEIGHTS.values())
+        sql = (
+            f"SELECT rowid, bm25(search_fulltext, {weights}) AS rank "
+            "FROM search_fulltext WHERE search_fulltext MATCH %s "
+            f"AND rowid IN ({ids_sql}) ORDER BY rank, rowid LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [expression, *ids_params, limit, offset])
+            # bm25: lower is better; flip so a higher score is a better match.
+            return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
+
+    def insert(self, rows):
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_fulltext (rowid, title, summary, keywords, body) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                rows,
+            )
+
+    def delete(self, document_ids):
+        with connection.cursor() as cursor:
+            for start in range(0, len(document_ids), 500):
+                chunk = document_ids[start : start + 500]
+                placeholders = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"DELETE FROM search_fulltext WHERE rowid IN ({placeholders})",
+                    chunk,
+                )
+
+    def reset(self):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fulltext")
+
+
+class PostgresFullText:
+    # ts_rank weights in the order D, C, B, A = body, keywords, summary, title.
+    RANK_WEIGHTS = [
+        WEIGHTS[name] / WEIGHTS["title"]
+        for name in ["body", "keywords", "summary", "title"]
+    ]
+
+    def _tsquery(self, terms, operator):
+        joiner = " & " if operator == "and" else " | "
+        return joiner.join(f"'{term}'" for term in terms)
+
+    def match(self, terms, operator):
+        return (
+            "SELECT document_id FROM search_fulltext "
+            "WHERE vector @@ to_tsquery('simple', %s)",
+            [self._tsquery(terms, operator)],
+        )
+
+    def ranked(self, terms, operator, ids_sql, ids_params, limit, offset):
+        tsquery = self._tsquery(terms, operator)
+        sql = (
+            "SELECT document_id, "
+            "ts_rank(%s::float4[], vector, to_tsquery('simple', %s)) AS rank "
+            "FROM search_fulltext WHERE vector @@ to_tsquery('simple', %s) "
+            f"AND document_id IN ({ids_sql}) ORDER BY rank DESC, document_id "
+            "LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql, [self.RANK_WEIGHTS, tsquery, tsquery, *ids_params, limit, offset]
+            )
+            return cursor.fetchall()
+
+    def insert(self, rows):
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_fulltext (document_id, vector) VALUES (%s, "
+                "setweight(to_tsvector('simple', %s), 'A') || "
+                "setweight(to_tsvector('simple', %s), 'B') || "
+                "setweight(to_tsvector('simple', %s), 'C') || "
+                "setweight(to_tsvector('simple', %s), 'D'))",
+                rows,
+            )
+
+    def delete(self, document_ids):
+        """Nothing to do: rows go with their document (ON DELETE CASCADE)."""
+
+    def reset(self):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fulltext")
+
+
+def _terms_text(text):
+    return " ".join(analyze(text))
+
+
+class DatabaseBackend(BaseSearchBackend):
+    def __init__(self, **options):
+        self.options = options
+
+    @property
+    def fulltext(self):
+        return (
+            PostgresFullText()
+            if connection.vendor == "postgresql"
+            else SQLiteFullText()
+        )
+
+    @transaction.atomic
+    def index(self, documents):
+        documents = list(documents)
+        if not documents:
+            return
+        for kind in {document.kind for document in documents}:
+            self.delete(kind, [d.id for d in documents if d.kind == kind])
+        rows = SearchDocument.objects.bulk_create(
+            SearchDocument(
+                kind=document.kind,
+                object_id=document.id,
+                title=document.title,
+                title_sort=fold(document.title)[:255],
+                url=document.url,
+                summary=document.summary,
+                body=document.body,
+                published_at=document.published_at,
+            )
+            for document in documents
+        )
+        SearchFacetValue.objects.bulk_create(
+            SearchFacetValue(document=row, facet=facet, value=value)
+            for row, document in zip(rows, documents, strict=True)
+            for facet, values in document.facets.items()
+            for value in values
+        )
+        self.fulltext.insert(
+            [
+                (
+                    row.pk,
+                    _terms_text(document.title),
+                    _terms_text(document.summary),
+                    _terms_text(document.keywords),
+                    _terms_text(document.body),
+                )
+                for row, document in zip(rows, documents, strict=True)
+            ]
+        )
+
+    @transaction.atomic
+    def delete(self, kind, ids):
+        documents = SearchDocument.objects.filter(kind=kind, object_id__in=list(ids))
+        document_ids = list(documents.values_list("pk", flat=True))
+        if document_ids:
+            self.fulltext.delete(document_ids)
+            SearchFacetValue.objects.filter(document_id__in=document_ids).delete()
+            SearchDocument.objects.filter(pk__in=document_ids).delete()
+
+    @transaction.atomic
+    def reset(self):
+        self.fulltext.reset()
+        SearchFacetValue.objects.all().delete()
+        SearchDocument.objects.all().delete()
+
+    def count(self):
+        return SearchDocument.objects.count()
+
+    def search(self, query, *, operator="and"):
+        documents = SearchDocument.objects.filter(kind__in=query.kinds)
+        terms = query.terms
+        if terms:
+            match_sql, match_params = self.fulltext.match(terms, operator)
+            documents = documents.filter(pk__in=RawSQL(match_sql, match_params))
+
+        def narrowed(leave_out=None):
+            narrowed_documents = documents
+            for key, values in query.filters.items():
+                if key != leave_out:
+                    narrowed_documents = narrowed_documents.filter(
+                        pk__in=SearchFacetValue.objects.filter(
+                            facet=key, value__in=values
+                        ).values("document_id")
+                    )
+            return narrowed_documents
+
+        matching = narrowed()
+        total = matching.count()
+        hits = self._page(matching, query, terms, operator) if total else []
+        facet_counts = {}
+        for facet in FACETS:
+            rows = (
+                SearchFacetValue.objects.filter(
+                    facet=facet.key, document__in=narrowed(facet.key)
+                )
+                .values_list("value")
+                .annotate(count=Count("pk"))
+            )
+            facet_counts[facet.key] = dict(rows)
+        return RawResults(total=total, hits=hits, facet_counts=facet_counts)
+
+    def _page(self, matching, query, terms, operator):
+        limit, offset = query.page_size, query.offset
+        sort = query.effective_sort
+        if sort == "relevance":
+            ids_sql, ids_params = matching.values("pk").query.sql_with_params()
+            ranked = self.fulltext.ranked(
+                terms, operator, ids_sql, ids_params, limit, offset
+            )
+        else:
+            order = (
+                ["-published_at", "-pk"] if sort == "newest" else ["title_sort", "pk"]
+            )
+            ranked = [
+                (pk, None)
+                for pk in matching.order_by(*order).values_list("pk", flat=True)[
+                    offset : offset + limit
+                ]
+            ]
+        rows = SearchDocument.objects.in_bulk([pk for pk, _score in ranked])
+        return [
+            RawHit(
+                kind=rows[pk].kind,
+                id=rows[pk].object_id,
+                score=score,
+                text=f"{rows[pk].summary}\n{rows[pk].body}",
+            )
+            for pk, score in ranked
+            if pk in rows
+        ]
+
+    def similar(self, kind, id, *, limit=5):
+        document = SearchDocument.objects.filter(kind=kind, object_id=id).first()
+        if document is None:
+            return []
+        own_values = list(document.facet_values.values_list("facet", "value"))
+        weighted = [(f, v) for f, v in own_values if f in SIMILARITY_WEIGHTS]
+        candidates = SearchDocument.objects.filter(kind=kind).exclude(pk=document.pk)
+        scores = {}
+        if weighted:
+            overlap = (
+                SearchFacetValue.objects.filter(document__in=candidates)
+                .filter(_any_of(weighted))
+                .values("document_id")
+                .annotate(
+                    score=Sum(
+                        Case(
+                            *[
+                                When(facet=facet, then=Value(weight))
+                                for facet, weight in SIMILARITY_WEIGHTS.items()
+                            ],
+                            default=Value(0.0),
+                            output_field=FloatField(),
+                        )
+                    )
+                )
+                .order_by("-score", "document_id")[:50]
+            )
+            scores = {row["document_id"]: row["score"] for row in overlap}
+        terms = query_terms(f"{document.title} {document.summary}")[:12]
+        text_scores = {}
+        if terms:
+            ids_sql, ids_params = candidates.values("pk").query.sql_with_params()
+            ranked = self.fulltext.ranked(terms, "or", ids_sql, ids_params, 50, 0)
+            best = max((score for _pk, score in ranked), default=0) or 1
+            text_scores = {pk: score / best for pk, score in ranked}
+        for pk, text_score in text_scores.items():
+            scores[pk] = scores.get(pk, 0.0) + TEXT_SIMILARITY_WEIGHT * text_score
+        best_ids = sorted(scores, key=lambda pk: (-scores[pk], pk))[:limit]
+        own = set(own_values)
+        shared = {pk: {} for pk in best_ids}
+        for row in SearchFacetValue.objects.filter(document_id__in=best_ids):
+            if (row.facet, row.value) in own and row.facet in SIMILARITY_WEIGHTS:
+                shared[row.document_id].setdefault(row.facet, set()).add(row.value)
+        object_ids = dict(
+            SearchDocument.objects.filter(pk__in=best_ids).values_list(
+                "pk", "object_id"
+            )
+        )
+        return [
+            RawSimilar(
+                kind=kind,
+                id=object_ids[pk],
+                score=scores[pk],
+                shared=shared[pk],
+                text_match=text_scores.get(pk, 0) >= 0.5,
+            )
+            for pk in best_ids
+        ]
+
+
+def _any_of(pairs):
+    condition = Q()
+    for facet, value in pairs:
+        condition |= Q(facet=facet, value=value)
+    return condition

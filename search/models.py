@@ -1,0 +1,45 @@
+"""Storage of the database search backend.
+
+One row per indexed document with its display text, and one row per facet
+value so counts are a GROUP BY. The full-text index itself (an FTS5 table on
+SQLite, a tsvector table with a GIN index on PostgreSQL) is created by
+migration 0002 and kept in step by the backend.
+"""
+
+from django.db import models
+
+
+class SearchDocument(models.Model):
+    kind = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
+    title = models.TextField()
+    title_sort = models.CharField(max_length=255, db_index=True)
+    url = models.CharField(max_length=500)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="unique_search_object"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "-published_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}: {self.title}"
+
+
+class SearchFacetValue(models.Model):
+    document = models.ForeignKey(
+        SearchDocument, on_delete=models.CASCADE, related_name="facet_values"
+    )
+    facet = models.CharField(max_length=32)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["facet", "value", "document"])]
+
+    def __str__(self):
+        return f"{self.facet}={self.value}"

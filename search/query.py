@@ -1,0 +1,206 @@
+"""The search contract: what callers ask (SearchQuery) and get (SearchResults).
+
+Every backend answers the same SearchQuery with the same semantics; see the
+README ("How relevance works") and tests/search_contract.py.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from practices.facets import FACETS, FACETS_BY_KEY
+
+from .analysis import query_terms
+
+SORTS = {
+    "relevance": gettext_lazy("Relevance"),
+    "newest": gettext_lazy("Newest first"),
+    "title": gettext_lazy("Title (A-Z)"),
+}
+MAX_PAGE_SIZE = 100
+MAX_RESULT_WINDOW = 10_000  # deepest result anyone can page to
+MAX_TEXT_LENGTH = 200
+MAX_VALUES_PER_FACET = 50
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = ""
+    page: int = 1
+    page_size: int = 12
+    kinds: tuple[str, ...] = ("practice",)
+
+    @cached_property
+    def terms(self):
+        return query_terms(self.text)
+
+    @property
+    def effective_sort(self):
+        """Relevance when there is text to rank by, newest first otherwise."""
+        if self.sort == "relevance" and not self.terms:
+            return "newest"
+        return self.sort or ("relevance" if self.terms else "newest")
+
+    @property
+    def offset(self):
+        return (self.page - 1) * self.page_size
+
+
+@dataclass
+class ParamError:
+    param: str
+    value: str
+    message: str
+
+    def as_dict(self):
+        return {"param": self.param, "value": self.value, "message": self.message}
+
+
+def _positive_int(params, name, default, errors):
+    raw = params.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        errors.append(ParamError(name, raw, _("Must be a whole number.")))
+        return default
+    if value < 1:
+        errors.append(ParamError(name, raw, _("Must be 1 or more.")))
+        return default
+    return value
+
+
+def parse_params(params, *, default_page_size=12):
+    """Build a SearchQuery from request parameters.
+
+    Returns (query, errors). Invalid values are reported and left out, so a
+    page can still show sensible results next to the message while the API
+    answers 400.
+    """
+    errors = []
+    text = " ".join(params.get("q", "").split())
+    if len(text) > MAX_TEXT_LENGTH:
+        errors.append(
+            ParamError(
+                "q",
+                text[:50] + "…",
+                _("The search text may be at most %(max)d characters.")
+                % {"max": MAX_TEXT_LENGTH},
+            )
+        )
+        text = text[:MAX_TEXT_LENGTH]
+    filters = {}
+    for facet in FACETS:
+        requested = list(dict.fromkeys(v for v in params.getlist(facet.key) if v))
+        if not requested:
+            continue
+        if len(requested) > MAX_VALUES_PER_FACET:
+            errors.append(
+                ParamError(
+                    facet.key,
+                    "",
+                    _("At most %(max)d values per filter.")
+                    % {"max": MAX_VALUES_PER_FACET},
+                )
+            )
+            requested = requested[:MAX_VALUES_PER_FACET]
+        known = facet.labels_for(requested)
+        for value in requested:
+            if value not in known:
+                errors.append(
+                    ParamError(facet.key, value, _("Unknown value for this filter."))
+                )
+        picked = [value for value in requested if value in known]
+        if picked:
+            filters[facet.key] = picked
+    sort = params.get("sort", "")
+    if sort and sort not in SORTS:
+        errors.append(
+            ParamError("sort", sort, _("Sort by one of: %s.") % ", ".join(SORTS))
+        )
+        sort = ""
+    page = _positive_int(params, "page", 1, errors)
+    page_size = _positive_int(params, "page_size", default_page_size, errors)
+    if page_size > MAX_PAGE_SIZE:
+        errors.append(
+            ParamError(
+                "page_size",
+                str(page_size),
+                _("At most %(max)d results per page.") % {"max": MAX_PAGE_SIZE},
+            )
+        )
+        page_size = MAX_PAGE_SIZE
+    if page * page_size > MAX_RESULT_WINDOW:
+        errors.append(
+            ParamError(
+                "page",
+                str(page),
+                _("Only the first %(max)d results can be paged through; add a filter.")
+                % {"max": MAX_RESULT_WINDOW},
+            )
+        )
+        page = 1
+    query = SearchQuery(
+        text=text, filters=filters, sort=sort, page=page, page_size=page_size
+    )
+    return query, errors
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    key: str
+    label: str
+    values: list[FacetValue]
+
+    @property
+    def selected_values(self):
+        return [value for value in self.values if value.selected]
+
+
+@dataclass
+class Hit:
+    kind: str
+    object: object
+    title: str
+    url: str
+    summary: str
+    highlight: str
+    score: float | None = None
+
+
+@dataclass
+class SearchResults:
+    query: SearchQuery
+    total: int
+    hits: list[Hit]
+    facets: list[Facet]
+    fallback: bool = False
+
+    @property
+    def num_pages(self):
+        return max(1, math.ceil(self.total / self.query.page_size))
+
+    @property
+    def page_out_of_range(self):
+        return self.query.page > self.num_pages
+
+    def facet(self, key):
+        return next(facet for facet in self.facets if facet.key == key)
+
+
+def facet_label(key):
+    return FACETS_BY_KEY[key].label

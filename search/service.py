@@ -1,0 +1,154 @@
+"""What callers use: search(), similar() and the index updates.
+
+Backends answer with ids and counts; this module turns those into pages,
+labels and highlights the same way for every backend, and applies the rules
+that belong to the contract rather than to an engine (the AND-then-OR
+fallback, selected values that stay listed at zero).
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from practices.facets import FACETS
+
+from .analysis import highlight
+from .backends import get_backend
+from .documents import document_types, get_type
+from .query import Facet, FacetValue, Hit, SearchResults
+
+logger = logging.getLogger("vindplaats.search")
+
+SIMILARITY_REASONS = {
+    "thema": _("same theme"),
+    "zorgkantoorregio": _("same region"),
+    "organisatie": _("same organisation"),
+    "doelgroep": _("same target group"),
+    "provincie": _("same province"),
+    "beweging": _("same movement"),
+}
+
+
+def search(query):
+    """Answer a SearchQuery with SearchResults (see search.query)."""
+    backend = get_backend()
+    raw = backend.search(query, operator="and")
+    fallback = False
+    if raw.total == 0 and len(query.terms) > 1:
+        raw = backend.search(query, operator="or")
+        fallback = raw.total > 0
+    return SearchResults(
+        query=query,
+        total=raw.total,
+        hits=_hits(raw.hits, query.terms),
+        facets=_facets(raw.facet_counts, query.filters),
+        fallback=fallback,
+    )
+
+
+def _hits(raw_hits, terms):
+    objects = {}
+    for kind in {hit.kind for hit in raw_hits}:
+        objects[kind] = get_type(kind).objects(
+            [h.id for h in raw_hits if h.kind == kind]
+        )
+    hits = []
+    for raw in raw_hits:
+        obj = objects[raw.kind].get(raw.id)
+        if obj is None:  # no longer indexable; the index catches up after commit
+            continue
+        document_type = get_type(raw.kind)
+        snippet = raw.highlight
+        if snippet is None:
+            snippet = highlight(raw.text, terms) if terms else ""
+        hits.append(
+            Hit(
+                kind=raw.kind,
+                object=obj,
+                title=obj.title,
+                url=document_type.url(obj),
+                summary=getattr(obj, "summary", ""),
+                highlight=snippet,
+                score=raw.score,
+            )
+        )
+    return hits
+
+
+def _facets(counts, filters):
+    facets = []
+    for facet in FACETS:
+        facet_counts = dict(counts.get(facet.key, {}))
+        selected = filters.get(facet.key, [])
+        for value in selected:
+            facet_counts.setdefault(value, 0)
+        labels = facet.labels_for(list(facet_counts))
+        values = [
+            FacetValue(value, labels[value], count, value in selected)
+            for value, count in facet_counts.items()
+            if value in labels
+        ]
+        values.sort(key=lambda v: (-v.count, v.label.lower()))
+        facets.append(Facet(facet.key, facet.label, values))
+    return facets
+
+
+@dataclass
+class SimilarItem:
+    object: object
+    url: str
+    reasons: list[str]
+
+
+def similar(obj, kind="practice", limit=5):
+    """Up to `limit` comparable items, each with why it is comparable."""
+    document_type = get_type(kind)
+    try:
+        raw = get_backend().similar(kind, obj.pk, limit=limit)
+    except Exception:
+        logger.exception("Similar items for %s %s failed", kind, obj.pk)
+        return []
+    objects = document_type.objects([item.id for item in raw])
+    items = []
+    for item in raw:
+        other = objects.get(item.id)
+        if other is None:
+            continue
+        reasons = [
+            str(SIMILARITY_REASONS[key])
+            for key in SIMILARITY_REASONS
+            if key in item.shared
+        ]
+        if item.text_match:
+            reasons.append(str(_("similar description")))
+        items.append(SimilarItem(other, document_type.url(other), reasons))
+    return items
+
+
+def update_index(kind, ids):
+    """Index the indexable objects of `ids` and remove the rest."""
+    ids = set(ids)
+    document_type = get_type(kind)
+    documents = list(document_type.documents(ids))
+    backend = get_backend()
+    backend.index(documents)
+    gone = ids - {document.id for document in documents}
+    if gone:
+        backend.delete(kind, gone)
+
+
+def schedule_update(kind, ids):
+    """Update the index for these objects once the current transaction commits."""
+    ids = list(ids)
+    if ids:
+        transaction.on_commit(lambda: update_index(kind, ids))
+
+
+def rebuild(progress=None):
+    """Rebuild the whole index from every registered document type."""
+    documents = (
+        doc for document_type in document_types() for doc in document_type.documents()
+    )
+    get_backend().rebuild(documents, progress=progress)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("zoeken/", views.search_page, name="search"),
+    path("api/v1/practices/", views.practices_api, name="api_practices"),
+    path("api/v1/practices.csv", views.practices_csv, name="api_practices_csv"),
+    path(
+        "feeds/praktijkvoorbeelden.atom", views.PracticesFeed(), name="feed_practices"
+    ),
+]

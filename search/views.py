@@ -1,0 +1,304 @@
+"""The search page, the JSON API, the CSV export and the Atom feed.
+
+All four read the same parameters (search.query.parse_params) and answer
+through the same contract (search.service.search), whatever the backend.
+"""
+
+import csv
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .query import MAX_RESULT_WINDOW, SORTS, ParamError, SearchQuery, parse_params
+from .service import search
+
+LICENCE = {
+    "name": "CC BY 4.0",
+    "url": "https://creativecommons.org/licenses/by/4.0/deed.nl",
+}
+API_FACETS = [
+    "provincie",
+    "zorgkantoorregio",
+    "thema",
+    "organisatie",
+    "beweging",
+    "doelgroep",
+    "fase",
+]
+FACETS_SHOWN_BEFORE_MORE = 8
+
+
+def query_string(query, **changes):
+    """The URL parameters that reproduce `query`, with some parts changed."""
+    state = {
+        "q": query.text,
+        "filters": query.filters,
+        "sort": query.sort,
+        "page": query.page,
+        **changes,
+    }
+    params = QueryDict(mutable=True)
+    if state["q"]:
+        params["q"] = state["q"]
+    for key, values in state["filters"].items():
+        params.setlist(key, values)
+    if state["sort"]:
+        params["sort"] = state["sort"]
+    if state["page"] and state["page"] > 1:
+        params["page"] = str(state["page"])
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _without(filters, key, value):
+    remaining = {
+        k: [v for v in values if not (k == key and v == value)]
+        for k, values in filters.items()
+    }
+    return {k: values for k, values in remaining.items() if values}
+
+
+def search_page(request):
+    query, errors = parse_params(request.GET)
+    results = search(query)
+    if results.page_out_of_range and results.total:
+        errors.append(
+            ParamError(
+                "page",
+                str(query.page),
+                _("This page does not exist; there are %(count)d pages.")
+                % {"count": results.num_pages},
+            )
+        )
+    facet_groups = []
+    chips = []
+    for facet in results.facets:
+        visible = facet.values[:FACETS_SHOWN_BEFORE_MORE]
+        more = facet.values[FACETS_SHOWN_BEFORE_MORE:]
+        facet_groups.append(
+            {
+                "facet": facet,
+                "visible": visible,
+                "more": more,
+                "open_more": any(value.selected for value in more),
+            }
+        )
+        for value in facet.selected_values:
+            chips.append(
+                {
+                    "facet": facet,
+                    "value": value,
+                    "url": query_string(
+                        query,
+                        filters=_without(query.filters, facet.key, value.value),
+                        page=1,
+                    ),
+                }
+            )
+    pages = _page_links(query, results)
+    context = {
+        "query": query,
+        "results": results,
+        "errors": errors,
+        "facet_groups": facet_groups,
+        "chips": chips,
+        "clear_url": query_string(query, filters={}, page=1),
+        "sorts": SORTS,
+        "pages": pages,
+        "has_facet_values": any(group["visible"] for group in facet_groups),
+        "api_query": query_string(query, page=1).rstrip("?"),
+    }
+    return render(request, "search/search_page.html", context)
+
+
+def _page_links(query, results):
+    current, last = (
+        query.page,
+        min(results.num_pages, MAX_RESULT_WINDOW // query.page_size),
+    )
+    numbers = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    links, previous = [], 0
+    for number in numbers:
+        if number - previous > 1:
+            links.append({"gap": True})
+        links.append(
+            {
+                "number": number,
+                "url": query_string(query, page=number),
+                "current": number == current,
+            }
+        )
+        previous = number
+    return {
+        "links": links if last > 1 else [],
+        "previous": query_string(query, page=current - 1)
+        if 1 < current <= last
+        else None,
+        "next": query_string(query, page=current + 1) if current < last else None,
+    }
+
+
+def _bad_request(errors):
+    return JsonResponse({"errors": [error.as_dict() for error in errors]}, status=400)
+
+
+def _api_query(request, **defaults):
+    query, errors = parse_params(request.GET, **defaults)
+    return query, errors
+
+
+def _slugs(values):
+    return [value.slug for value in values]
+
+
+def practice_record(request, hit):
+    page = hit.object
+    return {
+        "id": page.pk,
+        "title": page.title,
+        "url": request.build_absolute_uri(hit.url),
+        "summary": page.summary,
+        "highlight": str(hit.highlight),
+        "provincie": _slugs(page.provinces.all()),
+        "zorgkantoorregio": _slugs(page.care_office_regions.all()),
+        "thema": _slugs(page.themes.all()),
+        "organisatie": _slugs(
+            link.organisation for link in page.practice_organisations.all()
+        ),
+        "beweging": _slugs(page.movements.all()),
+        "doelgroep": _slugs(page.target_groups.all()),
+        "fase": page.phase,
+        "first_published_at": page.first_published_at.isoformat()
+        if page.first_published_at
+        else None,
+        "last_published_at": page.last_published_at.isoformat()
+        if page.last_published_at
+        else None,
+    }
+
+
+def practices_api(request):
+    query, errors = _api_query(request, default_page_size=20)
+    if errors:
+        return _bad_request(errors)
+    results = search(query)
+    if results.page_out_of_range and results.total:
+        return _bad_request(
+            [
+                ParamError(
+                    "page",
+                    str(query.page),
+                    _("Page out of range (1-%d).") % results.num_pages,
+                )
+            ]
+        )
+    return JsonResponse(
+        {
+            "count": results.total,
+            "page": query.page,
+            "page_size": query.page_size,
+            "num_pages": results.num_pages,
+            "fallback": results.fallback,
+            "results": [practice_record(request, hit) for hit in results.hits],
+            "facets": {
+                facet.key: [
+                    {
+                        "slug": v.value,
+                        "label": v.label,
+                        "count": v.count,
+                        "selected": v.selected,
+                    }
+                    for v in facet.values
+                ]
+                for facet in results.facets
+            },
+            "licence": LICENCE,
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def practices_csv(request):
+    query, errors = _api_query(request)
+    if errors:
+        return _bad_request(errors)
+    everything = SearchQuery(
+        text=query.text,
+        filters=query.filters,
+        sort=query.sort or "newest",
+        page=1,
+        page_size=MAX_RESULT_WINDOW,
+    )
+    results = search(everything)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="praktijkvoorbeelden.csv"'
+    response["Link"] = f'<{LICENCE["url"]}>; rel="license"'
+    columns = [
+        "id",
+        "title",
+        "url",
+        "summary",
+        *API_FACETS,
+        "first_published_at",
+        "last_published_at",
+    ]
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for hit in results.hits:
+        record = practice_record(request, hit)
+        writer.writerow(
+            [
+                "|".join(record[column])
+                if isinstance(record[column], list)
+                else record[column]
+                for column in columns
+            ]
+        )
+    return response
+
+
+class PracticesFeed(Feed):
+    """The newest practices matching the same filters, as Atom."""
+
+    feed_type = Atom1Feed
+    title = gettext_lazy("Vindplaats: new practice examples")
+    subtitle = gettext_lazy(
+        "The newest practice examples of De Juiste Zorg op de Juiste Plek."
+    )
+    feed_copyright = f"{LICENCE['name']} ({LICENCE['url']})"
+    limit = 50
+
+    def __call__(self, request, *args, **kwargs):
+        query, errors = parse_params(request.GET)
+        if errors:
+            return _bad_request(errors)
+        self.query = SearchQuery(
+            text=query.text, filters=query.filters, sort="newest", page_size=self.limit
+        )
+        return super().__call__(request, *args, **kwargs)
+
+    def link(self):
+        return reverse("search") + query_string(self.query, sort="", page=1)
+
+    def items(self):
+        return [hit.object for hit in search(self.query).hits]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.get_url()
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_updateddate(self, item):
+        return item.last_published_at

@@ -1,0 +1,307 @@
+"""The behaviour every search backend must show, written once.
+
+A backend's test module binds this class to the backend:
+
+    class TestDatabaseBackend(SearchContract):
+        backend = {"BACKEND": "search.backends.database.DatabaseBackend"}
+
+Each test works inside a scope (an organisation created for it) so the demo
+content loaded for the session cannot disturb the counts.
+"""
+
+import datetime
+
+import pytest
+from wagtail.models import PageViewRestriction
+
+from django.test import override_settings
+from django.utils import timezone
+
+from practices.models import PracticePage
+from search.query import SearchQuery
+from search.service import search, similar
+from tests.factories import (
+    OrganisationFactory,
+    PracticeOrganisationFactory,
+    PracticePageFactory,
+)
+
+
+class SearchContract:
+    backend = None
+
+    @pytest.fixture(autouse=True)
+    def _setup(self, db, django_capture_on_commit_callbacks):
+        self.capture = django_capture_on_commit_callbacks
+        self.scope = OrganisationFactory()
+        with override_settings(VINDPLAATS_SEARCH=self.backend):
+            yield
+
+    def practice(self, **kwargs):
+        """A published, indexed practice inside this test's scope."""
+        with self.capture(execute=True):
+            practice = PracticePageFactory(**kwargs)
+            PracticeOrganisationFactory(page=practice, organisation=self.scope)
+            practice.save_revision().publish()
+        return practice
+
+    def find(self, text="", sort="", page=1, page_size=20, **filters):
+        filters = {
+            key: value if isinstance(value, list) else [value]
+            for key, value in filters.items()
+        }
+        filters.setdefault("organisatie", [self.scope.slug])
+        return search(
+            SearchQuery(
+                text=text, filters=filters, sort=sort, page=page, page_size=page_size
+            )
+        )
+
+    def titles(self, results):
+        return [hit.title for hit in results.hits]
+
+    # Dutch analysis
+
+    @pytest.mark.parametrize(
+        ("stored", "typed"),
+        [
+            ("ziekenhuis", "ziekenhuizen"),
+            ("ziekenhuizen", "ziekenhuis"),
+            ("oudere", "ouderen"),
+            ("ouderen", "oudere"),
+            ("huisarts", "huisartsen"),
+            ("huisartsen", "huisarts"),
+            ("organisatie", "organisaties"),
+            ("organisaties", "organisatie"),
+            ("regio's", "regio"),
+        ],
+    )
+    def test_word_forms_meet(self, stored, typed):
+        practice = self.practice(
+            title=f"Samen met de {stored}", approach="<p>Niets bijzonders.</p>"
+        )
+        assert self.titles(self.find(typed)) == [practice.title]
+
+    @pytest.mark.parametrize(
+        ("stored", "typed"),
+        [
+            ("Sûnenz", "sunenz"),
+            ("coöperatie", "cooperatie"),
+            ("cooperatie", "Coöperatie"),
+            ("Fryslân", "FRYSLAN"),
+        ],
+    )
+    def test_case_and_diacritics_are_folded(self, stored, typed):
+        practice = self.practice(problem=f"<p>Een verhaal over {stored} en meer.</p>")
+        assert self.titles(self.find(typed)) == [practice.title]
+
+    def test_stopwords_do_not_block_a_match(self):
+        practice = self.practice(title="Zorgzwaluw in de wijk")
+        assert self.titles(self.find("de zorgzwaluw van de wijk")) == [practice.title]
+
+    # Matching and ranking
+
+    def test_every_word_must_match(self):
+        both = self.practice(title="Zorgzwaluw en kwartiermaker")
+        self.practice(title="Alleen de zorgzwaluw")
+        results = self.find("zorgzwaluw kwartiermaker")
+        assert self.titles(results) == [both.title]
+        assert not results.fallback
+
+    def test_falls_back_to_any_word_and_says_so(self):
+        first = self.practice(title="Alleen de zorgzwaluw")
+        second = self.practice(title="Alleen de kwartiermaker")
+        results = self.find("zorgzwaluw kwartiermaker pelikaan")
+        assert set(self.titles(results)) == {first.title, second.title}
+        assert results.fallback
+
+    def test_no_fallback_for_a_single_unknown_word(self):
+        self.practice(title="Alleen de zorgzwaluw")
+        results = self.find("pelikaan")
+        assert results.total == 0 and not results.fallback
+
+    def test_title_matches_rank_above_body_matches(self):
+        in_body = self.practice(
+            title="Iets anders", approach="<p>De zorgzwaluw vliegt.</p>"
+        )
+        in_title = self.practice(title="De zorgzwaluw", approach="<p>Iets anders.</p>")
+        assert self.titles(self.find("zorgzwaluw")) == [in_title.title, in_body.title]
+
+    def test_empty_text_browses_newest_first(self):
+        now = timezone.now()
+        old = self.practice(title="Oud")
+        new = self.practice(title="Nieuw")
+        PracticePage.objects.filter(pk=old.pk).update(
+            first_published_at=now - datetime.timedelta(days=30)
+        )
+        with self.capture(execute=True):
+            old.save_revision().publish()
+        PracticePage.objects.filter(pk=old.pk).update(
+            first_published_at=now - datetime.timedelta(days=30)
+        )
+        from search.service import update_index
+
+        update_index("practice", [old.pk, new.pk])
+        results = self.find()
+        assert results.query.effective_sort == "newest"
+        assert self.titles(results) == [new.title, old.title]
+
+    def test_sort_by_title_ignores_case_and_accents(self):
+        for title in ["beta", "Álpha", "Gamma", "alpha two"]:
+            self.practice(title=title)
+        assert self.titles(self.find(sort="title")) == [
+            "Álpha",
+            "alpha two",
+            "beta",
+            "Gamma",
+        ]
+
+    def test_sort_newest_with_text(self):
+        a = self.practice(
+            title="Zorgzwaluw een",
+            first_published_at=timezone.now() - datetime.timedelta(days=3),
+        )
+        b = self.practice(
+            title="Zorgzwaluw twee",
+            first_published_at=timezone.now() - datetime.timedelta(days=1),
+        )
+        PracticePage.objects.filter(pk=a.pk).update(
+            first_published_at=timezone.now() - datetime.timedelta(days=3)
+        )
+        from search.service import update_index
+
+        update_index("practice", [a.pk, b.pk])
+        assert self.titles(self.find("zorgzwaluw", sort="newest")) == [b.title, a.title]
+
+    # Facets
+
+    def test_or_within_a_facet_and_across_facets(self):
+        zeeland = self.practice(provinces=["zeeland"], movements=["voorkomen"])
+        limburg = self.practice(provinces=["limburg"], movements=["voorkomen"])
+        replaced = self.practice(provinces=["limburg"], movements=["vervangen"])
+        either = self.find(provincie=["zeeland", "limburg"])
+        assert either.total == 3
+        both = self.find(provincie=["limburg"], beweging=["voorkomen"])
+        assert self.titles(both) == [limburg.title]
+        assert zeeland.title not in self.titles(
+            both
+        ) and replaced.title not in self.titles(both)
+
+    def test_facet_counts_ignore_their_own_selection(self):
+        self.practice(provinces=["zeeland"], movements=["voorkomen"])
+        self.practice(provinces=["limburg"], movements=["voorkomen"])
+        self.practice(provinces=["limburg"], movements=["vervangen"])
+        results = self.find(provincie=["zeeland"])
+        provinces = {
+            v.value: (v.count, v.selected) for v in results.facet("provincie").values
+        }
+        assert provinces == {"zeeland": (1, True), "limburg": (2, False)}
+        movements = {v.value: v.count for v in results.facet("beweging").values}
+        assert movements == {"voorkomen": 1}
+
+    def test_selected_value_stays_listed_with_zero(self):
+        self.practice(provinces=["zeeland"], movements=["voorkomen"])
+        results = self.find(provincie=["zeeland"], beweging=["vervangen"])
+        assert results.total == 0
+        movement = {
+            v.value: (v.count, v.selected) for v in results.facet("beweging").values
+        }
+        assert movement["vervangen"] == (0, True)
+        province = {
+            v.value: (v.count, v.selected) for v in results.facet("provincie").values
+        }
+        assert province["zeeland"] == (0, True)
+
+    def test_facet_values_carry_labels(self):
+        self.practice(provinces=["fryslan"], phase="pilot")
+        results = self.find()
+        assert {v.value: v.label for v in results.facet("provincie").values} == {
+            "fryslan": "Fryslân"
+        }
+        assert {v.value: v.label for v in results.facet("fase").values} == {
+            "pilot": "Pilot"
+        }
+
+    # Pagination
+
+    def test_pagination_edges(self):
+        for number in range(5):
+            self.practice(title=f"Zorgzwaluw {number}")
+        pages = [self.find("zorgzwaluw", page=n, page_size=2) for n in (1, 2, 3, 4)]
+        assert [len(p.hits) for p in pages] == [2, 2, 1, 0]
+        assert all(p.total == 5 and p.num_pages == 3 for p in pages)
+        assert pages[3].page_out_of_range and not pages[2].page_out_of_range
+        seen = [title for p in pages for title in self.titles(p)]
+        assert len(set(seen)) == 5
+
+    # Highlighting
+
+    def test_highlight_marks_matches_and_escapes_the_rest(self):
+        self.practice(
+            summary="Een <script>alert('x')</script> verhaal over de zorgzwaluw & meer.",
+            problem="<p>De zorgzwaluwen vliegen &lt;b&gt;hoog&lt;/b&gt;.</p>",
+        )
+        hit = self.find("zorgzwaluw").hits[0]
+        assert "<mark>zorgzwaluw</mark>" in hit.highlight
+        assert "<script>" not in hit.highlight and "&lt;script&gt;" in hit.highlight
+        assert "<b>" not in hit.highlight
+        assert "&amp;" in hit.highlight
+
+    # What may be returned
+
+    def test_unpublished_practice_is_removed_and_returns_when_republished(self):
+        practice = self.practice(title="Zorgzwaluw tijdelijk")
+        with self.capture(execute=True):
+            practice.unpublish()
+        assert self.find("zorgzwaluw").total == 0
+        with self.capture(execute=True):
+            practice.save_revision().publish()
+        assert self.find("zorgzwaluw").total == 1
+
+    def test_deleted_practice_is_removed(self):
+        practice = self.practice(title="Zorgzwaluw weg")
+        with self.capture(execute=True):
+            practice.delete()
+        assert self.find("zorgzwaluw").total == 0
+
+    def test_private_practice_is_never_returned(self):
+        practice = self.practice(title="Zorgzwaluw besloten")
+        with self.capture(execute=True):
+            PageViewRestriction.objects.create(
+                page=practice, restriction_type="password", password="geheim"
+            )
+        assert self.find("zorgzwaluw").total == 0
+        assert (
+            similar(PracticePage.objects.live().exclude(pk=practice.pk).first())
+            is not None
+        )
+
+    def test_draft_changes_are_not_searchable_until_published(self):
+        practice = self.practice(title="Zorgzwaluw gepubliceerd")
+        practice.title = "Kwartiermaker concept"
+        with self.capture(execute=True):
+            practice.save_revision()
+        assert self.find("kwartiermaker").total == 0
+        assert self.find("zorgzwaluw").total == 1
+
+    def test_renaming_a_taxonomy_value_reindexes_its_practices(self):
+        practice = self.practice(title="Iets gewoons")
+        with self.capture(execute=True):
+            self.scope.name = "Zorgzwaluwcollectief (voorbeeld)"
+            self.scope.save()
+        assert self.titles(self.find("zorgzwaluwcollectief")) == [practice.title]
+
+    # Comparable initiatives
+
+    def test_similar_practices_share_facets_and_say_why(self):
+        base = self.practice(
+            title="Zorgzwaluw thuis", themes=["ggz"], care_office_regions=["twente"]
+        )
+        close = self.practice(
+            title="Zorgzwaluw nabij", themes=["ggz"], care_office_regions=["twente"]
+        )
+        items = similar(base, limit=5)
+        assert items and items[0].object.pk != base.pk
+        match = next(item for item in items if item.object.pk == close.pk)
+        assert "zelfde thema" in match.reasons and "zelfde regio" in match.reasons
+        assert all(item.object.pk != base.pk for item in items)
