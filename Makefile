@@ -33,6 +33,7 @@ migrate: install
 
 demo: install
 	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py rebuild_search_index
 
 serve: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -28,7 +28,13 @@ KIND = "practice"
 
 
 def indexable_practices():
-    return PracticePage.objects.live().public()
+    """Live practices that a visitor can reach: public, in a published section."""
+    from wagtail.models import Page
+
+    practices = PracticePage.objects.live().public()
+    for section in Page.objects.not_live().filter(numchild__gt=0).only("path"):
+        practices = practices.exclude(path__startswith=section.path)
+    return practices
 
 
 def with_facets(queryset):
@@ -83,14 +89,12 @@ PRACTICE_DOCUMENTS = DocumentType(
 
 
 def _page_changed(sender, instance, **kwargs):
-    schedule_update(KIND, [instance.pk])
-
-
-def _page_moved(sender, instance, **kwargs):
-    if isinstance(instance.specific, PracticePage):
+    instance = instance.specific
+    if isinstance(instance, PracticePage):
         schedule_update(KIND, [instance.pk])
-    else:
-        # A whole section moved: its practices may have become (non-)public.
+    elif instance.numchild:
+        # A section was (un)published or moved: its practices may have come
+        # into or gone out of reach.
         schedule_update(
             KIND,
             PracticePage.objects.descendant_of(instance).values_list("pk", flat=True),
@@ -123,10 +127,10 @@ def connect_signals():
     from wagtail.models import PageViewRestriction
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
-    page_published.connect(_page_changed, sender=PracticePage)
-    page_unpublished.connect(_page_changed, sender=PracticePage)
+    page_published.connect(_page_changed)
+    page_unpublished.connect(_page_changed)
+    post_page_move.connect(_page_changed)
     post_delete.connect(_page_changed, sender=PracticePage)
-    post_page_move.connect(_page_moved)
     for model in [
         Province,
         CareOfficeRegion,

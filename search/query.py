@@ -5,6 +5,7 @@ README ("How relevance works") and tests/search_contract.py.
 """
 
 import math
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.functional import cached_property
@@ -61,8 +62,25 @@ class ParamError:
         return {"param": self.param, "value": self.value, "message": self.message}
 
 
+def _clean(value):
+    """Drop control characters and lone surrogates: no database accepts NUL."""
+    return "".join(
+        char
+        for char in value
+        if unicodedata.category(char) not in ("Cc", "Cs") or char in "\t\n"
+    )
+
+
+def _get(params, name):
+    return _clean(params.get(name, ""))
+
+
+def _getlist(params, name):
+    return [_clean(value) for value in params.getlist(name)]
+
+
 def _positive_int(params, name, default, errors):
-    raw = params.get(name, "")
+    raw = _get(params, name).strip()
     if raw == "":
         return default
     try:
@@ -84,7 +102,7 @@ def parse_params(params, *, default_page_size=12):
     answers 400.
     """
     errors = []
-    text = " ".join(params.get("q", "").split())
+    text = " ".join(_get(params, "q").split())
     if len(text) > MAX_TEXT_LENGTH:
         errors.append(
             ParamError(
@@ -97,7 +115,7 @@ def parse_params(params, *, default_page_size=12):
         text = text[:MAX_TEXT_LENGTH]
     filters = {}
     for facet in FACETS:
-        requested = list(dict.fromkeys(v for v in params.getlist(facet.key) if v))
+        requested = list(dict.fromkeys(v for v in _getlist(params, facet.key) if v))
         if not requested:
             continue
         if len(requested) > MAX_VALUES_PER_FACET:
@@ -119,7 +137,7 @@ def parse_params(params, *, default_page_size=12):
         picked = [value for value in requested if value in known]
         if picked:
             filters[facet.key] = picked
-    sort = params.get("sort", "")
+    sort = _get(params, "sort")
     if sort and sort not in SORTS:
         errors.append(
             ParamError("sort", sort, _("Sort by one of: %s.") % ", ".join(SORTS))

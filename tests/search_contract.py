@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from practices.models import PracticePage
 from search.query import SearchQuery
-from search.service import search, similar
+from search.service import search, similar, update_index
 from tests.factories import (
     OrganisationFactory,
     PracticeOrganisationFactory,
@@ -127,21 +127,16 @@ class SearchContract:
         in_title = self.practice(title="De zorgzwaluw", approach="<p>Iets anders.</p>")
         assert self.titles(self.find("zorgzwaluw")) == [in_title.title, in_body.title]
 
+    def published_days_ago(self, practice, days):
+        """Backdate a practice's first publication and reindex it."""
+        when = timezone.now() - datetime.timedelta(days=days)
+        PracticePage.objects.filter(pk=practice.pk).update(first_published_at=when)
+        update_index("practice", [practice.pk])
+
     def test_empty_text_browses_newest_first(self):
-        now = timezone.now()
         old = self.practice(title="Oud")
         new = self.practice(title="Nieuw")
-        PracticePage.objects.filter(pk=old.pk).update(
-            first_published_at=now - datetime.timedelta(days=30)
-        )
-        with self.capture(execute=True):
-            old.save_revision().publish()
-        PracticePage.objects.filter(pk=old.pk).update(
-            first_published_at=now - datetime.timedelta(days=30)
-        )
-        from search.service import update_index
-
-        update_index("practice", [old.pk, new.pk])
+        self.published_days_ago(old, 30)
         results = self.find()
         assert results.query.effective_sort == "newest"
         assert self.titles(results) == [new.title, old.title]
@@ -157,21 +152,14 @@ class SearchContract:
         ]
 
     def test_sort_newest_with_text(self):
-        a = self.practice(
-            title="Zorgzwaluw een",
-            first_published_at=timezone.now() - datetime.timedelta(days=3),
-        )
-        b = self.practice(
-            title="Zorgzwaluw twee",
-            first_published_at=timezone.now() - datetime.timedelta(days=1),
-        )
-        PracticePage.objects.filter(pk=a.pk).update(
-            first_published_at=timezone.now() - datetime.timedelta(days=3)
-        )
-        from search.service import update_index
-
-        update_index("practice", [a.pk, b.pk])
-        assert self.titles(self.find("zorgzwaluw", sort="newest")) == [b.title, a.title]
+        older = self.practice(title="Zorgzwaluw een")
+        newer = self.practice(title="Zorgzwaluw twee")
+        self.published_days_ago(older, 3)
+        self.published_days_ago(newer, 1)
+        assert self.titles(self.find("zorgzwaluw", sort="newest")) == [
+            newer.title,
+            older.title,
+        ]
 
     # Facets
 
@@ -238,7 +226,7 @@ class SearchContract:
 
     def test_highlight_marks_matches_and_escapes_the_rest(self):
         self.practice(
-            summary="Een <script>alert('x')</script> verhaal over de zorgzwaluw & meer.",
+            summary="Een <script>alert('x')</script> verhaal: de zorgzwaluw & meer.",
             problem="<p>De zorgzwaluwen vliegen &lt;b&gt;hoog&lt;/b&gt;.</p>",
         )
         hit = self.find("zorgzwaluw").hits[0]
@@ -275,6 +263,16 @@ class SearchContract:
             similar(PracticePage.objects.live().exclude(pk=practice.pk).first())
             is not None
         )
+
+    def test_practices_in_an_unpublished_section_are_not_returned(self):
+        self.practice(title="Zorgzwaluw in de lijst")
+        index = PracticePage.objects.get(title="Zorgzwaluw in de lijst").get_parent()
+        with self.capture(execute=True):
+            index.specific.unpublish()
+        assert self.find("zorgzwaluw").total == 0
+        with self.capture(execute=True):
+            index.specific.save_revision().publish()
+        assert self.find("zorgzwaluw").total == 1
 
     def test_draft_changes_are_not_searchable_until_published(self):
         practice = self.practice(title="Zorgzwaluw gepubliceerd")
