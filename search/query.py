@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from practices.facets import FACETS, FACETS_BY_KEY
+from practices.facets import FACETS
 
 from .analysis import query_terms
 
@@ -218,7 +218,3 @@ class SearchResults:
 
     def facet(self, key):
         return next(facet for facet in self.facets if facet.key == key)
-
-
-def facet_label(key):
-    return FACETS_BY_KEY[key].label

@@ -147,11 +147,6 @@ def _bad_request(errors):
     return JsonResponse({"errors": [error.as_dict() for error in errors]}, status=400)
 
 
-def _api_query(request, **defaults):
-    query, errors = parse_params(request.GET, **defaults)
-    return query, errors
-
-
 def _slugs(values):
     return [value.slug for value in values]
 
@@ -183,7 +178,7 @@ def practice_record(request, hit):
 
 
 def practices_api(request):
-    query, errors = _api_query(request, default_page_size=20)
+    query, errors = parse_params(request.GET, default_page_size=20)
     if errors:
         return _bad_request(errors)
     results = search(query)
@@ -224,7 +219,7 @@ def practices_api(request):
 
 
 def practices_csv(request):
-    query, errors = _api_query(request)
+    query, errors = parse_params(request.GET)
     if errors:
         return _bad_request(errors)
     everything = SearchQuery(

@@ -42,3 +42,29 @@ def test_facet_link_on_a_practice_filters_the_listing(demo_site, page):
     assert page.locator("#f-provincie-zuid-holland").is_checked()
     count = page.locator(".result-count").inner_text()
     assert re.match(r"\d+ praktijkvoorbeelden", count)
+
+
+def test_search_and_filter_without_javascript(demo_site, browser):
+    context = browser.new_context(locale="nl-NL", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(demo_site + "/")
+    page.get_by_label("Zoek in de praktijkvoorbeelden").fill("ziekenhuizen")
+    page.get_by_role("button", name="Zoeken").click()
+    assert "/zoeken/?q=ziekenhuizen" in page.url
+    assert page.locator(".hit mark").count() > 0
+    total = int(page.locator(".result-count").inner_text().split()[0])
+
+    page.locator("#f-provincie-zuid-holland").check()
+    page.get_by_role("button", name="Filters toepassen").click()
+    assert "provincie=zuid-holland" in page.url and "q=ziekenhuizen" in page.url
+    filtered = int(page.locator(".result-count").inner_text().split()[0])
+    assert 0 < filtered < total
+
+    page.get_by_role(
+        "link", name="Provincie: Zuid-Holland (filter verwijderen)"
+    ).click()
+    assert "provincie" not in page.url
+    assert int(page.locator(".result-count").inner_text().split()[0]) == total
+    page.go_back()
+    assert "provincie=zuid-holland" in page.url
+    context.close()
