@@ -14,6 +14,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from practices.facets import FACETS
+
 from .query import MAX_RESULT_WINDOW, SORTS, ParamError, SearchQuery, parse_params
 from .service import search
 
@@ -21,15 +23,7 @@ LICENCE = {
     "name": "CC BY 4.0",
     "url": "https://creativecommons.org/licenses/by/4.0/deed.nl",
 }
-API_FACETS = [
-    "provincie",
-    "zorgkantoorregio",
-    "thema",
-    "organisatie",
-    "beweging",
-    "doelgroep",
-    "fase",
-]
+API_FACETS = [facet.key for facet in FACETS]
 FACETS_SHOWN_BEFORE_MORE = 8
 
 
