@@ -1,4 +1,5 @@
-from django.http import HttpResponseServerError
+from django.db import DatabaseError, connection
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
@@ -15,3 +16,40 @@ def page_not_found_preview(request):
 
 def server_error_preview(request):
     return server_error(request)
+
+
+def health(request):
+    """Database and search status for load balancers and monitoring.
+
+    200 while the site can serve pages (search may be "degraded": the database
+    answers searches when Elasticsearch is down); 503 when the database is down.
+    """
+    from search.backends import get_backend
+
+    report = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        report["database"] = {"status": "ok", "vendor": connection.vendor}
+    except DatabaseError as error:
+        report["database"] = {"status": "unavailable", "error": str(error)}
+    backend = get_backend()
+    try:
+        report["search"] = {"backend": type(backend).__name__, **backend.health()}
+    except Exception as error:  # a health check reports; it never fails itself
+        report["search"] = {
+            "backend": type(backend).__name__,
+            "status": "unavailable",
+            "error": str(error),
+        }
+    if report["database"]["status"] != "ok":
+        status = "unavailable"
+    elif report["search"]["status"] != "ok":
+        status = "degraded"
+    else:
+        status = "ok"
+    response = JsonResponse(
+        {"status": status, **report}, status=503 if status == "unavailable" else 200
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -43,3 +43,28 @@ class SearchFacetValue(models.Model):
 
     def __str__(self):
         return f"{self.facet}={self.value}"
+
+
+class PendingIndexUpdate(models.Model):
+    """An object whose index update failed on a remote engine, to retry.
+
+    Written when Elasticsearch is unreachable or refuses a write, so nothing
+    published is silently left out; `manage.py process_search_queue` retries.
+    """
+
+    kind = models.CharField(max_length=32)
+    object_id = models.BigIntegerField()
+    attempts = models.PositiveIntegerField(default=1)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="unique_pending_update"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} ({self.attempts}x)"

@@ -142,6 +142,23 @@ WAGTAILSEARCH_BACKENDS = {
     # public search contract lives in the `search` app.
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
+# The public search contract's backend (search app). Elasticsearch switches on
+# with ELASTICSEARCH_URL; the database backend stays its fallback.
+VINDPLAATS_SEARCH = {"BACKEND": "search.backends.database.DatabaseBackend"}
+if os.environ.get("ELASTICSEARCH_URL"):
+    VINDPLAATS_SEARCH = {
+        "BACKEND": "search.backends.elasticsearch.ElasticsearchBackend",
+        "OPTIONS": {
+            "url": os.environ["ELASTICSEARCH_URL"],
+            "index_prefix": os.environ.get("ELASTICSEARCH_INDEX_PREFIX", "vindplaats"),
+            "username": os.environ.get("ELASTICSEARCH_USERNAME", ""),
+            "password": os.environ.get("ELASTICSEARCH_PASSWORD", ""),
+            "api_key": os.environ.get("ELASTICSEARCH_API_KEY", ""),
+            "ca_certs": os.environ.get("ELASTICSEARCH_CA_CERTS", ""),
+            "timeout": float(os.environ.get("ELASTICSEARCH_TIMEOUT", "5")),
+            "replicas": int(os.environ.get("ELASTICSEARCH_REPLICAS", "0")),
+        },
+    }
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

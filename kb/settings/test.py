@@ -17,3 +17,7 @@ STORAGES = {
     },
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# The suite runs on the database backend; the Elasticsearch contract tests
+# build their own backend from ELASTICSEARCH_URL (see tests/test_search_elasticsearch.py).
+VINDPLAATS_SEARCH = {"BACKEND": "search.backends.database.DatabaseBackend"}

@@ -6,6 +6,16 @@ shared (search.service), so every backend behaves the same to callers.
 """
 
 from dataclasses import dataclass, field
+from itertools import islice
+
+from django.db import transaction
+
+
+def batches(items, size=500):
+    """Lists of up to `size` items from any iterable."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 @dataclass
@@ -33,6 +43,10 @@ class RawSimilar:
     text_match: bool
 
 
+# Relative weight of the fields: a word in the title counts far more than the
+# same word deep in the story. Every backend ranks with these.
+WEIGHTS = {"title": 10.0, "summary": 4.0, "keywords": 2.0, "body": 1.0}
+
 # How much one shared value in a facet counts towards "vergelijkbaar".
 SIMILARITY_WEIGHTS = {
     "thema": 3.0,
@@ -43,6 +57,10 @@ SIMILARITY_WEIGHTS = {
     "beweging": 0.5,
 }
 TEXT_SIMILARITY_WEIGHT = 3.0
+
+
+class SearchClusterError(Exception):
+    """A remote search engine could not do what was asked."""
 
 
 class BaseSearchBackend:
@@ -59,20 +77,18 @@ class BaseSearchBackend:
         raise NotImplementedError
 
     def rebuild(self, documents, progress=None):
-        """Replace the whole index with `documents` (an iterable)."""
-        self.reset()
-        batch = []
-        for document in documents:
-            batch.append(document)
-            if len(batch) == 500:
+        """Replace the whole index with `documents` (an iterable), in one
+        transaction so searches see the old index until the new one is done."""
+        with transaction.atomic():
+            self.reset()
+            for batch in batches(documents):
                 self.index(batch)
                 if progress:
                     progress(len(batch))
-                batch = []
-        if batch:
-            self.index(batch)
-            if progress:
-                progress(len(batch))
+
+    def health(self):
+        """A dict with at least "status" ("ok" or "unavailable")."""
+        raise NotImplementedError
 
     def count(self):
         raise NotImplementedError

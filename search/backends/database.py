@@ -18,15 +18,12 @@ from ..models import SearchDocument, SearchFacetValue
 from .base import (
     SIMILARITY_WEIGHTS,
     TEXT_SIMILARITY_WEIGHT,
+    WEIGHTS,
     BaseSearchBackend,
     RawHit,
     RawResults,
     RawSimilar,
 )
-
-# Relative weight of the fields: a word in the title counts far more than the
-# same word deep in the story.
-WEIGHTS = {"title": 10.0, "summary": 4.0, "keywords": 2.0, "body": 1.0}
 
 
 class SQLiteFullText:
@@ -198,6 +195,9 @@ class DatabaseBackend(BaseSearchBackend):
 
     def count(self):
         return SearchDocument.objects.count()
+
+    def health(self):
+        return {"status": "ok", "documents": self.count()}
 
     def search(self, query, *, operator="and"):
         terms = query.terms

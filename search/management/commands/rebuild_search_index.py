@@ -4,9 +4,10 @@ import time
 
 from tqdm import tqdm
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from search.backends import get_backend
+from search.backends.base import SearchClusterError
 from search.documents import document_types
 from search.service import rebuild
 
@@ -25,7 +26,10 @@ class Command(BaseCommand):
         with tqdm(
             total=total, desc="Zoekindex", unit="item", disable=no_progress
         ) as bar:
-            rebuild(progress=bar.update)
+            try:
+                rebuild(progress=bar.update)
+            except SearchClusterError as error:
+                raise CommandError(str(error)) from error
         seconds = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,541 @@
+"""The Elasticsearch backend, written with elasticsearch.dsl.
+
+It keeps the database backend as its twin: every write goes to the database
+index first, then to Elasticsearch. When the cluster is unreachable or
+refuses a write, the failure is logged with the object ids and queued
+(PendingIndexUpdate) for `manage.py process_search_queue`; when it fails to
+answer a search, the database answers and a warning is logged. Visitors never
+see the difference, and nothing published is silently left out.
+
+Documents live in versioned indices ("<prefix>-documents-<timestamp>") behind
+the alias "<prefix>-documents". A rebuild fills a new index with bulk requests
+and swaps the alias in one atomic request, so searches keep working.
+"""
+
+import contextlib
+import logging
+import time
+
+from elastic_transport import TransportError
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
+from elasticsearch.dsl import (
+    Date,
+    FacetedSearch,
+    Index,
+    Keyword,
+    Long,
+    Object,
+    Q,
+    SearchAsYouType,
+    TermsFacet,
+    Text,
+    analyzer,
+    char_filter,
+    normalizer,
+    token_filter,
+)
+from elasticsearch.dsl import Document as DslDocument
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
+
+from practices.facets import FACETS
+
+from ..analysis import CHAR_REPLACEMENTS, STEM_OVERRIDES, STOPWORDS
+from ..models import PendingIndexUpdate
+from .base import (
+    SIMILARITY_WEIGHTS,
+    TEXT_SIMILARITY_WEIGHT,
+    WEIGHTS,
+    BaseSearchBackend,
+    RawHit,
+    RawResults,
+    RawSimilar,
+    SearchClusterError,
+    batches,
+)
+from .database import DatabaseBackend
+
+logger = logging.getLogger("vindplaats.search")
+
+# Everything the client raises for an unreachable, slow or refusing cluster.
+CLUSTER_ERRORS = (TransportError, ApiError, helpers.BulkIndexError)
+
+# Terms aggregations return 10 buckets unless told otherwise; every facet
+# must be able to list all of its values.
+FACET_SIZES = {
+    "provincie": 20,
+    "zorgkantoorregio": 50,
+    "thema": 500,
+    "organisatie": 10_000,
+    "beweging": 10,
+    "doelgroep": 200,
+    "fase": 20,
+}
+
+DUTCH = analyzer(
+    "vindplaats_dutch",
+    tokenizer="standard",
+    char_filter=[
+        char_filter(
+            "vindplaats_apostrophe",
+            "mapping",
+            mappings=[f"{old} => {new}" for old, new in CHAR_REPLACEMENTS.items()],
+        )
+    ],
+    filter=[
+        "lowercase",
+        "asciifolding",
+        token_filter("vindplaats_stop", "stop", stopwords=sorted(STOPWORDS)),
+        token_filter(
+            "vindplaats_overrides",
+            "stemmer_override",
+            rules=[
+                f"{word} => {stem}" for word, stem in sorted(STEM_OVERRIDES.items())
+            ],
+        ),
+        token_filter("vindplaats_stemmer", "stemmer", language="dutch"),
+    ],
+)
+FOLDED = normalizer("vindplaats_folded", filter=["lowercase", "asciifolding"])
+SUGGEST = analyzer(
+    "vindplaats_suggest", tokenizer="standard", filter=["lowercase", "asciifolding"]
+)
+
+
+class IndexedDocument(DslDocument):
+    """A search.documents.Document as stored in Elasticsearch."""
+
+    kind = Keyword()
+    object_id = Long()
+    title = Text(analyzer=DUTCH, fields={"sort": Keyword(normalizer=FOLDED)})
+    summary = Text(analyzer=DUTCH)
+    keywords = Text(analyzer=DUTCH)
+    body = Text(analyzer=DUTCH)
+    url = Keyword(index=False)
+    published_at = Date()
+    suggest = SearchAsYouType(analyzer=SUGGEST)
+    facets = Object(properties={facet.key: Keyword() for facet in FACETS})
+
+    @staticmethod
+    def doc_id(kind, object_id):
+        return f"{kind}-{object_id}"
+
+    @classmethod
+    def from_document(cls, document):
+        return cls(
+            meta={"id": cls.doc_id(document.kind, document.id)},
+            kind=document.kind,
+            object_id=document.id,
+            title=document.title,
+            summary=document.summary,
+            keywords=document.keywords,
+            body=document.body,
+            url=document.url,
+            published_at=document.published_at,
+            suggest=document.title,
+            facets=document.facets,
+        )
+
+
+def index_definition(name, shards=1, replicas=0):
+    index = Index(name)
+    index.settings(number_of_shards=shards, number_of_replicas=replicas)
+    index.document(IndexedDocument)
+    return index
+
+
+SORTS = {
+    "relevance": ["_score", "object_id"],
+    "newest": ["-published_at", "-object_id"],
+    "title": ["title.sort", "object_id"],
+}
+
+
+class DocumentSearch(FacetedSearch):
+    """The contract's query as a FacetedSearch: weighted fields, one TermsFacet
+    per facet, selected values in post_filter (each facet's aggregation
+    ignores its own selection), highlights as escaped HTML with <mark>."""
+
+    fields = [f"{field}^{weight:g}" for field, weight in WEIGHTS.items()]
+    facets = {
+        facet.key: TermsFacet(field=f"facets.{facet.key}", size=FACET_SIZES[facet.key])
+        for facet in FACETS
+    }
+
+    def __init__(self, query, *, operator="and", index, using):
+        self.index = index
+        self.using = using
+        self.operator = operator
+        self.kinds = list(query.kinds)
+        super().__init__(
+            query=query.text if query.terms else None,
+            filters=query.filters,
+            sort=SORTS[query.effective_sort],
+        )
+        self._s = self._s[query.offset : query.offset + query.page_size]
+
+    def search(self):
+        search = super().search().filter("terms", kind=self.kinds)
+        return search.extra(track_total_hits=True).source(["kind", "object_id"])
+
+    def query(self, search, query):
+        # cross_fields: every word must occur somewhere in the document, not
+        # all in one field, which is what "every word must match" means.
+        return search.query(
+            "multi_match",
+            query=query,
+            fields=self.fields,
+            type="cross_fields",
+            operator=self.operator,
+        )
+
+    def highlight(self, search):
+        if self._query is None:
+            return search
+        return search.highlight(
+            "summary", "body", number_of_fragments=1, fragment_size=240
+        ).highlight_options(encoder="html", pre_tags=["<mark>"], post_tags=["</mark>"])
+
+
+class ElasticsearchBackend(BaseSearchBackend):
+    def __init__(
+        self,
+        url,
+        index_prefix="vindplaats",
+        username="",
+        password="",
+        api_key="",
+        ca_certs="",
+        timeout=5.0,
+        refresh=False,
+        replicas=0,
+        node_class=None,
+    ):
+        self.alias = f"{index_prefix}-documents"
+        self.refresh = refresh
+        self.replicas = replicas
+        self.database = DatabaseBackend()
+        options = {
+            "request_timeout": timeout,
+            "max_retries": 1,
+            "retry_on_timeout": False,
+        }
+        if username:
+            options["basic_auth"] = (username, password)
+        if api_key:
+            options["api_key"] = api_key
+        if ca_certs:
+            options["ca_certs"] = ca_certs
+        if node_class:
+            options["node_class"] = (
+                import_string(node_class) if isinstance(node_class, str) else node_class
+            )
+        self.client = Elasticsearch(url, **options)
+
+    # Index lifecycle
+
+    def _new_index(self):
+        name = (
+            f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1000:03d}"
+        )
+        index_definition(name, replicas=self.replicas).create(using=self.client)
+        return name
+
+    def _indices_behind_alias(self):
+        try:
+            return list(self.client.indices.get_alias(name=self.alias).body)
+        except NotFoundError:
+            return []
+
+    def ensure_index(self):
+        """Create the first versioned index and its alias when there is none."""
+        if not self._indices_behind_alias():
+            name = self._new_index()
+            self.client.indices.put_alias(index=name, name=self.alias)
+
+    def _swap_alias(self, new):
+        old = self._indices_behind_alias()
+        actions = [{"remove": {"index": name, "alias": self.alias}} for name in old]
+        actions.append({"add": {"index": new, "alias": self.alias}})
+        self.client.indices.update_aliases(actions=actions)
+        for name in old:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+
+    # Writes: the database first, then the cluster
+
+    def _bulk(self, actions, index):
+        actions = list(actions)
+        if not actions:
+            return
+        _ok, errors = helpers.bulk(
+            self.client,
+            actions,
+            index=index,
+            refresh="wait_for" if self.refresh else False,
+            raise_on_error=False,
+        )
+        real = [e for e in errors if next(iter(e.values())).get("status") != 404]
+        if real:
+            raise helpers.BulkIndexError(
+                f"{len(real)} document(s) failed to index", real
+            )
+
+    def index(self, documents):
+        documents = list(documents)
+        self.database.index(documents)
+        self._write_remote(
+            [(document.kind, document.id) for document in documents],
+            lambda: self._bulk(
+                (
+                    IndexedDocument.from_document(d).to_dict(include_meta=True)
+                    for d in documents
+                ),
+                self.alias,
+            ),
+        )
+
+    def delete(self, kind, ids):
+        ids = list(ids)
+        self.database.delete(kind, ids)
+        actions = (
+            {"_op_type": "delete", "_id": IndexedDocument.doc_id(kind, object_id)}
+            for object_id in ids
+        )
+        self._write_remote(
+            [(kind, object_id) for object_id in ids],
+            lambda: self._bulk(actions, self.alias),
+        )
+
+    def _write_remote(self, keys, write):
+        """Run a cluster write for (kind, id) keys; queue them when it fails."""
+        if not keys:
+            return
+        try:
+            self.ensure_index()
+            write()
+        except CLUSTER_ERRORS as error:
+            logger.warning(
+                "Elasticsearch write failed for %s: %s; queued for retry",
+                ", ".join(f"{kind} {object_id}" for kind, object_id in keys),
+                error,
+            )
+            queue_retry(keys, error)
+        else:
+            clear_retry(keys)
+
+    def reset(self):
+        self.database.reset()
+        try:
+            self._swap_alias(self._new_index())
+        except CLUSTER_ERRORS as error:
+            logger.warning("Elasticsearch reset failed: %s", error)
+
+    def rebuild(self, documents, progress=None):
+        """Fill a new index next to the live one, then swap the alias.
+
+        The database index is rebuilt in the same pass. If the cluster fails
+        half way, the new index is dropped, the alias keeps pointing at the
+        old one, and the error is raised after the database is complete.
+        """
+        new, failure = None, None
+        try:
+            new = self._new_index()
+        except CLUSTER_ERRORS as error:
+            failure = error
+        with transaction.atomic():
+            self.database.reset()
+            for batch in batches(documents):
+                self.database.index(batch)
+                if failure is None:
+                    try:
+                        self._bulk(
+                            (
+                                IndexedDocument.from_document(d).to_dict(
+                                    include_meta=True
+                                )
+                                for d in batch
+                            ),
+                            new,
+                        )
+                    except CLUSTER_ERRORS as error:
+                        failure = error
+                if progress:
+                    progress(len(batch))
+        if failure is None:
+            try:
+                self.client.indices.refresh(index=new)
+                self._swap_alias(new)
+                PendingIndexUpdate.objects.all().delete()
+                return
+            except CLUSTER_ERRORS as error:
+                failure = error
+        if new:
+            with contextlib.suppress(*CLUSTER_ERRORS):
+                self.client.indices.delete(index=new, ignore_unavailable=True)
+        raise SearchClusterError(
+            f"De database-index is opnieuw opgebouwd, Elasticsearch niet: {failure}"
+        ) from failure
+
+    def count(self):
+        try:
+            return self.client.count(index=self.alias)["count"]
+        except CLUSTER_ERRORS:
+            return self.database.count()
+
+    def health(self):
+        pending = PendingIndexUpdate.objects.count()
+        try:
+            cluster = self.client.cluster.health()
+            return {
+                "status": "ok"
+                if cluster["status"] in ("green", "yellow")
+                else "degraded",
+                "cluster": cluster["status"],
+                "pending_updates": pending,
+            }
+        except CLUSTER_ERRORS as error:
+            return {
+                "status": "unavailable",
+                "error": str(error),
+                "pending_updates": pending,
+            }
+
+    # Reads: the cluster, or the database when it cannot answer
+
+    def build_search(self, query, *, operator="and"):
+        return DocumentSearch(
+            query, operator=operator, index=self.alias, using=self.client
+        )
+
+    def search(self, query, *, operator="and"):
+        try:
+            response = self.build_search(query, operator=operator).execute()
+        except CLUSTER_ERRORS as error:
+            logger.warning(
+                "Elasticsearch search failed (%s); the database answers", error
+            )
+            return self.database.search(query, operator=operator)
+        return results_from_response(response, with_text=bool(query.terms))
+
+    def similar(self, kind, id, *, limit=5):
+        try:
+            return self._similar(kind, id, limit)
+        except CLUSTER_ERRORS as error:
+            logger.warning(
+                "Elasticsearch similar failed (%s); the database answers", error
+            )
+            return self.database.similar(kind, id, limit=limit)
+
+    def similar_query(self, kind, id, facets):
+        """more_like_this on the text, plus a boost per shared facet value."""
+        own = IndexedDocument.doc_id(kind, id)
+        should = [
+            Q(
+                "more_like_this",
+                fields=["title", "summary", "body"],
+                like=[{"_index": self.alias, "_id": own}],
+                min_term_freq=1,
+                min_doc_freq=1,
+                max_query_terms=12,
+                boost=TEXT_SIMILARITY_WEIGHT,
+                _name="text",
+            )
+        ]
+        for key, weight in SIMILARITY_WEIGHTS.items():
+            if facets.get(key):
+                should.append(
+                    Q(
+                        "constant_score",
+                        filter=Q("terms", **{f"facets.{key}": facets[key]}),
+                        boost=weight,
+                        _name=f"facet:{key}",
+                    )
+                )
+        return Q(
+            "bool",
+            should=should,
+            minimum_should_match=1,
+            filter=[Q("term", kind=kind)],
+            must_not=[Q("ids", values=[own])],
+        )
+
+    def _similar(self, kind, id, limit):
+        try:
+            own = self.client.get(index=self.alias, id=IndexedDocument.doc_id(kind, id))
+        except NotFoundError:
+            return []
+        facets = own["_source"].get("facets", {})
+        search = (
+            IndexedDocument.search(using=self.client, index=self.alias)
+            .query(self.similar_query(kind, id, facets))
+            .source(["object_id", "facets"])[:limit]
+        )
+        similar = []
+        for hit in search.execute():
+            matched = set(getattr(hit.meta, "matched_queries", []) or [])
+            other = hit.facets.to_dict() if hit.facets else {}
+            shared = {
+                key: set(other.get(key, [])) & set(facets.get(key, []))
+                for key in SIMILARITY_WEIGHTS
+                if f"facet:{key}" in matched
+            }
+            similar.append(
+                RawSimilar(
+                    kind=kind,
+                    id=hit.object_id,
+                    score=hit.meta.score,
+                    shared={key: values for key, values in shared.items() if values},
+                    text_match="text" in matched,
+                )
+            )
+        return similar
+
+
+def results_from_response(response, *, with_text):
+    """RawResults from a FacetedResponse."""
+    hits = []
+    for hit in response:
+        fragments = getattr(hit.meta, "highlight", None)
+        highlight = ""
+        if with_text and fragments:
+            for field in ("summary", "body"):
+                if field in fragments:
+                    # The html encoder escaped the text; only <mark> is markup.
+                    highlight = mark_safe(fragments[field][0])
+                    break
+        hits.append(
+            RawHit(
+                kind=hit.kind,
+                id=hit.object_id,
+                score=hit.meta.score,
+                highlight=highlight,
+            )
+        )
+    facet_counts = {
+        key: {value: count for value, count, _selected in values}
+        for key, values in response.facets.items()
+    }
+    return RawResults(
+        total=response.hits.total.value, hits=hits, facet_counts=facet_counts
+    )
+
+
+def queue_retry(keys, error):
+    for kind, object_id in keys:
+        pending, created = PendingIndexUpdate.objects.get_or_create(
+            kind=kind, object_id=object_id, defaults={"last_error": str(error)[:2000]}
+        )
+        if not created:
+            pending.attempts += 1
+            pending.last_error = str(error)[:2000]
+            pending.save(update_fields=["attempts", "last_error", "updated_at"])
+
+
+def clear_retry(keys):
+    by_kind = {}
+    for kind, object_id in keys:
+        by_kind.setdefault(kind, []).append(object_id)
+    for kind, ids in by_kind.items():
+        PendingIndexUpdate.objects.filter(kind=kind, object_id__in=ids).delete()

@@ -1,0 +1,585 @@
+"""The Elasticsearch backend without a cluster: query building, response
+handling through the client's own classes, and behaviour when the cluster is
+down. The shared contract suite runs against a real cluster when
+ELASTICSEARCH_URL is set."""
+
+import io
+import logging
+import os
+import socket
+import uuid
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+from practices.models import PracticePage
+from search.analysis import STEM_OVERRIDES, STOPWORDS
+from search.backends import get_backend
+from search.backends.elasticsearch import (
+    FACET_SIZES,
+    ElasticsearchBackend,
+    IndexedDocument,
+    index_definition,
+)
+from search.models import PendingIndexUpdate, SearchDocument
+from search.query import SearchQuery
+from search.service import search, similar
+from tests.elasticsearch_fake import FakeNode, bulk_ok
+from tests.factories import PracticePageFactory
+from tests.search_contract import SearchContract
+
+FAKE = {
+    "BACKEND": "search.backends.elasticsearch.ElasticsearchBackend",
+    "OPTIONS": {"url": "http://es.test:9200", "node_class": FakeNode},
+}
+
+
+def dead_url():
+    """An address on this machine where nothing listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def backend_for(url=None, **options):
+    if url is None:
+        return ElasticsearchBackend(
+            url="http://es.test:9200", node_class=FakeNode, **options
+        )
+    return ElasticsearchBackend(url=url, **options)
+
+
+def body(backend, query, operator="and"):
+    return backend.build_search(query, operator=operator)._s.to_dict()
+
+
+# Index settings: the same Dutch rules as the database backend
+
+
+def test_index_exports_the_python_analysis_rules():
+    settings = index_definition("x").to_dict()["settings"]
+    analysis = settings["analysis"]
+    dutch = analysis["analyzer"]["vindplaats_dutch"]
+    assert dutch["tokenizer"] == "standard"
+    assert dutch["filter"] == [
+        "lowercase",
+        "asciifolding",
+        "vindplaats_stop",
+        "vindplaats_overrides",
+        "vindplaats_stemmer",
+    ]
+    assert analysis["filter"]["vindplaats_stemmer"] == {
+        "type": "stemmer",
+        "language": "dutch",
+    }
+    assert set(analysis["filter"]["vindplaats_stop"]["stopwords"]) == STOPWORDS
+    rules = analysis["filter"]["vindplaats_overrides"]["rules"]
+    assert "ziekenhuizen => ziekenhuis" in rules
+    assert len(rules) == len(STEM_OVERRIDES)
+    assert analysis["char_filter"]["vindplaats_apostrophe"]["mappings"] == [
+        "'s => s",
+        "’s => s",
+    ]
+
+
+def test_mapping_has_keyword_facets_sort_field_and_suggestions():
+    mapping = index_definition("x").to_dict()["mappings"]["properties"]
+    assert set(mapping["facets"]["properties"]) == set(FACET_SIZES)
+    assert all(
+        field["type"] == "keyword" for field in mapping["facets"]["properties"].values()
+    )
+    assert mapping["title"]["analyzer"] == "vindplaats_dutch"
+    assert mapping["title"]["fields"]["sort"]["normalizer"] == "vindplaats_folded"
+    assert mapping["suggest"]["type"] == "search_as_you_type"
+
+
+# Query building
+
+
+def test_text_query_every_word_across_weighted_fields():
+    request = body(backend_for(), SearchQuery(text="ziekenhuizen ouderen"))
+    match = request["query"]["bool"]["must"][0]["multi_match"]
+    assert match == {
+        "query": "ziekenhuizen ouderen",
+        "fields": ["title^10", "summary^4", "keywords^2", "body^1"],
+        "type": "cross_fields",
+        "operator": "and",
+    }
+    assert request["query"]["bool"]["filter"] == [{"terms": {"kind": ["practice"]}}]
+    assert request["track_total_hits"] is True
+
+
+def test_fallback_query_accepts_any_word():
+    request = body(
+        backend_for(), SearchQuery(text="ziekenhuizen plofkip"), operator="or"
+    )
+    assert request["query"]["bool"]["must"][0]["multi_match"]["operator"] == "or"
+
+
+def test_selected_values_go_to_post_filter_and_other_facets_aggregations():
+    query = SearchQuery(
+        filters={"provincie": ["zeeland", "limburg"], "fase": ["pilot"]}
+    )
+    request = body(backend_for(), query)
+    assert request["post_filter"] == {
+        "bool": {
+            "must": [
+                {"terms": {"facets.provincie": ["zeeland", "limburg"]}},
+                {"terms": {"facets.fase": ["pilot"]}},
+            ]
+        }
+    }
+    aggs = request["aggs"]
+    # A facet's counts ignore its own selection and apply the others'.
+    assert aggs["_filter_provincie"]["filter"] == {"terms": {"facets.fase": ["pilot"]}}
+    assert aggs["_filter_fase"]["filter"] == {
+        "terms": {"facets.provincie": ["zeeland", "limburg"]}
+    }
+    assert (
+        aggs["_filter_thema"]["filter"]["bool"]["must"]
+        == request["post_filter"]["bool"]["must"]
+    )
+    for key, size in FACET_SIZES.items():
+        assert aggs[f"_filter_{key}"]["aggs"][key]["terms"] == {
+            "field": f"facets.{key}",
+            "size": size,
+        }
+
+
+def test_no_selection_aggregates_everything():
+    aggs = body(backend_for(), SearchQuery())["aggs"]
+    assert aggs["_filter_thema"]["filter"] == {"match_all": {}}
+    assert "post_filter" not in body(backend_for(), SearchQuery())
+
+
+def test_highlight_escapes_html_and_marks_matches():
+    request = body(backend_for(), SearchQuery(text="ouderen"))
+    assert request["highlight"] == {
+        "fields": {
+            "summary": {"number_of_fragments": 1, "fragment_size": 240},
+            "body": {"number_of_fragments": 1, "fragment_size": 240},
+        },
+        "encoder": "html",
+        "pre_tags": ["<mark>"],
+        "post_tags": ["</mark>"],
+    }
+    assert "highlight" not in body(backend_for(), SearchQuery())
+
+
+@pytest.mark.parametrize(
+    ("query", "sort"),
+    [
+        (SearchQuery(text="ouderen"), ["_score", "object_id"]),
+        (
+            SearchQuery(),
+            [{"published_at": {"order": "desc"}}, {"object_id": {"order": "desc"}}],
+        ),
+        (
+            SearchQuery(text="ouderen", sort="newest"),
+            [{"published_at": {"order": "desc"}}, {"object_id": {"order": "desc"}}],
+        ),
+        (SearchQuery(sort="title"), ["title.sort", "object_id"]),
+        (
+            SearchQuery(text="de"),
+            [{"published_at": {"order": "desc"}}, {"object_id": {"order": "desc"}}],
+        ),
+    ],
+)
+def test_sort_orders(query, sort):
+    assert body(backend_for(), query)["sort"] == sort
+
+
+def test_pagination_bounds():
+    request = body(backend_for(), SearchQuery(page=3, page_size=20))
+    assert (request["from"], request["size"]) == (40, 20)
+
+
+def test_only_stopwords_is_browsing_not_an_empty_match():
+    request = body(backend_for(), SearchQuery(text="de het"))
+    assert "must" not in request["query"]["bool"]
+
+
+# Responses, through the client's own classes
+
+SEARCH_RESPONSE_TEMPLATE = {
+    "took": 5,
+    "timed_out": False,
+    "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
+}
+
+
+def aggregation(key, buckets):
+    return {
+        f"_filter_{key}": {
+            "doc_count": sum(count for _value, count in buckets),
+            key: {
+                "doc_count_error_upper_bound": 0,
+                "sum_other_doc_count": 0,
+                "buckets": [
+                    {"key": value, "doc_count": count} for value, count in buckets
+                ],
+            },
+        }
+    }
+
+
+def search_response(practices, highlight):
+    aggregations = {}
+    for key in FACET_SIZES:
+        aggregations.update(aggregation(key, []))
+    aggregations.update(aggregation("provincie", [("zuid-holland", 2), ("limburg", 1)]))
+    hits = [
+        {
+            "_index": "vindplaats-documents-20261123",
+            "_id": f"practice-{p.pk}",
+            "_score": 7.5 - i,
+            "_source": {"kind": "practice", "object_id": p.pk},
+            **({"highlight": {"body": [highlight]}} if i == 0 else {}),
+        }
+        for i, p in enumerate(practices)
+    ]
+    return {
+        **SEARCH_RESPONSE_TEMPLATE,
+        "hits": {
+            "total": {"value": 3, "relation": "eq"},
+            "max_score": 7.5,
+            "hits": hits,
+        },
+        "aggregations": aggregations,
+    }
+
+
+@pytest.mark.django_db
+def test_search_response_becomes_contract_results():
+    practices = list(PracticePage.objects.live().order_by("pk")[:2])
+    fragment = "Ouderen &lt;b&gt;thuis&lt;/b&gt; en <mark>ziekenhuizen</mark>"
+    FakeNode.reset(
+        lambda method, path, payload: (200, search_response(practices, fragment))
+    )
+    with override_settings(VINDPLAATS_SEARCH=FAKE):
+        results = search(
+            SearchQuery(text="ziekenhuizen", filters={"provincie": ["zeeland"]})
+        )
+    method, path, payload = FakeNode.requests[0]
+    assert (method, path) == ("POST", "/vindplaats-documents/_search")
+    assert payload["post_filter"] == {"terms": {"facets.provincie": ["zeeland"]}}
+    assert results.total == 3 and not results.fallback
+    assert [hit.object.pk for hit in results.hits] == [p.pk for p in practices]
+    assert results.hits[0].highlight == fragment
+    assert str(results.hits[0].highlight) and "<b>" not in results.hits[0].highlight
+    assert results.hits[1].highlight == ""
+    provinces = {
+        v.value: (v.count, v.selected, v.label)
+        for v in results.facet("provincie").values
+    }
+    assert provinces == {
+        "zuid-holland": (2, False, "Zuid-Holland"),
+        "limburg": (1, False, "Limburg"),
+        "zeeland": (0, True, "Zeeland"),
+    }
+
+
+@pytest.mark.django_db
+def test_no_match_retries_with_any_word():
+    practices = list(PracticePage.objects.live().order_by("pk")[:1])
+    empty = {
+        **SEARCH_RESPONSE_TEMPLATE,
+        "hits": {
+            "total": {"value": 0, "relation": "eq"},
+            "max_score": None,
+            "hits": [],
+        },
+        "aggregations": {
+            k: v for key in FACET_SIZES for k, v in aggregation(key, []).items()
+        },
+    }
+
+    def handler(method, path, payload):
+        operator = payload["query"]["bool"]["must"][0]["multi_match"]["operator"]
+        return 200, empty if operator == "and" else search_response(practices, "x")
+
+    FakeNode.reset(handler)
+    with override_settings(VINDPLAATS_SEARCH=FAKE):
+        results = search(SearchQuery(text="ziekenhuizen plofkip"))
+    assert results.fallback and results.total == 3
+    operators = [
+        p["query"]["bool"]["must"][0]["multi_match"]["operator"]
+        for _m, _p, p in FakeNode.requests
+    ]
+    assert operators == ["and", "or"]
+
+
+@pytest.mark.django_db
+def test_similar_uses_more_like_this_and_facet_overlap():
+    base, other = PracticePage.objects.live().order_by("pk")[:2]
+    facets = {
+        "thema": ["acute-zorg"],
+        "zorgkantoorregio": ["rotterdam"],
+        "provincie": ["zuid-holland"],
+    }
+
+    def handler(method, path, payload):
+        if method == "GET":
+            return 200, {
+                "_index": "vindplaats-documents-1",
+                "_id": f"practice-{base.pk}",
+                "_version": 1,
+                "_seq_no": 0,
+                "_primary_term": 1,
+                "found": True,
+                "_source": {"kind": "practice", "object_id": base.pk, "facets": facets},
+            }
+        return 200, {
+            **SEARCH_RESPONSE_TEMPLATE,
+            "hits": {
+                "total": {"value": 1, "relation": "eq"},
+                "max_score": 4.2,
+                "hits": [
+                    {
+                        "_index": "vindplaats-documents-1",
+                        "_id": f"practice-{other.pk}",
+                        "_score": 4.2,
+                        "_source": {
+                            "object_id": other.pk,
+                            "facets": {
+                                "thema": ["acute-zorg", "ggz"],
+                                "zorgkantoorregio": ["twente"],
+                            },
+                        },
+                        "matched_queries": ["text", "facet:thema"],
+                    }
+                ],
+            },
+        }
+
+    FakeNode.reset(handler)
+    with override_settings(VINDPLAATS_SEARCH=FAKE):
+        items = similar(base)
+    query = FakeNode.requests[1][2]["query"]["bool"]
+    mlt = query["should"][0]["more_like_this"]
+    assert mlt["like"] == [
+        {"_index": "vindplaats-documents", "_id": f"practice-{base.pk}"}
+    ]
+    assert query["must_not"] == [{"ids": {"values": [f"practice-{base.pk}"]}}]
+    boosts = {
+        next(iter(c["constant_score"]["filter"]["terms"])): c["constant_score"]["boost"]
+        for c in query["should"][1:]
+    }
+    assert boosts == {
+        "facets.thema": 3.0,
+        "facets.zorgkantoorregio": 2.0,
+        "facets.provincie": 1.0,
+    }
+    assert [item.object.pk for item in items] == [other.pk]
+    assert items[0].reasons == ["zelfde thema", "vergelijkbare beschrijving"]
+
+
+# Writes and the index lifecycle
+
+
+def lifecycle_handler(existing=("vindplaats-documents-old",)):
+    state = {"aliased": list(existing)}
+
+    def handler(method, path, payload):
+        if method == "GET" and "/_alias/" in path:
+            if not state["aliased"]:
+                return 404, {
+                    "error": "alias [vindplaats-documents] missing",
+                    "status": 404,
+                }
+            return 200, {
+                name: {"aliases": {"vindplaats-documents": {}}}
+                for name in state["aliased"]
+            }
+        if path == "/_bulk" or path.endswith("/_bulk") or "/_bulk?" in path:
+            return 200, bulk_ok(payload)
+        if method == "PUT" and "/_alias/" in path:
+            state["aliased"] = [path.split("/")[1]]
+            return 200, {"acknowledged": True}
+        if path.startswith("/_aliases"):
+            return 200, {"acknowledged": True}
+        if method == "PUT":
+            return 200, {
+                "acknowledged": True,
+                "shards_acknowledged": True,
+                "index": path.strip("/"),
+            }
+        if method == "DELETE":
+            return 200, {"acknowledged": True}
+        if path.endswith("/_refresh"):
+            return 200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}
+        return 404, {"error": f"unexpected {method} {path}", "status": 404}
+
+    return handler
+
+
+@pytest.mark.django_db
+def test_index_writes_database_and_cluster():
+    practice = PracticePage.objects.live().order_by("pk").first()
+    FakeNode.reset(lifecycle_handler())
+    from search.documents import get_type
+
+    document = next(get_type("practice").documents([practice.pk]))
+    backend_for().index([document])
+    path, bulk = [(path, p) for _m, path, p in FakeNode.requests if "_bulk" in path][0]
+    assert path.split("?")[0] == "/vindplaats-documents/_bulk"
+    assert bulk[0] == {"index": {"_id": f"practice-{practice.pk}"}}
+    assert bulk[1]["title"] == practice.title and bulk[1]["facets"]["provincie"]
+    assert SearchDocument.objects.filter(object_id=practice.pk).exists()
+    assert not PendingIndexUpdate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_first_write_creates_a_versioned_index_behind_the_alias():
+    FakeNode.reset(lifecycle_handler(existing=()))
+    backend_for().ensure_index()
+    created = [(m, p) for m, p, _b in FakeNode.requests if m == "PUT"]
+    assert created[0][1].startswith("/vindplaats-documents-")
+    assert created[1] == ("PUT", f"{created[0][1]}/_alias/vindplaats-documents")
+
+
+@pytest.mark.django_db
+def test_rebuild_fills_a_new_index_then_swaps_the_alias_atomically():
+    FakeNode.reset(lifecycle_handler())
+    with override_settings(VINDPLAATS_SEARCH=FAKE):
+        call_command("rebuild_search_index", "--no-progress", stdout=io.StringIO())
+    requests = [(m, p.split("?")[0]) for m, p, _b in FakeNode.requests]
+    new_index = next(p for m, p in requests if m == "PUT").strip("/")
+    bulk_targets = [p for m, p in requests if p.endswith("_bulk")]
+    assert bulk_targets and all(p == f"/{new_index}/_bulk" for p in bulk_targets)
+    swap = next(b for m, p, b in FakeNode.requests if p.startswith("/_aliases"))
+    assert swap == {
+        "actions": [
+            {
+                "remove": {
+                    "index": "vindplaats-documents-old",
+                    "alias": "vindplaats-documents",
+                }
+            },
+            {"add": {"index": new_index, "alias": "vindplaats-documents"}},
+        ]
+    }
+    order = [p for m, p in requests]
+    assert order.index(f"/{new_index}/_refresh") < order.index("/_aliases")
+    assert ("DELETE", "/vindplaats-documents-old") in requests
+    indexed = sum(
+        len(b) // 2
+        for m, p, b in FakeNode.requests
+        if p.split("?")[0].endswith("_bulk")
+    )
+    assert indexed == PracticePage.objects.live().count()
+
+
+# When the cluster is down
+
+
+@pytest.mark.django_db
+def test_save_succeeds_and_is_queued_when_the_cluster_is_down(
+    django_capture_on_commit_callbacks, caplog
+):
+    dead = {"BACKEND": FAKE["BACKEND"], "OPTIONS": {"url": dead_url(), "timeout": 1}}
+    with (
+        override_settings(VINDPLAATS_SEARCH=dead),
+        caplog.at_level(logging.WARNING, "vindplaats.search"),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            practice = PracticePageFactory(title="Zorgzwaluw bij storing")
+            practice.save_revision().publish()
+        assert PracticePage.objects.get(pk=practice.pk).live
+        assert PendingIndexUpdate.objects.filter(
+            kind="practice", object_id=practice.pk
+        ).exists()
+        assert f"practice {practice.pk}" in caplog.text
+        # The database index has it, so search still finds it.
+        assert [h.object.pk for h in search(SearchQuery(text="zorgzwaluw")).hits] == [
+            practice.pk
+        ]
+    # Later the cluster is back: the queue drains.
+    FakeNode.reset(lifecycle_handler())
+    with override_settings(VINDPLAATS_SEARCH=FAKE):
+        call_command("process_search_queue", stdout=io.StringIO())
+    assert not PendingIndexUpdate.objects.exists()
+    bulk = [b for m, p, b in FakeNode.requests if "_bulk" in p][0]
+    assert bulk[0]["index"]["_id"] == f"practice-{practice.pk}"
+
+
+@pytest.mark.django_db
+def test_search_answers_from_the_database_when_the_cluster_is_down(client, caplog):
+    dead = {"BACKEND": FAKE["BACKEND"], "OPTIONS": {"url": dead_url(), "timeout": 1}}
+    with (
+        override_settings(VINDPLAATS_SEARCH=dead),
+        caplog.at_level(logging.WARNING, "vindplaats.search"),
+    ):
+        results = search(SearchQuery(text="sunenz"))
+        assert [h.object.slug for h in results.hits] == [
+            "anderhalvelijnscentrum-sunenz"
+        ]
+        assert "the database answers" in caplog.text
+        assert client.get("/zoeken/", {"q": "ziekenhuizen"}).status_code == 200
+        practice = PracticePage.objects.get(slug="havenue-rotterdam")
+        assert client.get(practice.url).status_code == 200
+        health = client.get("/health/").json()
+        assert health["status"] == "degraded"
+        assert health["search"]["status"] == "unavailable"
+        assert health["database"]["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_rebuild_with_the_cluster_down_rebuilds_the_database_and_says_so():
+    dead = {"BACKEND": FAKE["BACKEND"], "OPTIONS": {"url": dead_url(), "timeout": 1}}
+    SearchDocument.objects.all().delete()
+    with (
+        override_settings(VINDPLAATS_SEARCH=dead),
+        pytest.raises(CommandError, match="Elasticsearch"),
+    ):
+        call_command("rebuild_search_index", "--no-progress", stdout=io.StringIO())
+    assert SearchDocument.objects.count() == PracticePage.objects.live().count()
+
+
+def test_health_reports_the_database_backend(client, db):
+    data = client.get("/health/").json()
+    assert data["status"] == "ok"
+    assert data["search"]["backend"] == "DatabaseBackend"
+
+
+def test_backend_is_chosen_from_settings():
+    with override_settings(VINDPLAATS_SEARCH=FAKE):
+        assert isinstance(get_backend(), ElasticsearchBackend)
+    assert type(get_backend()).__name__ == "DatabaseBackend"
+
+
+def test_document_ids_carry_the_kind():
+    assert IndexedDocument.doc_id("practice", 12) == "practice-12"
+
+
+# The shared contract against a real cluster
+
+ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL")
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.skipif(
+    not ELASTICSEARCH_URL,
+    reason="ELASTICSEARCH_URL is not set: no cluster to run against",
+)
+class TestElasticsearchContract(SearchContract):
+    prefix = f"test_vindplaats_{uuid.uuid4().hex[:8]}"
+    backend = {
+        "BACKEND": FAKE["BACKEND"],
+        "OPTIONS": {
+            "url": ELASTICSEARCH_URL or "",
+            "index_prefix": prefix,
+            "refresh": True,
+        },
+    }
+
+    @pytest.fixture(autouse=True, scope="class")
+    def _cluster(self):
+        yield
+        client = Elasticsearch(ELASTICSEARCH_URL)
+        client.indices.delete(index=f"{self.prefix}-*", ignore_unavailable=True)
