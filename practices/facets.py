@@ -9,7 +9,10 @@ list instead of repeating it.
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+
+LABEL_CACHE_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -28,15 +31,30 @@ class Facet:
     def model(self):
         return apps.get_model(self.model_label) if self.model_label else None
 
-    def labels_for(self, values):
-        """Map each known value to its label; unknown values are left out."""
+    @property
+    def cache_key(self):
+        return f"facet-labels:{self.key}"
+
+    def labels(self):
+        """Every value of this facet with its label, from the cache when it can.
+
+        Saving or deleting a vocabulary value clears its facet's entry
+        (practices.search), so a rename shows at once in every worker.
+        """
         if self.model is None:
             from .models import PracticePage
 
-            choices = dict(PracticePage.Phase.choices)
-            return {value: choices[value] for value in values if value in choices}
-        rows = self.model.objects.filter(slug__in=values).values_list("slug", "name")
-        return dict(rows)
+            return {value: str(label) for value, label in PracticePage.Phase.choices}
+        labels = cache.get(self.cache_key)
+        if labels is None:
+            labels = dict(self.model.objects.values_list("slug", "name"))
+            cache.set(self.cache_key, labels, LABEL_CACHE_SECONDS)
+        return labels
+
+    def labels_for(self, values):
+        """Map each known value to its label; unknown values are left out."""
+        labels = self.labels()
+        return {value: labels[value] for value in values if value in labels}
 
 
 FACETS = [
@@ -61,3 +79,10 @@ FACETS = [
     Facet("fase", _("Phase"), "phase"),
 ]
 FACETS_BY_KEY = {facet.key: facet for facet in FACETS}
+
+
+def forget_labels(model):
+    """Drop the cached labels of the facet whose vocabulary is `model`."""
+    for facet in FACETS:
+        if facet.model_label and facet.model is model:
+            cache.delete(facet.cache_key)

@@ -13,7 +13,7 @@ from django.utils.html import strip_tags
 from search.documents import Document, DocumentType
 from search.service import schedule_update
 
-from .facets import FACETS
+from .facets import FACETS, forget_labels
 from .models import (
     CareOfficeRegion,
     Movement,
@@ -103,6 +103,7 @@ def _page_changed(sender, instance, **kwargs):
 
 def _vocabulary_changed(sender, instance, **kwargs):
     """A renamed value changes the text of every practice that uses it."""
+    forget_labels(sender)
     if sender is Organisation:
         practices = PracticePage.objects.filter(
             practice_organisations__organisation=instance
@@ -110,6 +111,10 @@ def _vocabulary_changed(sender, instance, **kwargs):
     else:
         practices = instance.practices.all()
     schedule_update(KIND, practices.values_list("pk", flat=True))
+
+
+def _vocabulary_deleted(sender, instance, **kwargs):
+    forget_labels(sender)
 
 
 def _restriction_changed(sender, instance, **kwargs):

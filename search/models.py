@@ -35,11 +35,13 @@ class SearchFacetValue(models.Model):
     document = models.ForeignKey(
         SearchDocument, on_delete=models.CASCADE, related_name="facet_values"
     )
+    # The document's kind, repeated so facet counts are index-only scans.
+    kind = models.CharField(max_length=32)
     facet = models.CharField(max_length=32)
     value = models.CharField(max_length=200)
 
     class Meta:
-        indexes = [models.Index(fields=["facet", "value", "document"])]
+        indexes = [models.Index(fields=["kind", "facet", "value", "document"])]
 
     def __str__(self):
         return f"{self.facet}={self.value}"

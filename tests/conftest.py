@@ -30,3 +30,12 @@ def home_page(db):
     from kb.models import HomePage
 
     return HomePage.objects.get()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached labels of rolled-back rows must not leak into the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

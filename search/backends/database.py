@@ -8,7 +8,7 @@ one GROUP BY over the documents that match the text and every other facet.
 """
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, FloatField, Q, Sum, Value, When
+from django.db.models import Case, FloatField, Q, Sum, Value, When
 from django.db.models.expressions import RawSQL
 
 from practices.facets import FACETS
@@ -160,7 +160,7 @@ class DatabaseBackend(BaseSearchBackend):
             for document in documents
         )
         SearchFacetValue.objects.bulk_create(
-            SearchFacetValue(document=row, facet=facet, value=value)
+            SearchFacetValue(document=row, kind=row.kind, facet=facet, value=value)
             for row, document in zip(rows, documents, strict=True)
             for facet, values in document.facets.items()
             for value in values
@@ -206,35 +206,86 @@ class DatabaseBackend(BaseSearchBackend):
             match_sql, match_params = self.fulltext.match(terms, operator)
             text_match = RawSQL(match_sql, match_params)
 
-        def narrowed(leave_out=None, with_text=True):
+        def narrowed(with_text=True):
             documents = SearchDocument.objects.filter(kind__in=query.kinds)
             if text_match is not None and with_text:
                 documents = documents.filter(pk__in=text_match)
-            for key, values in query.filters.items():
-                if key != leave_out:
-                    documents = documents.filter(
-                        pk__in=SearchFacetValue.objects.filter(
-                            facet=key, value__in=values
-                        ).values("document_id")
-                    )
+            for key in query.filters:
+                documents = documents.filter(pk__in=selected[key])
             return documents
 
-        matching = narrowed()
-        total = matching.count()
+        selected = {
+            key: SearchFacetValue.objects.filter(facet=key, value__in=values).values(
+                "document_id"
+            )
+            for key, values in query.filters.items()
+        }
+        total, facet_counts = self._counts(query, operator)
         hits = []
         if total:
-            hits = self._page(matching, narrowed(with_text=False), query, operator)
-        facet_counts = {}
-        for facet in FACETS:
-            rows = (
-                SearchFacetValue.objects.filter(
-                    facet=facet.key, document__in=narrowed(facet.key)
-                )
-                .values_list("value")
-                .annotate(count=Count("pk"))
-            )
-            facet_counts[facet.key] = dict(rows)
+            hits = self._page(narrowed(), narrowed(with_text=False), query, operator)
         return RawResults(total=total, hits=hits, facet_counts=facet_counts)
+
+    def _counts(self, query, operator):
+        """The total and every facet's counts in one statement.
+
+        The text match and each selection are computed once (materialised
+        CTEs); then one GROUP BY per facet, joined with UNION ALL, counts a
+        value when its document matches the text and every selected facet
+        other than the value's own, so ticking a second value in a facet
+        shows what it would add.
+        """
+        ctes, params = [], []
+        if query.terms:
+            match_sql, match_params = self.fulltext.match(query.terms, operator)
+            ctes.append(f"matched (id) AS MATERIALIZED ({match_sql})")
+            params += match_params
+        selections = {}
+        for number, (key, values) in enumerate(query.filters.items()):
+            selections[key] = f"selected_{number}"
+            placeholders = ", ".join(["%s"] * len(values))
+            ctes.append(
+                f"selected_{number} (id) AS MATERIALIZED (SELECT document_id "
+                "FROM search_searchfacetvalue WHERE facet = %s "
+                f"AND value IN ({placeholders}))"
+            )
+            params += [key, *values]
+        kinds = ", ".join(["%s"] * len(query.kinds))
+
+        def conditions(column, leave_out=None):
+            found = [f"{column} IN (SELECT id FROM matched)"] if query.terms else []
+            found += [
+                f"{column} IN (SELECT id FROM {name})"
+                for key, name in selections.items()
+                if key != leave_out
+            ]
+            return "".join(f" AND {condition}" for condition in found)
+
+        parts = [
+            "SELECT '', '', COUNT(*) FROM search_searchdocument "
+            f"WHERE kind IN ({kinds}){conditions('id')}"
+        ]
+        params += query.kinds
+        for facet in FACETS:
+            parts.append(
+                "SELECT facet, value, COUNT(*) FROM search_searchfacetvalue "
+                f"WHERE kind IN ({kinds}) AND facet = %s"
+                + conditions("document_id", leave_out=facet.key)
+                + " GROUP BY facet, value"
+            )
+            params += [*query.kinds, facet.key]
+        sql = ("WITH " + ", ".join(ctes) + " " if ctes else "") + " UNION ALL ".join(
+            parts
+        )
+        total, counts = 0, {facet.key: {} for facet in FACETS}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for facet, value, count in cursor.fetchall():
+                if facet == "":
+                    total = count
+                else:
+                    counts[facet][value] = count
+        return total, counts
 
     def _page(self, matching, filtered, query, operator):
         """One page of hits. `filtered` applies everything but the text, which

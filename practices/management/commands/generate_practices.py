@@ -3,20 +3,27 @@
 The text is assembled from Dutch building blocks with a seeded random
 generator, so the same N and seed give the same corpus. Facet values follow a
 skewed spread (a few popular themes and regions, a long tail), like real data.
-Pages are created live without revisions and their relations are written in
-bulk, which keeps 10,000 practices within minutes on a small machine.
+Pages are inserted live in bulk, without revisions or signals, so 100,000
+practices take minutes on a small machine; rebuild the search index after.
 """
 
 import datetime
+import json
 import random
+import re
+import uuid
 
 from tqdm import tqdm
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils.html import strip_tags
 
-from practices.demo import aware_date
+from practices.demo import STORY_FIELDS, aware_date
 from practices.models import (
     CareOfficeRegion,
     Movement,
@@ -29,6 +36,7 @@ from practices.models import (
     Theme,
 )
 
+DEMO_PRACTICES = settings.BASE_DIR / "fixtures" / "demo" / "practices"
 PLACES = [
     "Assen",
     "Emmen",
@@ -225,6 +233,61 @@ def skewed(rng, items, k):
     return picked
 
 
+def demo_sentences():
+    """Every sentence of the demo practices' stories."""
+    sentences = []
+    for path in sorted(DEMO_PRACTICES.glob("*.json")):
+        for practice in json.loads(path.read_text(encoding="utf-8")):
+            for field in STORY_FIELDS:
+                text = " ".join(strip_tags(practice[field]).split())
+                sentences += [
+                    s for s in re.split(r"(?<=[.!?])\s+", text) if len(s) > 30
+                ]
+    return sentences
+
+
+def insert_pages(index, pages):
+    """Insert live practice pages below `index` in bulk.
+
+    Wagtail's add_child saves one page at a time with its treebeard
+    bookkeeping; for benchmark volumes we compute the tree paths ourselves,
+    bulk-insert the Page rows and write the PracticePage rows in one
+    executemany. No revisions, no signals: rebuild the search indexes after.
+    """
+    index.refresh_from_db(fields=["numchild"])
+    last = index.get_last_child()
+    step = PracticePage._str2int(last.path[-PracticePage.steplen :]) if last else 0
+    content_type = ContentType.objects.get_for_model(PracticePage)
+    for number, page in enumerate(pages, start=step + 1):
+        page.path = PracticePage._get_path(index.path, index.depth + 1, number)
+        page.depth = index.depth + 1
+        page.numchild = 0
+        page.url_path = f"{index.url_path}{page.slug}/"
+        page.content_type = content_type
+        page.locale_id = index.locale_id
+        page.draft_title = page.title
+        page.translation_key = uuid.uuid4()
+    base_fields = [f.attname for f in Page._meta.concrete_fields if f.attname != "id"]
+    created = Page.objects.bulk_create(
+        [Page(**{name: getattr(page, name) for name in base_fields}) for page in pages]
+    )
+    for page, base in zip(pages, created, strict=True):
+        page.pk = page.page_ptr_id = base.pk
+    own = list(PracticePage._meta.local_concrete_fields)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in own)
+    placeholders = ", ".join(["%s"] * len(own))
+    table = connection.ops.quote_name(PracticePage._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
+            [
+                [f.get_db_prep_save(getattr(page, f.attname), connection) for f in own]
+                for page in pages
+            ],
+        )
+    Page.objects.filter(pk=index.pk).update(numchild=F("numchild") + len(pages))
+
+
 class Command(BaseCommand):
     help = "Create N synthetic practices for benchmarks."
 
@@ -248,6 +311,7 @@ class Command(BaseCommand):
                 "Geen thema's of doelgroepen: voer eerst load_demo_data uit."
             )
         self.organisations = self.organisation_pool()
+        self.sentences = demo_sentences()
         start = PracticePage.objects.filter(slug__startswith="gen-").count()
         progress = tqdm(
             total=count, desc="Synthetische praktijken", disable=no_progress
@@ -286,6 +350,11 @@ class Command(BaseCommand):
                 )
                 pool.append(organisation)
         return pool
+
+    def borrowed(self, count):
+        """A paragraph of sentences taken from the demo practices: real Dutch
+        with a wide vocabulary, so text search has something to chew on."""
+        return "<p>" + " ".join(self.rng.sample(self.sentences, count)) + "</p>"
 
     def text(self, templates, **values):
         return self.rng.choice(templates).format(**values)
@@ -328,13 +397,13 @@ class Command(BaseCommand):
                 slug=f"gen-{number + 1}",
                 summary=f"Synthetisch voorbeeld over {subject} in {place}. "
                 + self.text(PROBLEMS, **self.values()),
-                problem=self.paragraph(PROBLEMS, 3),
+                problem=self.paragraph(PROBLEMS, 1) + self.borrowed(3),
                 goal=f"<p>We willen {subject} zo organiseren dat {rng.choice(GROUPS)} "
                 "de juiste zorg op de juiste plek krijgen.</p>",
-                approach=self.paragraph(APPROACHES, 4),
-                results=self.paragraph(RESULTS, 3),
-                lessons=self.paragraph(LESSONS, 3),
-                next_steps=self.paragraph(APPROACHES, 2),
+                approach=self.paragraph(APPROACHES, 2) + self.borrowed(4),
+                results=self.paragraph(RESULTS, 2) + self.borrowed(2),
+                lessons=self.paragraph(LESSONS, 1) + self.borrowed(3),
+                next_steps=self.borrowed(2),
                 funding=f"<p>Bekostigd door {rng.choice(self.organisations).name}.</p>",
                 start_year=rng.randint(2015, 2026),
                 phase=rng.choice(PracticePage.Phase.values),
@@ -345,7 +414,6 @@ class Command(BaseCommand):
                 last_reviewed_at=published
                 + datetime.timedelta(days=rng.randint(0, 700)),
             )
-            index.add_child(instance=page)
             pages.append(page)
             relations.append(
                 {
@@ -357,6 +425,7 @@ class Command(BaseCommand):
                     "organisations": rng.sample(self.organisations, rng.randint(1, 4)),
                 }
             )
+        insert_pages(index, pages)
         self.write_relations(pages, relations)
 
     def write_relations(self, pages, relations):
