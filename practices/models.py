@@ -272,12 +272,20 @@ class PracticePage(Page):
         help_text=_("When the editors last checked that this story is still right."),
     )
 
+    # Wagtail's own index serves the admin's page search (and is the stock
+    # reference in `make bench`); the public search contract lives in search/.
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("problem"),
         index.SearchField("approach"),
         index.SearchField("results"),
         index.SearchField("lessons"),
+        index.FilterField("phase"),
+        index.FilterField("provinces"),
+        index.FilterField("care_office_regions"),
+        index.FilterField("themes"),
+        index.FilterField("movements"),
+        index.FilterField("target_groups"),
     ]
 
     story_panels = [

@@ -75,6 +75,7 @@ def practice_document(page):
         ),
         keywords=" ".join(labels),
         published_at=page.first_published_at,
+        updated_at=page.last_published_at,
         facets=facets,
     )
 

@@ -28,6 +28,7 @@ class Document:
     body: str = ""
     keywords: str = ""
     published_at: datetime.datetime | None = None
+    updated_at: datetime.datetime | None = None
     facets: dict[str, list[str]] = field(default_factory=dict)
 
 

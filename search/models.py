@@ -18,6 +18,7 @@ class SearchDocument(models.Model):
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, db_index=True)
+    updated_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [

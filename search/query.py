@@ -191,13 +191,29 @@ class Facet:
 
 @dataclass
 class Hit:
+    """One result as the index knows it: enough to show it without a query
+    per hit. `facets` maps each facet to (value, label) pairs."""
+
     kind: str
-    object: object
+    id: int
     title: str
     url: str
     summary: str
     highlight: str
+    facets: dict = field(default_factory=dict)
+    published_at: object = None
+    updated_at: object = None
     score: float | None = None
+
+    @cached_property
+    def object(self):
+        """The indexed object itself, loaded on first use (one query)."""
+        from .documents import get_type
+
+        return get_type(self.kind).objects([self.id]).get(self.id)
+
+    def labels(self, key):
+        return [label for _value, label in self.facets.get(key, [])]
 
 
 @dataclass

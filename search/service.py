@@ -49,28 +49,27 @@ def search(query):
 
 
 def _hits(raw_hits, terms):
-    objects = {}
-    for kind in {hit.kind for hit in raw_hits}:
-        objects[kind] = get_type(kind).objects(
-            [h.id for h in raw_hits if h.kind == kind]
-        )
+    labels = {facet.key: facet.labels() for facet in FACETS}
     hits = []
     for raw in raw_hits:
-        obj = objects[raw.kind].get(raw.id)
-        if obj is None:  # no longer indexable; the index catches up after commit
-            continue
-        document_type = get_type(raw.kind)
         snippet = raw.highlight
         if snippet is None:
             snippet = highlight(raw.text, terms) if terms else ""
+        facets = {
+            key: [(value, known.get(value, value)) for value in raw.facets.get(key, [])]
+            for key, known in labels.items()
+        }
         hits.append(
             Hit(
                 kind=raw.kind,
-                object=obj,
-                title=obj.title,
-                url=document_type.url(obj),
-                summary=getattr(obj, "summary", ""),
+                id=raw.id,
+                title=raw.title,
+                url=raw.url,
+                summary=raw.summary,
                 highlight=snippet,
+                facets=facets,
+                published_at=raw.published_at,
+                updated_at=raw.updated_at,
                 score=raw.score,
             )
         )
@@ -110,7 +109,9 @@ def similar(obj, kind="practice", limit=5):
     except Exception:
         logger.exception("Similar items for %s %s failed", kind, obj.pk)
         return []
-    objects = document_type.objects([item.id for item in raw])
+    objects = (
+        document_type.indexable().filter(pk__in=[item.id for item in raw]).in_bulk()
+    )
     items = []
     for item in raw:
         other = objects.get(item.id)

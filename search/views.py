@@ -141,34 +141,25 @@ def _bad_request(errors):
     return JsonResponse({"errors": [error.as_dict() for error in errors]}, status=400)
 
 
-def _slugs(values):
-    return [value.slug for value in values]
-
-
 def practice_record(request, hit):
-    page = hit.object
-    return {
-        "id": page.pk,
-        "title": page.title,
+    """One API/CSV record, from the index alone."""
+    record = {
+        "id": hit.id,
+        "title": hit.title,
         "url": request.build_absolute_uri(hit.url),
-        "summary": page.summary,
+        "summary": hit.summary,
         "highlight": str(hit.highlight),
-        "provincie": _slugs(page.provinces.all()),
-        "zorgkantoorregio": _slugs(page.care_office_regions.all()),
-        "thema": _slugs(page.themes.all()),
-        "organisatie": _slugs(
-            link.organisation for link in page.practice_organisations.all()
-        ),
-        "beweging": _slugs(page.movements.all()),
-        "doelgroep": _slugs(page.target_groups.all()),
-        "fase": page.phase,
-        "first_published_at": page.first_published_at.isoformat()
-        if page.first_published_at
-        else None,
-        "last_published_at": page.last_published_at.isoformat()
-        if page.last_published_at
-        else None,
     }
+    for key in API_FACETS:
+        record[key] = [value for value, _label in hit.facets.get(key, [])]
+    record["fase"] = record["fase"][0] if record["fase"] else None
+    record["first_published_at"] = _iso(hit.published_at)
+    record["last_published_at"] = _iso(hit.updated_at)
+    return record
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
 
 
 def practices_api(request):
@@ -275,7 +266,7 @@ class PracticesFeed(Feed):
         return reverse("search") + query_string(self.query, sort="", page=1)
 
     def items(self):
-        return [hit.object for hit in search(self.query).hits]
+        return search(self.query).hits
 
     def item_title(self, item):
         return item.title
@@ -284,10 +275,13 @@ class PracticesFeed(Feed):
         return item.summary
 
     def item_link(self, item):
-        return item.get_url()
+        return item.url
+
+    def item_guid(self, item):
+        return f"{item.kind}-{item.id}"
 
     def item_pubdate(self, item):
-        return item.first_published_at
+        return item.published_at
 
     def item_updateddate(self, item):
-        return item.last_published_at
+        return item.updated_at

@@ -238,7 +238,16 @@ def search_response(practices, highlight):
             "_index": "vindplaats-documents-20261123",
             "_id": f"practice-{p.pk}",
             "_score": 7.5 - i,
-            "_source": {"kind": "practice", "object_id": p.pk},
+            "_source": {
+                "kind": "practice",
+                "object_id": p.pk,
+                "title": p.title,
+                "url": p.url,
+                "summary": p.summary,
+                "published_at": "2024-03-01T12:00:00+01:00",
+                "updated_at": "2025-01-10T09:30:00+01:00",
+                "facets": {"provincie": ["zuid-holland"], "fase": ["lopend"]},
+            },
             **({"highlight": {"body": [highlight]}} if i == 0 else {}),
         }
         for i, p in enumerate(practices)
@@ -270,6 +279,10 @@ def test_search_response_becomes_contract_results():
     assert payload["post_filter"] == {"terms": {"facets.provincie": ["zeeland"]}}
     assert results.total == 3 and not results.fallback
     assert [hit.object.pk for hit in results.hits] == [p.pk for p in practices]
+    assert [hit.title for hit in results.hits] == [p.title for p in practices]
+    assert results.hits[0].facets["provincie"] == [("zuid-holland", "Zuid-Holland")]
+    assert results.hits[0].labels("fase") == ["Lopend"]
+    assert results.hits[0].published_at.year == 2024
     assert results.hits[0].highlight == fragment
     assert str(results.hits[0].highlight) and "<b>" not in results.hits[0].highlight
     assert results.hits[1].highlight == ""

@@ -20,8 +20,16 @@ def batches(items, size=500):
 
 @dataclass
 class RawHit:
+    """A hit with everything a result list shows, straight from the index."""
+
     kind: str
     id: int
+    title: str = ""
+    url: str = ""
+    summary: str = ""
+    published_at: object = None
+    updated_at: object = None
+    facets: dict[str, list[str]] = field(default_factory=dict)
     score: float | None = None
     text: str = ""  # summary and body, for highlighting by search.service
     highlight: str | None = None  # set when the engine highlights itself

@@ -156,6 +156,7 @@ class DatabaseBackend(BaseSearchBackend):
                 summary=document.summary,
                 body=document.body,
                 published_at=document.published_at,
+                updated_at=document.updated_at,
             )
             for document in documents
         )
@@ -307,11 +308,23 @@ class DatabaseBackend(BaseSearchBackend):
                     offset : offset + limit
                 ]
             ]
-        rows = SearchDocument.objects.in_bulk([pk for pk, _score in ranked])
+        ids = [pk for pk, _score in ranked]
+        rows = SearchDocument.objects.in_bulk(ids)
+        facets = {pk: {} for pk in ids}
+        for document_id, facet, value in SearchFacetValue.objects.filter(
+            document_id__in=ids
+        ).values_list("document_id", "facet", "value"):
+            facets[document_id].setdefault(facet, []).append(value)
         return [
             RawHit(
                 kind=rows[pk].kind,
                 id=rows[pk].object_id,
+                title=rows[pk].title,
+                url=rows[pk].url,
+                summary=rows[pk].summary,
+                published_at=rows[pk].published_at,
+                updated_at=rows[pk].updated_at,
+                facets=facets[pk],
                 score=score,
                 text=f"{rows[pk].summary}\n{rows[pk].body}",
             )

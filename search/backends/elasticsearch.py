@@ -37,6 +37,7 @@ from elasticsearch.dsl import (
 from elasticsearch.dsl import Document as DslDocument
 
 from django.db import transaction
+from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
@@ -115,6 +116,7 @@ class IndexedDocument(DslDocument):
     body = Text(analyzer=DUTCH)
     url = Keyword(index=False)
     published_at = Date()
+    updated_at = Date()
     suggest = SearchAsYouType(analyzer=SUGGEST)
     facets = Object(properties={facet.key: Keyword() for facet in FACETS})
 
@@ -134,6 +136,7 @@ class IndexedDocument(DslDocument):
             body=document.body,
             url=document.url,
             published_at=document.published_at,
+            updated_at=document.updated_at,
             suggest=document.title,
             facets=document.facets,
         )
@@ -178,7 +181,18 @@ class DocumentSearch(FacetedSearch):
 
     def search(self):
         search = super().search().filter("terms", kind=self.kinds)
-        return search.extra(track_total_hits=True).source(["kind", "object_id"])
+        return search.extra(track_total_hits=True).source(
+            [
+                "kind",
+                "object_id",
+                "title",
+                "url",
+                "summary",
+                "published_at",
+                "updated_at",
+                "facets",
+            ]
+        )
 
     def query(self, search, query):
         # cross_fields: every word must occur somewhere in the document, not
@@ -509,6 +523,12 @@ def results_from_response(response, *, with_text):
             RawHit(
                 kind=hit.kind,
                 id=hit.object_id,
+                title=hit.title,
+                url=hit.url,
+                summary=hit.summary,
+                published_at=_moment(getattr(hit, "published_at", None)),
+                updated_at=_moment(getattr(hit, "updated_at", None)),
+                facets=hit.facets.to_dict() if getattr(hit, "facets", None) else {},
                 score=hit.meta.score,
                 highlight=highlight,
             )
@@ -520,6 +540,11 @@ def results_from_response(response, *, with_text):
     return RawResults(
         total=response.hits.total.value, hits=hits, facet_counts=facet_counts
     )
+
+
+def _moment(value):
+    """A datetime from the ISO string the _source holds."""
+    return parse_datetime(value) if isinstance(value, str) else value
 
 
 def queue_retry(keys, error):

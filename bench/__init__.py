@@ -1,0 +1,1 @@
+"""`make bench`: benchmark databases, search latency side by side, HTTP load."""
