@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= kb.settings.dev
 
-.PHONY: run install install-dev chromium migrate demo serve test test-sqlite test-postgres lint format messages clean
+.PHONY: run install install-dev chromium wrk bench bench-quick migrate demo serve test test-sqlite test-postgres lint format messages clean
 
 run: install migrate demo serve ## Install, migrate, load the demo content and serve it
 
@@ -62,6 +62,24 @@ chromium: ## Debian's Chromium for the browser tests (Playwright never downloads
 	else \
 		echo "No chromium and no apt-get here: the browser tests will be skipped."; \
 	fi
+
+wrk: ## Debian's wrk, the HTTP load generator of `make bench`
+	@if command -v wrk >/dev/null 2>&1; then \
+		: ; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian's wrk for the benchmark"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else \
+		echo "No wrk and no apt-get here: the benchmark skips the HTTP load."; \
+	fi
+
+bench: install-dev wrk ## Full benchmark: 10,000 and 100,000 practices (takes a while)
+	$(BIN)/python -m bench
+
+bench-quick: install-dev wrk ## The same at 10,000 practices with short runs
+	$(BIN)/python -m bench --quick
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -232,6 +232,7 @@ def main():
                     "p95": percentile(values, 0.95),
                     "p99": percentile(values, 0.99),
                     "n": len(values),
+                    "samples": values,
                 }
         report.append(entry)
         print(

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class KbConfig(AppConfig):
     name = "kb"
     verbose_name = _("Site")
+
+    def ready(self):
+        from .cache import connect_invalidation
+
+        connect_invalidation()

@@ -1,0 +1,109 @@
+"""A shared cache of anonymous pages, emptied whenever content changes.
+
+Most visitors read without logging in, so their pages are the same for
+everyone and can be served from the cache (Redis in production, so every
+worker shares it). Publishing, unpublishing, moving or deleting a page and
+changing a taxonomy bump a version number that is part of every key: the
+next request builds the page afresh. Requests with a session cookie, the
+admin and health checks always go through.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+VERSION_KEY = "page-cache-version"
+BYPASS_PREFIXES = ("/admin/", "/django-admin/", "/health/", "/documenten/", "/static/")
+CACHEABLE_TYPES = ("text/html", "application/json", "text/csv", "application/atom+xml")
+
+
+def current_version():
+    return cache.get_or_set(VERSION_KEY, 1, None)
+
+
+def bump_version(*args, **kwargs):
+    """Invalidate every cached page (a signal receiver)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
+        if (
+            not seconds
+            or request.method not in ("GET", "HEAD")
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or request.path.startswith(BYPASS_PREFIXES)
+        ):
+            return self.get_response(request)
+        address = f"{request.get_host()}{request.get_full_path()}".encode()
+        key = f"page:{current_version()}:{hashlib.sha256(address).hexdigest()}"
+        cached = cache.get(key)
+        if cached is not None:
+            content, status, headers = cached
+            response = HttpResponse(content, status=status)
+            for header, value in headers:
+                response[header] = value
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if self._cacheable(response):
+            cache.set(
+                key,
+                (response.content, response.status_code, list(response.items())),
+                seconds,
+            )
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def _cacheable(response):
+        control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in control
+            and "no-store" not in control
+            and response.get("Content-Type", "").startswith(CACHEABLE_TYPES)
+        )
+
+
+def connect_invalidation():
+    from wagtail.models import Page, PageViewRestriction
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    from django.db.models.signals import post_delete, post_save
+
+    from practices.models import (
+        CareOfficeRegion,
+        Movement,
+        Organisation,
+        Province,
+        TargetGroup,
+        Theme,
+    )
+
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(bump_version, dispatch_uid=f"page-cache-{signal}")
+    post_delete.connect(bump_version, sender=Page, dispatch_uid="page-cache-delete")
+    for model in [
+        Province,
+        CareOfficeRegion,
+        Theme,
+        Movement,
+        TargetGroup,
+        Organisation,
+    ]:
+        post_save.connect(bump_version, sender=model)
+        post_delete.connect(bump_version, sender=model)
+    post_save.connect(bump_version, sender=PageViewRestriction)
+    post_delete.connect(bump_version, sender=PageViewRestriction)
