@@ -42,7 +42,10 @@ class SearchFacetValue(models.Model):
     value = models.CharField(max_length=200)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "facet", "value", "document"])]
+        indexes = [
+            models.Index(fields=["kind", "facet", "value", "document"]),
+            models.Index(fields=["document", "facet", "value"]),
+        ]
 
     def __str__(self):
         return f"{self.facet}={self.value}"

@@ -25,6 +25,9 @@ from .base import (
     RawSimilar,
 )
 
+# Above this many text matches, facet counts scan instead of look up.
+BROAD_MATCH = 2500
+
 
 class SQLiteFullText:
     def match(self, terms, operator):
@@ -231,12 +234,14 @@ class DatabaseBackend(BaseSearchBackend):
         """The total and every facet's counts in one statement.
 
         The text match and each selection are computed once (materialised
-        CTEs); then one GROUP BY per facet, joined with UNION ALL, counts a
-        value when its document matches the text and every selected facet
-        other than the value's own, so ticking a second value in a facet
-        shows what it would add.
+        CTEs). A facet counts the documents that match the text and every
+        selected facet other than its own, so ticking a second value in a
+        facet shows what it would add. When that set is narrowed, counting
+        starts from its documents (an index lookup each); when it is
+        everything, one scan of the facet's index is cheaper.
         """
         ctes, params = [], []
+        kinds = ", ".join(["%s"] * len(query.kinds))
         if query.terms:
             match_sql, match_params = self.fulltext.match(query.terms, operator)
             ctes.append(f"matched (id) AS MATERIALIZED ({match_sql})")
@@ -251,42 +256,75 @@ class DatabaseBackend(BaseSearchBackend):
                 f"AND value IN ({placeholders}))"
             )
             params += [key, *values]
-        kinds = ", ".join(["%s"] * len(query.kinds))
 
-        def conditions(column, leave_out=None):
-            found = [f"{column} IN (SELECT id FROM matched)"] if query.terms else []
-            found += [
-                f"{column} IN (SELECT id FROM {name})"
-                for key, name in selections.items()
-                if key != leave_out
-            ]
-            return "".join(f" AND {condition}" for condition in found)
+        def narrowing(leave_out=None):
+            sets = ["matched"] if query.terms else []
+            return sets + [name for key, name in selections.items() if key != leave_out]
 
-        parts = [
-            "SELECT '', '', COUNT(*) FROM search_searchdocument "
-            f"WHERE kind IN ({kinds}){conditions('id')}"
-        ]
-        params += query.kinds
+        bases = {}
+
+        def base(leave_out=None):
+            """The CTE of documents that pass every narrowing but one facet's."""
+            sets = narrowing(leave_out)
+            name = "base_" + "_".join(sets) if sets else "everything"
+            if name not in bases:
+                bases[name] = (
+                    f"{name} (id) AS MATERIALIZED (SELECT id "
+                    f"FROM search_searchdocument WHERE kind IN ({kinds})"
+                    + "".join(f" AND id IN (SELECT id FROM {s})" for s in sets)
+                    + ")"
+                )
+                ctes.append(bases[name])
+                params.extend(query.kinds)
+            return name
+
+        total_base = base()
+        parts = [f"SELECT '', '', COUNT(*) FROM {total_base}"]
+        part_params = []
+        broad = not query.filters and self._broad_match(query.terms, operator)
         for facet in FACETS:
-            parts.append(
-                "SELECT facet, value, COUNT(*) FROM search_searchfacetvalue "
-                f"WHERE kind IN ({kinds}) AND facet = %s"
-                + conditions("document_id", leave_out=facet.key)
-                + " GROUP BY facet, value"
-            )
-            params += [*query.kinds, facet.key]
-        sql = ("WITH " + ", ".join(ctes) + " " if ctes else "") + " UNION ALL ".join(
-            parts
-        )
+            if broad:
+                parts.append(
+                    "SELECT facet, value, COUNT(*) FROM search_searchfacetvalue "
+                    f"WHERE kind IN ({kinds}) AND facet = %s "
+                    f"AND document_id IN (SELECT id FROM {total_base}) "
+                    "GROUP BY facet, value"
+                )
+                part_params += [*query.kinds, facet.key]
+            elif not narrowing(facet.key):
+                parts.append(
+                    "SELECT facet, value, COUNT(*) FROM search_searchfacetvalue "
+                    f"WHERE kind IN ({kinds}) AND facet = %s GROUP BY facet, value"
+                )
+                part_params += [*query.kinds, facet.key]
+            else:
+                parts.append(
+                    f"SELECT v.facet, v.value, COUNT(*) FROM {base(facet.key)} b "
+                    "CROSS JOIN search_searchfacetvalue v "
+                    "WHERE v.document_id = b.id AND v.facet = %s "
+                    "GROUP BY v.facet, v.value"
+                )
+                part_params.append(facet.key)
+        sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(parts)
         total, counts = 0, {facet.key: {} for facet in FACETS}
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, params + part_params)
             for facet, value, count in cursor.fetchall():
                 if facet == "":
                     total = count
                 else:
                     counts[facet][value] = count
         return total, counts
+
+    def _broad_match(self, terms, operator):
+        """Whether the text matches so many documents that scanning a facet's
+        index beats looking up each matching document's values."""
+        if not terms:
+            return False
+        match_sql, match_params = self.fulltext.match(terms, operator)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({match_sql}) AS m", match_params)
+            return cursor.fetchone()[0] > BROAD_MATCH
 
     def _page(self, matching, filtered, query, operator):
         """One page of hits. `filtered` applies everything but the text, which
