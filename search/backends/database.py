@@ -27,6 +27,8 @@ from .base import (
 
 # Above this many text matches, facet counts scan instead of look up.
 BROAD_MATCH = 2500
+# How many practices sharing the most facets "similar" reranks by text.
+SIMILAR_CANDIDATES = 200
 
 
 class SQLiteFullText:
@@ -376,11 +378,11 @@ class DatabaseBackend(BaseSearchBackend):
             return []
         own_values = list(document.facet_values.values_list("facet", "value"))
         weighted = [(f, v) for f, v in own_values if f in SIMILARITY_WEIGHTS]
-        candidates = SearchDocument.objects.filter(kind=kind).exclude(pk=document.pk)
         scores = {}
         if weighted:
             overlap = (
-                SearchFacetValue.objects.filter(document__in=candidates)
+                SearchFacetValue.objects.filter(kind=kind)
+                .exclude(document_id=document.pk)
                 .filter(_any_of(weighted))
                 .values("document_id")
                 .annotate(
@@ -395,12 +397,19 @@ class DatabaseBackend(BaseSearchBackend):
                         )
                     )
                 )
-                .order_by("-score", "document_id")[:50]
+                .order_by("-score", "document_id")[:SIMILAR_CANDIDATES]
             )
             scores = {row["document_id"]: row["score"] for row in overlap}
         terms = query_terms(f"{document.title} {document.summary}")[:12]
         text_scores = {}
         if terms:
+            # Text similarity reranks the practices that share the most
+            # facets; with too few of those it looks at every document.
+            candidates = SearchDocument.objects.filter(kind=kind).exclude(
+                pk=document.pk
+            )
+            if len(scores) >= SIMILAR_CANDIDATES:
+                candidates = candidates.filter(pk__in=list(scores))
             ids_sql, ids_params = candidates.values("pk").query.sql_with_params()
             ranked = self.fulltext.ranked(terms, "or", ids_sql, ids_params, 50, 0)
             best = max((score for _pk, score in ranked), default=0) or 1
