@@ -51,29 +51,26 @@ test-postgres: install-dev
 		echo "DATABASE_URL is not set: skipping the PostgreSQL run."; \
 	fi
 
-chromium: ## Debian's Chromium for the browser tests (Playwright never downloads a browser)
-	@if [ -n "$$CHROMIUM" ] || command -v chromium >/dev/null 2>&1; then \
+# $(call debian_package,COMMAND,PACKAGE,WHAT): install a Debian package when its
+# command is missing (as root, or through sudo), or say what will be skipped.
+define debian_package
+	@if command -v $(1) >/dev/null 2>&1; then \
 		: ; \
 	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-		echo "Installing Debian's chromium for the browser tests"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "Installing Debian's $(2)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
-		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	else \
-		echo "No chromium and no apt-get here: the browser tests will be skipped."; \
+		echo "No $(1) and no apt-get here: $(3) will be skipped."; \
 	fi
+endef
+
+chromium: ## Debian's Chromium for the browser tests (Playwright never downloads a browser)
+	$(if $(CHROMIUM),@:,$(call debian_package,chromium,chromium,the browser tests))
 
 wrk: ## Debian's wrk, the HTTP load generator of `make bench`
-	@if command -v wrk >/dev/null 2>&1; then \
-		: ; \
-	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-		echo "Installing Debian's wrk for the benchmark"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
-	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
-		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
-	else \
-		echo "No wrk and no apt-get here: the benchmark skips the HTTP load."; \
-	fi
+	$(call debian_package,wrk,wrk,the benchmark's HTTP load)
 
 bench: install-dev wrk ## Full benchmark: 10,000 and 100,000 practices (takes a while)
 	$(BIN)/python -m bench

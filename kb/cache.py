@@ -83,27 +83,11 @@ def connect_invalidation():
 
     from django.db.models.signals import post_delete, post_save
 
-    from practices.models import (
-        CareOfficeRegion,
-        Movement,
-        Organisation,
-        Province,
-        TargetGroup,
-        Theme,
-    )
+    from practices.models import VOCABULARY_MODELS
 
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(bump_version, dispatch_uid=f"page-cache-{signal}")
     post_delete.connect(bump_version, sender=Page, dispatch_uid="page-cache-delete")
-    for model in [
-        Province,
-        CareOfficeRegion,
-        Theme,
-        Movement,
-        TargetGroup,
-        Organisation,
-    ]:
+    for model in [*VOCABULARY_MODELS, PageViewRestriction]:
         post_save.connect(bump_version, sender=model)
         post_delete.connect(bump_version, sender=model)
-    post_save.connect(bump_version, sender=PageViewRestriction)
-    post_delete.connect(bump_version, sender=PageViewRestriction)

@@ -525,6 +525,18 @@ class PracticeDocument(Orderable):
         return self.title or self.document.title
 
 
+# Every facet vocabulary: what editors rename, and what search and the page
+# cache must follow.
+VOCABULARY_MODELS = [
+    Province,
+    CareOfficeRegion,
+    Theme,
+    Movement,
+    TargetGroup,
+    Organisation,
+]
+
+
 def practices_with_card_data(queryset):
     """Prefetch what a practice card shows, in one place for every listing."""
     return queryset.select_related("hero_image").prefetch_related(

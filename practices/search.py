@@ -14,15 +14,7 @@ from search.documents import Document, DocumentType
 from search.service import schedule_update
 
 from .facets import FACETS, forget_labels
-from .models import (
-    CareOfficeRegion,
-    Movement,
-    Organisation,
-    PracticePage,
-    Province,
-    TargetGroup,
-    Theme,
-)
+from .models import VOCABULARY_MODELS, Organisation, PracticePage
 
 KIND = "practice"
 
@@ -137,14 +129,8 @@ def connect_signals():
     page_unpublished.connect(_page_changed)
     post_page_move.connect(_page_changed)
     post_delete.connect(_page_changed, sender=PracticePage)
-    for model in [
-        Province,
-        CareOfficeRegion,
-        Theme,
-        Movement,
-        TargetGroup,
-        Organisation,
-    ]:
+    for model in VOCABULARY_MODELS:
         post_save.connect(_vocabulary_changed, sender=model)
+        post_delete.connect(_vocabulary_deleted, sender=model)
     post_save.connect(_restriction_changed, sender=PageViewRestriction)
     post_delete.connect(_restriction_changed, sender=PageViewRestriction)
