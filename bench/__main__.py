@@ -381,9 +381,9 @@ def plot(report, path):
         queries = report["sizes"][size]["search"]["per_query"]
         names = [q["name"] for q in queries]
         positions = range(len(names))
-        for path, marker in (("ours", "o"), ("stock", "s"), ("floor", "^")):
-            values = [q[path]["p95"] if path in q else None for q in queries]
-            axis.plot(positions, values, marker=marker, linestyle="", label=path)
+        for route, marker in (("ours", "o"), ("stock", "s"), ("floor", "^")):
+            values = [q[route]["p95"] if route in q else None for q in queries]
+            axis.plot(positions, values, marker=marker, linestyle="", label=route)
         axis.set_yscale("log")
         axis.set_ylabel("p95 latency (ms, log)")
         axis.set_title(f"{int(size):,} practices ({report['database']})")
