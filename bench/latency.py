@@ -102,11 +102,12 @@ def stock(query):
         pages = pages.filter(pk__in=narrowed.values("pk"))
     page, size = query.get("page", 1), 12
     if query["text"]:
-        results = pages.search(query["text"], operator="and")
         if query.get("sort") == "newest":
             results = pages.order_by("-first_published_at").search(
                 query["text"], operator="and", order_by_relevance=False
             )
+        else:
+            results = pages.search(query["text"], operator="and")
     else:
         from wagtail.search.query import MATCH_ALL
 

@@ -39,17 +39,17 @@ def search(query):
     if raw.total == 0 and len(query.terms) > 1:
         raw = backend.search(query, operator="or")
         fallback = raw.total > 0
+    labels = {facet.key: facet.labels() for facet in FACETS}  # once per search
     return SearchResults(
         query=query,
         total=raw.total,
-        hits=_hits(raw.hits, query.terms),
-        facets=_facets(raw.facet_counts, query.filters),
+        hits=_hits(raw.hits, query.terms, labels),
+        facets=_facets(raw.facet_counts, query.filters, labels),
         fallback=fallback,
     )
 
 
-def _hits(raw_hits, terms):
-    labels = {facet.key: facet.labels() for facet in FACETS}
+def _hits(raw_hits, terms, labels):
     hits = []
     for raw in raw_hits:
         snippet = raw.highlight
@@ -76,18 +76,18 @@ def _hits(raw_hits, terms):
     return hits
 
 
-def _facets(counts, filters):
+def _facets(counts, filters, labels):
     facets = []
     for facet in FACETS:
         facet_counts = dict(counts.get(facet.key, {}))
         selected = filters.get(facet.key, [])
         for value in selected:
             facet_counts.setdefault(value, 0)
-        labels = facet.labels_for(list(facet_counts))
+        known = labels[facet.key]
         values = [
-            FacetValue(value, labels[value], count, value in selected)
+            FacetValue(value, known[value], count, value in selected)
             for value, count in facet_counts.items()
-            if value in labels
+            if value in known
         ]
         values.sort(key=lambda v: (-v.count, v.label.lower()))
         facets.append(Facet(facet.key, facet.label, values))
