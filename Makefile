@@ -30,6 +30,7 @@ install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
 
 demo: install
 	$(BIN)/python manage.py load_demo_data

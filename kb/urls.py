@@ -13,6 +13,10 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documenten/", include(wagtaildocs_urls)),
     path("health/", views.health, name="health"),
+    path("account/", include("allauth.urls")),
+    path("leden/", include("accounts.urls")),
+    path("community/", include("community.urls")),
+    path("meldingen/", include("notifications.urls")),
     path("", include("search.urls")),
 ]
 

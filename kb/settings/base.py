@@ -29,7 +29,9 @@ def env_list(name, default=""):
 INSTALLED_APPS = [
     "kb",
     "practices",
+    "accounts",
     "community",
+    "notifications",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -53,6 +55,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -137,10 +144,75 @@ STORAGES = {
 # Complex page models can exceed Django's default of 1000 fields in the editor.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+
+# Accounts (django-allauth): sign in with email, verified before first use.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Vindplaats] "
+ACCOUNT_PREVENT_ENUMERATION = True
+# allauth's rate limits are on by default and count in the default cache,
+# which production shares between workers (Redis, or the database).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_email": "1/m/user",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Vindplaats <noreply@vindplaats.example>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work (django-tasks). Wagtail's own small tasks run inline; the
+# site's email goes through the "background" backend, a database queue that
+# `manage.py db_worker --backend background` works through. A bigger
+# deployment points TASK_BACKEND at a queue-backed backend instead.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "background": {
+        "BACKEND": os.environ.get("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    },
+}
+
+# Community rules (community.flood): figures a moderator may want to tune.
+COMMUNITY_FLOOD = {
+    # Seconds a member waits between two posts (questions and answers).
+    "MIN_INTERVAL_SECONDS": int(os.environ.get("COMMUNITY_MIN_INTERVAL_SECONDS", "30")),
+    # Posts per 24 hours for everyone, and for accounts younger than NEW_ACCOUNT_DAYS.
+    "POSTS_PER_DAY": 50,
+    "NEW_ACCOUNT_DAYS": 7,
+    "NEW_ACCOUNT_POSTS_PER_DAY": 5,
+    "NEW_ACCOUNT_MIN_INTERVAL_SECONDS": 120,
+    # The same text again from the same member within this many hours is refused.
+    "DUPLICATE_WINDOW_HOURS": 24,
+    # Reports and contact messages per member per 24 hours.
+    "REPORTS_PER_DAY": 20,
+    "CONTACT_MESSAGES_PER_DAY": 10,
+}
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Vindplaats"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+WAGTAIL_FRONTEND_LOGIN_URL = "/account/login/"
 WAGTAILSEARCH_BACKENDS = {
     # Wagtail's own backend serves the admin's page and snippet search. The
     # public search contract lives in the `search` app.

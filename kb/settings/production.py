@@ -48,15 +48,21 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))  # noqa: F405
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")  # noqa: F405
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")  # noqa: F405
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "true") == "true"  # noqa: F405
-DEFAULT_FROM_EMAIL = os.environ.get(  # noqa: F405
-    "DEFAULT_FROM_EMAIL", "Vindplaats <noreply@example.org>"
-)
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# One cache shared by every worker: the page cache and allauth's rate limits
+# must not be per process. Redis when REDIS_URL is set, otherwise a table in
+# the database (`manage.py createcachetable`, run by `make migrate`).
 if os.environ.get("REDIS_URL"):  # noqa: F405
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],  # noqa: F405
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "vindplaats_cache",
         }
     }

@@ -21,3 +21,15 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # The suite runs on the database backend; the Elasticsearch contract tests
 # build their own backend from ELASTICSEARCH_URL (see tests/test_search_elasticsearch.py).
 VINDPLAATS_SEARCH = {"BACKEND": "search.backends.database.DatabaseBackend"}
+
+# Background tasks run inline, so a test sees the email its request caused.
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "background": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+# No waiting between posts in tests, except in the tests of that rule.
+COMMUNITY_FLOOD = {
+    **COMMUNITY_FLOOD,  # noqa: F405
+    "MIN_INTERVAL_SECONDS": 0,
+    "NEW_ACCOUNT_MIN_INTERVAL_SECONDS": 0,
+}  # noqa: F405

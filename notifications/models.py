@@ -1,0 +1,172 @@
+"""Following, notifications, and every email the site sends.
+
+One Follow model covers the four things a member can follow; exactly one of
+its targets is set. A Notification is what a member sees in the site's
+notification list. An OutgoingEmail is written in the same transaction as
+the event that causes it and sent by a background task; a failed send stays
+in the table and is retried, so no email is lost.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TARGETS = ("practice", "question", "theme", "province")
+
+
+class Follow(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    practice = models.ForeignKey(
+        "practices.PracticePage",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="follows",
+    )
+    question = models.ForeignKey(
+        "community.Question",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="follows",
+    )
+    theme = models.ForeignKey(
+        "practices.Theme",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="follows",
+    )
+    province = models.ForeignKey(
+        "practices.Province",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="follows",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        practice__isnull=False,
+                        question__isnull=True,
+                        theme__isnull=True,
+                        province__isnull=True,
+                    )
+                    | Q(
+                        practice__isnull=True,
+                        question__isnull=False,
+                        theme__isnull=True,
+                        province__isnull=True,
+                    )
+                    | Q(
+                        practice__isnull=True,
+                        question__isnull=True,
+                        theme__isnull=False,
+                        province__isnull=True,
+                    )
+                    | Q(
+                        practice__isnull=True,
+                        question__isnull=True,
+                        theme__isnull=True,
+                        province__isnull=False,
+                    )
+                ),
+                name="follow_has_one_target",
+            ),
+            *(
+                models.UniqueConstraint(
+                    fields=["user", target],
+                    condition=Q(**{f"{target}__isnull": False}),
+                    name=f"follow_{target}_once",
+                )
+                for target in TARGETS
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.target}"
+
+    @property
+    def target(self):
+        return self.practice or self.question or self.theme or self.province
+
+
+class Notification(models.Model):
+    class Event(models.TextChoices):
+        PRACTICE_UPDATED = "practice_updated", _("A practice you follow was updated")
+        NEW_ANSWER = "new_answer", _("New answer to a question you follow")
+        ANSWER_ACCEPTED = "answer_accepted", _("An answer was accepted")
+        NEW_QUESTION = (
+            "new_question",
+            _("New question in a theme or province you follow"),
+        )
+        NEW_PRACTICE = (
+            "new_practice",
+            _("New practice in a theme or province you follow"),
+        )
+        QUESTION_ABOUT_PRACTICE = (
+            "question_about_practice",
+            _("New question about a practice you are the contact for"),
+        )
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.CharField(max_length=30, choices=Event.choices)
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Set once the notification went out by email, alone or in a digest.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.message
+
+
+class OutgoingEmail(models.Model):
+    """One email waiting to be sent, sent, or given up on after many tries."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (gave up)")
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    html_body = models.TextField(blank=True)
+    reply_to = models.EmailField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"
