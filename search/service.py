@@ -9,6 +9,7 @@ fallback, selected values that stay listed at zero).
 import logging
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -101,14 +102,38 @@ class SimilarItem:
     reasons: list[str]
 
 
-def similar(obj, kind="practice", limit=5):
-    """Up to `limit` comparable items, each with why it is comparable."""
-    document_type = get_type(kind)
+INDEX_VERSION_KEY = "search-index-version"
+SIMILAR_CACHE_SECONDS = 24 * 60 * 60
+
+
+def index_version():
+    """A number that changes whenever anything in the index changes."""
+    return cache.get_or_set(INDEX_VERSION_KEY, 1, None)
+
+
+def _index_changed():
     try:
-        raw = get_backend().similar(kind, obj.pk, limit=limit)
-    except Exception:
-        logger.exception("Similar items for %s %s failed", kind, obj.pk)
-        return []
+        cache.incr(INDEX_VERSION_KEY)
+    except ValueError:
+        cache.set(INDEX_VERSION_KEY, 2, None)
+
+
+def similar(obj, kind="practice", limit=5):
+    """Up to `limit` comparable items, each with why it is comparable.
+
+    The backend's answer depends on every document in the index, so it is
+    cached per index version: any index change makes every entry stale.
+    """
+    document_type = get_type(kind)
+    key = f"similar:{index_version()}:{kind}:{obj.pk}:{limit}"
+    raw = cache.get(key)
+    if raw is None:
+        try:
+            raw = get_backend().similar(kind, obj.pk, limit=limit)
+        except Exception:
+            logger.exception("Similar items for %s %s failed", kind, obj.pk)
+            return []
+        cache.set(key, raw, SIMILAR_CACHE_SECONDS)
     objects = (
         document_type.indexable().filter(pk__in=[item.id for item in raw]).in_bulk()
     )
@@ -134,10 +159,13 @@ def update_index(kind, ids):
     document_type = get_type(kind)
     documents = list(document_type.documents(ids))
     backend = get_backend()
-    backend.index(documents)
-    gone = ids - {document.id for document in documents}
-    if gone:
-        backend.delete(kind, gone)
+    try:
+        backend.index(documents)
+        gone = ids - {document.id for document in documents}
+        if gone:
+            backend.delete(kind, gone)
+    finally:
+        _index_changed()
 
 
 def schedule_update(kind, ids):
@@ -152,4 +180,7 @@ def rebuild(progress=None):
     documents = (
         doc for document_type in document_types() for doc in document_type.documents()
     )
-    get_backend().rebuild(documents, progress=progress)
+    try:
+        get_backend().rebuild(documents, progress=progress)
+    finally:
+        _index_changed()

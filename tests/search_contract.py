@@ -303,3 +303,17 @@ class SearchContract:
         match = next(item for item in items if item.object.pk == close.pk)
         assert "zelfde thema" in match.reasons and "zelfde regio" in match.reasons
         assert all(item.object.pk != base.pk for item in items)
+
+    def test_similar_follows_every_index_change(self):
+        base = self.practice(
+            title="Zorgzwaluw thuis", themes=["ggz"], care_office_regions=["twente"]
+        )
+        before = {item.object.pk for item in similar(base, limit=50)}
+        newcomer = self.practice(
+            title="Zorgzwaluw dichtbij", themes=["ggz"], care_office_regions=["twente"]
+        )
+        assert newcomer.pk not in before
+        assert newcomer.pk in {item.object.pk for item in similar(base, limit=50)}
+        with self.capture(execute=True):
+            newcomer.unpublish()
+        assert newcomer.pk not in {item.object.pk for item in similar(base, limit=50)}
