@@ -1,7 +1,9 @@
-"""Every user has a profile from the moment the account exists."""
+"""Every user has a profile from the moment the account exists; a profile's
+photo file goes when the profile does."""
 
 from django.conf import settings
-from django.db.models.signals import post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import Profile
@@ -16,3 +18,14 @@ def create_profile(sender, instance, created, raw=False, **kwargs):
                 "display_name": instance.get_full_name() or instance.get_username()
             },
         )
+
+
+@receiver(post_delete, sender=Profile, dispatch_uid="delete-profile-avatar")
+def delete_avatar_file(sender, instance, **kwargs):
+    if instance.avatar:
+        delete_file_on_commit(instance.avatar.storage, instance.avatar.name)
+
+
+def delete_file_on_commit(storage, name):
+    """Remove a stored file once the transaction that dropped it commits."""
+    transaction.on_commit(lambda: storage.delete(name))

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "accounts"
-urlpatterns = []
+urlpatterns = [
+    path("account/", views.edit, name="edit"),
+    path("account/gegevens/", views.export, name="export"),
+    path("account/verwijderen/", views.delete, name="delete"),
+    path("<int:user_id>/", views.profile, name="profile"),
+]
