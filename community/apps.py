@@ -3,7 +3,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CommunityConfig(AppConfig):
-    """Accounts, questions and answers, following (arrives with the community issue)."""
+    """Questions and answers between members, their moderation, and contact
+    messages to practices."""
 
     name = "community"
     verbose_name = _("Community")
+
+    def ready(self):
+        from search.documents import register
+
+        from .search import QUESTION_DOCUMENTS, connect_signals
+
+        register(QUESTION_DOCUMENTS)
+        connect_signals()

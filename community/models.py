@@ -18,6 +18,21 @@ from django.utils.translation import gettext_lazy as _
 from kb.sanitize import render_markdown
 
 
+class PostQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What `user` may see: everything not hidden, plus their own hidden
+        posts; editors with the moderation permission see everything."""
+        if user.is_authenticated and user.has_perm("community.moderate_posts"):
+            return self
+        if user.is_authenticated:
+            return self.filter(Q(is_hidden=False) | Q(author=user))
+        return self.filter(is_hidden=False)
+
+    def public(self):
+        """Posts everyone may see."""
+        return self.filter(is_hidden=False)
+
+
 class Post(models.Model):
     """What questions and answers share: author, Markdown body, moderation."""
 
@@ -97,6 +112,8 @@ class Question(Post):
     )
     answer_count = models.PositiveIntegerField(_("answers"), default=0, editable=False)
 
+    objects = PostQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("question")
         verbose_name_plural = _("questions")
@@ -113,6 +130,18 @@ class Question(Post):
     @property
     def slug(self):
         return slugify(self.title)[:80] or "vraag"
+
+    def refresh_counts(self):
+        """Recount the visible answers; the listing's "unanswered" uses it."""
+        self.answer_count = self.answers.filter(is_hidden=False).count()
+        Question.objects.filter(pk=self.pk).update(answer_count=self.answer_count)
+
+    def touch(self, moment=None):
+        """Move the question up in the listing (new answer, accepted answer)."""
+        self.last_activity_at = moment or timezone.now()
+        Question.objects.filter(pk=self.pk).update(
+            last_activity_at=self.last_activity_at
+        )
 
 
 class Answer(Post):
@@ -131,6 +160,8 @@ class Answer(Post):
         related_name="answers",
     )
     helpful_count = models.PositiveIntegerField(_("marked helpful"), default=0)
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("answer")
@@ -227,7 +258,17 @@ class Report(models.Model):
                 condition=Q(question__isnull=False, answer__isnull=True)
                 | Q(question__isnull=True, answer__isnull=False),
                 name="report_targets_one_post",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "question"],
+                condition=Q(status="open", question__isnull=False),
+                name="one_open_report_per_member_per_question",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "answer"],
+                condition=Q(status="open", answer__isnull=False),
+                name="one_open_report_per_member_per_answer",
+            ),
         ]
 
     def __str__(self):

@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import contact, views
 
 app_name = "community"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("vraag-stellen/", views.ask, name="ask"),
+    path("vragen/<int:pk>/", views.question_redirect, name="question_short"),
+    path("vragen/<int:pk>/<str:slug>/", views.question_detail, name="question"),
+    path("vraag/<int:pk>/bewerken/", views.edit_question, name="edit_question"),
+    path("vraag/<int:pk>/melden/", views.report_question, name="report_question"),
+    path("antwoorden/<int:pk>/bewerken/", views.edit_answer, name="edit_answer"),
+    path("antwoorden/<int:pk>/accepteren/", views.accept, name="accept"),
+    path("antwoorden/<int:pk>/nuttig/", views.helpful, name="helpful"),
+    path("antwoorden/<int:pk>/melden/", views.report_answer, name="report_answer"),
+    path("contact/<int:contact_id>/", contact.contact, name="contact"),
+]

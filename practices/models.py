@@ -390,7 +390,16 @@ class PracticePage(Page):
         context["gallery_images"] = self.gallery_images.select_related("image")
         context["documents_list"] = self.documents.select_related("document")
         context["similar"] = similar(self)
+        context["questions"] = self.community_questions(request)
         return context
+
+    def community_questions(self, request, limit=10):
+        """The questions members asked about this practice (one query)."""
+        from community.authors import with_author_badges
+        from community.models import Question
+
+        questions = Question.objects.visible_to(request.user).filter(practices=self)
+        return list(with_author_badges(questions)[:limit])
 
 
 class PracticeOrganisation(Orderable):

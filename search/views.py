@@ -5,8 +5,10 @@ through the same contract (search.service.search), whatever the backend.
 """
 
 import csv
+import hashlib
 
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kb.cache import current_version
 from practices.facets import FACETS
 
 from .query import MAX_RESULT_WINDOW, SORTS, ParamError, SearchQuery, parse_params
@@ -25,6 +28,7 @@ LICENCE = {
 }
 API_FACETS = [facet.key for facet in FACETS]
 FACETS_SHOWN_BEFORE_MORE = 8
+COMMUNITY_BLOCK_SECONDS = 300
 
 
 def query_string(query, **changes):
@@ -96,6 +100,7 @@ def search_page(request):
             )
     pages = _page_links(query, results)
     context = {
+        "community_questions": _community_questions(query),
         "query": query,
         "results": results,
         "errors": errors,
@@ -108,6 +113,34 @@ def search_page(request):
         "api_query": query_string(query, page=1).rstrip("?"),
     }
     return render(request, "search/search_page.html", context)
+
+
+def _community_questions(query, limit=3):
+    """The best matching questions from the community, shown beside the
+    practices when there is text to match.
+
+    Kept in the cache per text until the community or the site changes
+    (the page cache's version), so the block costs no queries on a warm
+    cache, for members too.
+    """
+    if not query.terms:
+        return None
+    digest = hashlib.sha256(query.text.encode()).hexdigest()
+    key = f"community-questions:{current_version()}:{limit}:{digest}"
+    block = cache.get(key)
+    if block is None:
+        results = search(
+            SearchQuery(text=query.text, kinds=("question",), page_size=limit)
+        )
+        block = {
+            "total": results.total,
+            "hits": [
+                {"title": hit.title, "url": hit.url, "highlight": hit.highlight}
+                for hit in results.hits
+            ],
+        }
+        cache.set(key, block, COMMUNITY_BLOCK_SECONDS)
+    return block
 
 
 def _page_links(query, results):

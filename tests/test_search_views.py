@@ -188,7 +188,11 @@ def test_rebuild_search_index_indexes_every_live_practice_and_nothing_else():
     PracticePage.objects.filter(pk=practice.pk).update(live=False)
     out = io.StringIO()
     call_command("rebuild_search_index", "--no-progress", stdout=out)
-    indexed = set(SearchDocument.objects.values_list("object_id", flat=True))
+    indexed = set(
+        SearchDocument.objects.filter(kind="practice").values_list(
+            "object_id", flat=True
+        )
+    )
     assert indexed == set(
         PracticePage.objects.live().public().values_list("pk", flat=True)
     )

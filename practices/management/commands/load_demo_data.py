@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from community.demo import load_demo_questions
 from kb.models import HomeFeaturedPractice, HomePage, StandardPage
 from practices.demo import Vocabularies, create_practice, theme_illustrations
 from practices.models import PracticeIndexPage, PracticePage, TargetGroup, Theme
@@ -49,6 +50,8 @@ class Command(BaseCommand):
         created = self.practices(index)
         self.featured(home)
         self.editor(options["reset_editor_password"])
+        questions = load_demo_questions()
+        self.stdout.write(f"Community: {questions} demovragen toegevoegd.")
         total = PracticePage.objects.live().count()
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,133 @@
+"""The contact form of a practice's contact person ("Neem contact op").
+
+Members write to a contact person through the site: the message is emailed
+to the contact's stored address with the member's address as Reply-To, so
+the contact answers the member directly while the contact's address is
+never shown to the member. A copy is kept as a ContactMessage for the
+editors, and a member may send at most COMMUNITY_FLOOD
+["CONTACT_MESSAGES_PER_DAY"] messages in any 24 hours.
+"""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from notifications.mail import absolute_url, queue_email
+from practices.models import PracticeContact, PracticePage
+
+from .models import ContactMessage
+
+
+class ContactForm(forms.Form):
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=150)
+    message = forms.CharField(
+        label=gettext_lazy("Message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    consent = forms.BooleanField(
+        label=gettext_lazy(
+            "I agree that Vindplaats sends my message, my name and my email "
+            "address to this contact person and keeps a copy for the editors."
+        ),
+        error_messages={
+            "required": gettext_lazy(
+                "Tick this box to send the message: without it we cannot pass it on."
+            )
+        },
+    )
+
+
+def sent_today(user):
+    since = timezone.now() - datetime.timedelta(days=1)
+    return ContactMessage.objects.filter(sender=user, created_at__gte=since).count()
+
+
+def contact(request, contact_id):
+    contact = get_object_or_404(
+        PracticeContact.objects.select_related("page"),
+        pk=contact_id,
+        page__in=PracticePage.objects.live().public(),
+    )
+    practice = contact.page
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    context = {"contact_name": contact.name, "practice": practice}
+    profile = getattr(request.user, "profile", None)
+    if profile is not None and profile.is_suspended:
+        context["refusal"] = _(
+            "Your account is suspended, so you cannot send messages for now."
+        )
+        return render(request, "community/contact.html", context, status=403)
+
+    status = 200
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        limit = settings.COMMUNITY_FLOOD["CONTACT_MESSAGES_PER_DAY"]
+        with transaction.atomic():
+            if sent_today(request.user) >= limit:
+                form.add_error(
+                    None,
+                    _(
+                        "You have sent %(count)d messages in the past 24 hours, "
+                        "the most we allow. Please try again tomorrow; your text "
+                        "is kept below."
+                    )
+                    % {"count": limit},
+                )
+                status = 429
+            else:
+                send_contact_message(request, contact, form.cleaned_data)
+        if status == 200:
+            messages.success(
+                request,
+                _(
+                    "Your message to %(name)s has been sent. Their reply will "
+                    "come to you by email."
+                )
+                % {"name": contact.name},
+            )
+            return redirect(f"{practice.url}#{contact.anchor}")
+    elif request.method == "POST":
+        status = 400
+    context["form"] = form
+    return render(request, "community/contact.html", context, status=status)
+
+
+def send_contact_message(request, contact, data):
+    """Store the copy and queue the email, in the caller's transaction."""
+    from notifications.events import display_name
+
+    practice = contact.page
+    ContactMessage.objects.create(
+        practice=practice,
+        contact=contact,
+        contact_name=contact.name,
+        sender=request.user,
+        subject=data["subject"],
+        message=data["message"],
+    )
+    sender = display_name(request.user)
+    queue_email(
+        contact.email,
+        _("[Vindplaats] %(subject)s (from %(sender)s)")
+        % {"subject": data["subject"], "sender": sender},
+        "email/contact_message",
+        {
+            "contact_name": contact.name,
+            "sender": sender,
+            "practice": practice.title,
+            "practice_url": absolute_url(practice.url),
+            "subject": data["subject"],
+            "message": data["message"],
+        },
+        reply_to=request.user.email,
+    )

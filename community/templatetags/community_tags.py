@@ -1,0 +1,38 @@
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+
+register = template.Library()
+
+
+@register.inclusion_tag("community/includes/author.html")
+def post_author(post):
+    """The author's name (linked to their profile) and badges, or
+    "verwijderd lid" for an account that no longer exists.
+
+    Expects the author's profile to be selected with the post and the
+    `author_is_initiator` annotation of `community.authors.with_author_badges`.
+    """
+    author = post.author
+    profile = getattr(author, "profile", None) if author else None
+    return {
+        "deleted": profile is None,
+        "name": profile.display_name if profile else "",
+        "url": profile.get_absolute_url() if profile else "",
+        "lived_experience": bool(profile and profile.lived_experience),
+        "initiator": bool(getattr(post, "author_is_initiator", False)),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def ask_url(context, practice=None):
+    """Where "Ask a question" leads: the form, or first the login page (with
+    the form as `next`) for visitors, without a redirect in between."""
+    url = reverse("community:ask")
+    if practice is not None:
+        url += "?" + urlencode({"praktijk": practice.pk})
+    user = getattr(context.get("request"), "user", None)
+    if user is not None and user.is_authenticated:
+        return url
+    return reverse("account_login") + "?" + urlencode({"next": url})

@@ -1,0 +1,418 @@
+"""The community pages: listing, question page, asking, answering, voting,
+accepting, editing and reporting.
+
+Reading never needs an account; every change is a POST with a CSRF token by
+a logged-in member, and goes through one function in `community.services`.
+A refusal there (suspended, locked, too fast) re-renders the form with what
+was typed and the reason, with the status the service gave.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, Prefetch, When
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from practices.models import PracticePage, Theme
+from search.query import MAX_PAGE_SIZE, MAX_TEXT_LENGTH, SearchQuery
+from search.service import search
+
+from . import services
+from .authors import with_author_badges
+from .forms import AnswerForm, QuestionForm, ReportForm
+from .models import Answer, HelpfulVote, Question
+
+PAGE_SIZE = 20
+
+
+def _login(request, next_url):
+    return redirect_to_login(next_url)
+
+
+def _refused(request, message, status, template="community/refused.html", **context):
+    return render(request, template, {"message": message, **context}, status=status)
+
+
+def _can_moderate(user):
+    return user.is_authenticated and user.has_perm("community.moderate_posts")
+
+
+# Listing ---------------------------------------------------------------------
+
+
+def index(request):
+    user = request.user
+    themes = list(Theme.objects.order_by("name"))
+    theme_slug = request.GET.get("thema", "")
+    theme = next((t for t in themes if t.slug == theme_slug), None)
+    unanswered = request.GET.get("onbeantwoord") == "1"
+    mine = request.GET.get("mijn") == "1" and user.is_authenticated
+    text = " ".join(request.GET.get("q", "").split())[:MAX_TEXT_LENGTH]
+
+    questions = Question.objects.visible_to(user)
+    if theme:
+        questions = questions.filter(themes=theme)
+    if unanswered:
+        questions = questions.filter(answer_count=0)
+    if mine:
+        questions = questions.filter(author=user)
+    capped = False
+    if text:
+        results = search(
+            SearchQuery(
+                text=text,
+                kinds=("question",),
+                filters={"thema": [theme.slug]} if theme else {},
+                sort="relevance",
+                page_size=MAX_PAGE_SIZE,
+            )
+        )
+        ids = [hit.id for hit in results.hits]
+        capped = results.total > len(ids)
+        questions = questions.filter(pk__in=ids).order_by(
+            Case(*(When(pk=pk, then=rank) for rank, pk in enumerate(ids)))
+        )
+    questions = with_author_badges(questions).prefetch_related("themes")
+    page_obj = Paginator(questions, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    return render(
+        request,
+        "community/index.html",
+        {
+            "page_obj": page_obj,
+            "themes": themes,
+            "theme": theme,
+            "theme_slug": theme_slug,
+            "unknown_theme": bool(theme_slug) and theme is None,
+            "unanswered": unanswered,
+            "mine": mine,
+            "text": text,
+            "capped": capped,
+            "filtered": bool(theme or unanswered or mine or text),
+        },
+    )
+
+
+# The question page -----------------------------------------------------------
+
+
+def _question_for(user, pk):
+    question = get_object_or_404(
+        with_author_badges(Question.objects.visible_to(user)).prefetch_related(
+            "themes",
+            Prefetch(
+                "practices",
+                queryset=PracticePage.objects.live().order_by("title"),
+            ),
+        ),
+        pk=pk,
+    )
+    return question
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def question_detail(request, pk, slug):
+    question = _question_for(request.user, pk)
+    if slug != question.slug and request.method != "POST":
+        return HttpResponseRedirect(question.get_absolute_url(), status=301)
+    answer_form = AnswerForm()
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return _login(request, question.get_absolute_url() + "#antwoorden")
+        answer_form = AnswerForm(request.POST)
+        if answer_form.is_valid():
+            try:
+                answer = services.post_answer(
+                    question, request.user, answer_form.cleaned_data["body"]
+                )
+            except services.Refused as refused:
+                answer_form.add_error(None, refused.message)
+                status = refused.status
+            else:
+                messages.success(request, _("Your answer has been posted."))
+                return redirect(answer.get_absolute_url())
+        else:
+            status = 400
+    return _render_question(request, question, answer_form, status)
+
+
+def _render_question(request, question, answer_form, status=200):
+    user = request.user
+    answers = list(
+        with_author_badges(
+            Answer.objects.visible_to(user).filter(question=question)
+        ).order_by("created_at", "pk")
+    )
+    voted = set()
+    if user.is_authenticated:
+        voted = set(
+            HelpfulVote.objects.filter(
+                user=user, answer__question=question
+            ).values_list("answer_id", flat=True)
+        )
+    accepted = next((a for a in answers if a.pk == question.accepted_answer_id), None)
+    if accepted:  # the accepted answer comes first
+        answers = [accepted] + [a for a in answers if a is not accepted]
+    for answer in answers:
+        answer.voted = answer.pk in voted
+    practices = [
+        (practice, practice.get_url(request)) for practice in question.practices.all()
+    ]
+    return render(
+        request,
+        "community/question.html",
+        {
+            "question": question,
+            "answers": answers,
+            "answer_form": answer_form,
+            "practices": practices,
+            "is_asker": user.is_authenticated and user.pk == question.author_id,
+            "can_moderate": _can_moderate(user),
+            "suspension": services.suspension_message(user)
+            if user.is_authenticated
+            else None,
+        },
+        status=status,
+    )
+
+
+# Asking and editing ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def ask(request):
+    if not request.user.is_authenticated:
+        return _login(request, request.get_full_path())
+    suspension = services.suspension_message(request.user)
+    if suspension:
+        return _refused(request, suspension, 403)
+    initial = {}
+    practice_id = request.GET.get("praktijk", "")
+    if practice_id.isdigit():
+        practice = PracticePage.objects.live().filter(pk=practice_id).first()
+        if practice:
+            initial = {
+                "practices": [practice.pk],
+                "themes": list(practice.themes.values_list("pk", flat=True)),
+            }
+    form = QuestionForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                question = services.ask_question(
+                    request.user,
+                    title=data["title"],
+                    body=data["body"],
+                    themes=data["themes"],
+                    practices=data["practices"],
+                )
+            except services.Refused as refused:
+                form.add_error(None, refused.message)
+                status = refused.status
+            else:
+                messages.success(request, _("Your question has been posted."))
+                return redirect(question.get_absolute_url())
+        else:
+            status = 400
+    return render(
+        request,
+        "community/question_form.html",
+        {"form": form, "editing": False},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_question(request, pk):
+    question = _question_for(request.user, pk)
+    if not request.user.is_authenticated:
+        return _login(request, request.get_full_path())
+    if question.author_id is None or question.author_id != request.user.pk:
+        raise PermissionDenied
+    suspension = services.suspension_message(request.user)
+    if suspension:
+        return _refused(request, suspension, 403)
+    form = QuestionForm(request.POST or None, instance=question)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.edit_question(
+                    question,
+                    request.user,
+                    title=data["title"],
+                    body=data["body"],
+                    themes=data["themes"],
+                    practices=data["practices"],
+                )
+            except services.Refused as refused:
+                form.add_error(None, refused.message)
+                status = refused.status
+            else:
+                messages.success(request, _("Your question has been changed."))
+                return redirect(question.get_absolute_url())
+        else:
+            status = 400
+    return render(
+        request,
+        "community/question_form.html",
+        {"form": form, "editing": True, "question": question},
+        status=status,
+    )
+
+
+def _answer_for(user, pk):
+    answer = get_object_or_404(
+        Answer.objects.visible_to(user).select_related("question"), pk=pk
+    )
+    if not answer.question.visible_to(user):
+        raise Http404
+    return answer
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_answer(request, pk):
+    answer = _answer_for(request.user, pk)
+    if not request.user.is_authenticated:
+        return _login(request, request.get_full_path())
+    if answer.author_id is None or answer.author_id != request.user.pk:
+        raise PermissionDenied
+    suspension = services.suspension_message(request.user)
+    if suspension:
+        return _refused(request, suspension, 403)
+    form = AnswerForm(request.POST or None, instance=answer)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.edit_answer(answer, request.user, form.cleaned_data["body"])
+            except services.Refused as refused:
+                form.add_error(None, refused.message)
+                status = refused.status
+            else:
+                messages.success(request, _("Your answer has been changed."))
+                return redirect(answer.get_absolute_url())
+        else:
+            status = 400
+    return render(
+        request,
+        "community/answer_form.html",
+        {"form": form, "answer": answer, "question": answer.question},
+        status=status,
+    )
+
+
+# Accepting and voting ------------------------------------------------------------
+
+
+@require_POST
+def accept(request, pk):
+    answer = _answer_for(request.user, pk)
+    if not request.user.is_authenticated:
+        return _login(request, answer.question.get_absolute_url())
+    if answer.question.author_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        accepted = services.accept_answer(answer, request.user)
+    except services.Refused as refused:
+        return _refused(
+            request, refused.message, refused.status, question=answer.question
+        )
+    messages.success(
+        request,
+        _("You accepted this answer.")
+        if accepted
+        else _("The answer is no longer marked as accepted."),
+    )
+    return redirect(answer.get_absolute_url())
+
+
+@require_POST
+def helpful(request, pk):
+    answer = _answer_for(request.user, pk)
+    if not request.user.is_authenticated:
+        return _login(request, answer.get_absolute_url())
+    if answer.author_id == request.user.pk:
+        raise PermissionDenied
+    try:
+        voted = services.toggle_helpful(answer, request.user)
+    except services.Refused as refused:
+        return _refused(
+            request, refused.message, refused.status, question=answer.question
+        )
+    messages.success(
+        request,
+        _("You marked this answer as helpful.")
+        if voted
+        else _("You no longer mark this answer as helpful."),
+    )
+    return redirect(answer.get_absolute_url())
+
+
+# Reporting -----------------------------------------------------------------------
+
+
+def _report(request, post, question):
+    if not request.user.is_authenticated:
+        return _login(request, request.get_full_path())
+    suspension = services.suspension_message(request.user)
+    if suspension:
+        return _refused(request, suspension, 403, question=question)
+    form = ReportForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.report_post(
+                    post,
+                    request.user,
+                    reason=form.cleaned_data["reason"],
+                    explanation=form.cleaned_data["explanation"],
+                )
+            except services.Refused as refused:
+                form.add_error(None, refused.message)
+                status = refused.status
+            else:
+                messages.success(
+                    request,
+                    _("Thank you. The editors will look at your report."),
+                )
+                return redirect(post.get_absolute_url())
+        else:
+            status = 400
+    return render(
+        request,
+        "community/report_form.html",
+        {
+            "form": form,
+            "post": post,
+            "question": question,
+            "is_answer": isinstance(post, Answer),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_question(request, pk):
+    question = _question_for(request.user, pk)
+    return _report(request, question, question)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_answer(request, pk):
+    answer = _answer_for(request.user, pk)
+    return _report(request, answer, answer.question)
+
+
+def question_redirect(request, pk):
+    """/community/vragen/<pk>/ without the slug."""
+    question = _question_for(request.user, pk)
+    return HttpResponseRedirect(question.get_absolute_url(), status=301)
