@@ -7,3 +7,8 @@ class NotificationsConfig(AppConfig):
 
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from . import events
+
+        events.connect()

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
-urlpatterns = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("<int:pk>/", views.open_notification, name="open"),
+    path("alles-gelezen/", views.mark_all_read, name="mark_all_read"),
+    path("volgen/", views.follow, name="follow"),
+    path("instellingen/", views.notification_settings, name="settings"),
+    path("afmelden/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -1,0 +1,200 @@
+"""Following, the notification list and the unsubscribe links."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core import signing
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .follows import describe, describe_follow, followable
+from .mail import read_unsubscribe_token
+from .models import TARGETS, Follow, Notification
+
+NOTIFICATIONS_PER_PAGE = 25
+
+
+def safe_next(request, url, fallback):
+    """`url` when it points into this site, `fallback` otherwise."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return fallback
+
+
+@require_POST
+def follow(request):
+    """Follow or stop following one thing; back to where the member was."""
+    next_url = safe_next(request, request.POST.get("next"), "/")
+    if not request.user.is_authenticated:
+        return redirect_to_login(next_url)
+    kind = request.POST.get("target", "")
+    try:
+        pk = int(request.POST.get("id", ""))
+    except ValueError:
+        raise Http404 from None
+    obj = followable(kind, pk) if kind in TARGETS else None
+    if obj is None:
+        raise Http404
+    existing = Follow.objects.filter(user=request.user, **{kind: obj})
+    action = request.POST.get("action")
+    if action not in ("follow", "unfollow"):
+        action = "unfollow" if existing.exists() else "follow"
+    if action == "follow":
+        Follow.objects.get_or_create(user=request.user, **{kind: obj})
+        messages.success(
+            request,
+            _("You now follow %(target)s. You will be notified when there is news.")
+            % {"target": describe(kind, obj)},
+        )
+    else:
+        existing.delete()
+        messages.success(
+            request,
+            _("You no longer follow %(target)s.") % {"target": describe(kind, obj)},
+        )
+    return redirect(next_url)
+
+
+@login_required
+def notification_list(request):
+    notifications = Notification.objects.filter(user=request.user).only(
+        "pk", "event", "message", "url", "created_at", "read_at"
+    )
+    page_obj = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(
+        request.GET.get("pagina")
+    )
+    has_unread = Notification.objects.filter(
+        user=request.user, read_at__isnull=True
+    ).exists()
+    return render(
+        request,
+        "notifications/notification_list.html",
+        {"page_obj": page_obj, "notifications": page_obj, "has_unread": has_unread},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def open_notification(request, pk):
+    """Mark one of the member's notifications read and go to what it is about.
+
+    A plain link (GET) so it works from the list and in a new tab; marking
+    one's own notification read is the only thing it changes.
+    """
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+    return redirect(safe_next(request, notification.url, reverse("notifications:list")))
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect("notifications:list")
+
+
+@login_required
+def notification_settings(request):
+    """Everything the member follows, each with a button to stop."""
+    follows = (
+        Follow.objects.filter(user=request.user)
+        .select_related("practice", "question", "theme", "province")
+        .order_by("-created_at", "-pk")
+    )
+    groups = {kind: [] for kind in TARGETS}
+    for item in follows:
+        for kind in TARGETS:
+            target = getattr(item, kind)
+            if target is not None:
+                groups[kind].append(target)
+    headings = {
+        "practice": _("Practices"),
+        "question": _("Questions"),
+        "theme": _("Themes"),
+        "province": _("Provinces"),
+    }
+    try:
+        account_url = reverse("accounts:edit")
+    except NoReverseMatch:
+        account_url = ""
+    profile = getattr(request.user, "profile", None)
+    return render(
+        request,
+        "notifications/settings.html",
+        {
+            "groups": [
+                {"kind": kind, "heading": headings[kind], "targets": groups[kind]}
+                for kind in TARGETS
+                if groups[kind]
+            ],
+            "email_frequency": profile.get_email_frequency_display() if profile else "",
+            "account_url": account_url,
+        },
+    )
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """The link in every notification email: confirm (GET), unsubscribe (POST).
+
+    The signed token is the credential, so no login and no CSRF token are
+    needed: mail clients POST here themselves (RFC 8058 one-click).
+    """
+    try:
+        user_id, scope = read_unsubscribe_token(token)
+        user = get_user_model().objects.select_related("profile").get(pk=user_id)
+    except (signing.BadSignature, get_user_model().DoesNotExist):
+        return render(request, "notifications/unsubscribe_invalid.html", status=400)
+
+    follow = None
+    if scope != "all":
+        follow = (
+            Follow.objects.filter(pk=int(scope), user=user)
+            .select_related("practice", "question", "theme", "province")
+            .first()
+        )
+    if scope == "all":
+        what = _("all notification emails")
+    elif follow is not None:
+        what = describe_follow(follow)
+    else:
+        what = ""
+
+    done = False
+    if request.method == "POST":
+        with transaction.atomic():
+            if scope == "all":
+                profile = user.profile
+                profile.email_frequency = profile.EmailFrequency.NEVER
+                profile.save(update_fields=["email_frequency"])
+            elif follow is not None:
+                follow.delete()
+        done = True
+    elif scope == "all":
+        done = user.profile.email_frequency == user.profile.EmailFrequency.NEVER
+    else:
+        done = follow is None
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {"scope": scope, "what": what, "done": done, "token": token},
+    )
