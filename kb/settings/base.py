@@ -177,6 +177,17 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+# Members are shown by their display name; the internal username never is.
+ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
+
+# Profile photos (accounts.avatars): the upload limit is checked before the
+# file is decoded, the pixel limit before the pixels are loaded.
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
+AVATAR_MAX_PIXELS = 40_000_000
+AVATAR_SIZE = 400
+
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Vindplaats <noreply@vindplaats.example>"
 )
@@ -192,6 +203,11 @@ TASKS = {
         "BACKEND": os.environ.get("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     },
 }
+# The email outbox (notifications.mail): a failed send is retried after this
+# many seconds, doubling each time (at most six hours apart), and marked
+# failed for the editors after NOTIFICATIONS_EMAIL_MAX_ATTEMPTS tries.
+NOTIFICATIONS_EMAIL_RETRY_SECONDS = 60
+NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 8
 
 # Community rules (community.flood): figures a moderator may want to tune.
 COMMUNITY_FLOOD = {
