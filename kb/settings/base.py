@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 VAR_DIR = Path(os.environ.get("VINDPLAATS_VAR_DIR", BASE_DIR / "var"))
+# The SQLite file, media and dev mail live here; a fresh clone has no var/ yet.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_list(name, default=""):

@@ -50,7 +50,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def send_digest(self, user_id):
         notifications = list(
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .filter(user_id=user_id, emailed_at__isnull=True)
             .select_related("user__profile")
             .order_by("-created_at", "-pk")
