@@ -17,12 +17,14 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
+from wagtail.documents import get_document_model_string
 from wagtail.fields import RichTextField
 from wagtail.images import get_image_model_string
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -81,6 +83,27 @@ class CareOfficeRegion(Vocabulary):
         verbose_name=_("province"),
         on_delete=models.PROTECT,
         related_name="care_office_regions",
+    )
+    description = models.TextField(_("description"), blank=True)
+    # The region's shared picture of demand and supply, and its plan: a link
+    # to where the region publishes it, or a document uploaded here.
+    regiobeeld_url = models.URLField(_("regiobeeld (link)"), blank=True)
+    regiobeeld_document = models.ForeignKey(
+        get_document_model_string(),
+        verbose_name=_("regiobeeld (document)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    regioplan_url = models.URLField(_("regioplan (link)"), blank=True)
+    regioplan_document = models.ForeignKey(
+        get_document_model_string(),
+        verbose_name=_("regioplan (document)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -150,6 +173,23 @@ class Organisation(Vocabulary):
         _("organisation type"), max_length=32, choices=Type.choices
     )
     website = models.URLField(_("website"), blank=True)
+    # Organisations a member adds in the submission form wait for the editors.
+    is_confirmed = models.BooleanField(
+        _("confirmed by the editors"),
+        default=True,
+        help_text=_(
+            "Organisations proposed by members stay unconfirmed until checked."
+        ),
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["name"]
