@@ -42,13 +42,14 @@ serve: install
 
 test: install-dev chromium lint test-sqlite test-postgres ## Lint, then the whole suite on SQLite (and PostgreSQL when DATABASE_URL is set)
 
+# The suite always runs on the test settings, whatever DJANGO_SETTINGS_MODULE says.
 test-sqlite: install-dev
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=kb.settings.test $(BIN)/pytest
 
 test-postgres: install-dev
 	@if [ -n "$$DATABASE_URL" ]; then \
 		echo "Running the suite again against $$DATABASE_URL"; \
-		$(BIN)/pytest; \
+		DJANGO_SETTINGS_MODULE=kb.settings.test $(BIN)/pytest; \
 	else \
 		echo "DATABASE_URL is not set: skipping the PostgreSQL run."; \
 	fi
