@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Profile
 from notifications.mail import absolute_url, queue_email
 from practices.models import PracticeContact, PracticePage
 
@@ -73,6 +74,8 @@ def contact(request, contact_id):
     if request.method == "POST" and form.is_valid():
         limit = settings.COMMUNITY_FLOOD["CONTACT_MESSAGES_PER_DAY"]
         with transaction.atomic():
+            # Lock the sender's profile: a double submit waits and is counted.
+            Profile.objects.select_for_update().filter(user=request.user).first()
             if sent_today(request.user) >= limit:
                 form.add_error(
                     None,

@@ -2,13 +2,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from practices.models import PracticePage, Theme
+from practices.search import indexable_practices
 
 from .models import Answer, Question, Report
 
 MARKDOWN_HELP = _(
     "You can use Markdown: **bold**, *italic*, [link text](https://…), a list "
-    "with - at the start of each line, and an empty line between paragraphs."
+    "with - at the start of each line, and an empty line between paragraphs. "
+    "Images and HTML are shown as plain text."
 )
+
+
+# Each practice's contact persons get an email about the question: a cap
+# keeps one question from mailing the whole catalogue.
+MAX_PRACTICES_PER_QUESTION = 3
 
 
 class PracticeChoiceField(forms.ModelMultipleChoiceField):
@@ -52,8 +59,17 @@ class QuestionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["practices"].queryset = (
-            PracticePage.objects.live().only("pk", "title").order_by("title")
+            indexable_practices().only("pk", "title").order_by("title")
         )
+
+    def clean_practices(self):
+        practices = self.cleaned_data["practices"]
+        if len(practices) > MAX_PRACTICES_PER_QUESTION:
+            raise forms.ValidationError(
+                _("Choose at most %(max)d practice examples.")
+                % {"max": MAX_PRACTICES_PER_QUESTION}
+            )
+        return practices
 
 
 class AnswerForm(forms.ModelForm):

@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from django.db.models.signals import post_delete, post_save
 
 from kb.cache import bump_version
-from practices.search import plain_text
+from practices.search import indexable_practices, plain_text
 from search.documents import Document, DocumentType
 from search.service import schedule_update
 
@@ -29,7 +29,10 @@ def indexable_questions():
 def with_related(queryset):
     return queryset.prefetch_related(
         "themes",
-        "practices__provinces",
+        Prefetch(
+            "practices",
+            queryset=indexable_practices().prefetch_related("provinces"),
+        ),
         Prefetch(
             "answers",
             queryset=Answer.objects.public().only("question_id", "body_html"),

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Profile
 from kb.cache import bump_version
 from search.service import schedule_update
 
@@ -57,6 +58,9 @@ def _ensure_active(user):
 
 
 def _check_flood(user, text):
+    # Lock the member's profile row: a double click waits for the first post
+    # and then meets the interval and duplicate checks.
+    Profile.objects.select_for_update().filter(user=user).first()
     refusal = flood.check_post(user, text)
     if refusal:
         raise Refused(refusal.message, status=refusal.status)
@@ -174,6 +178,8 @@ def toggle_helpful(answer, user):
         raise Refused(_("You cannot mark your own answer as helpful."))
     if answer.is_hidden:
         raise Refused(_("A hidden answer cannot be marked helpful."))
+    # The answer row is locked so that simultaneous votes count each other.
+    answer = Answer.objects.select_for_update().get(pk=answer.pk)
     deleted, _rows = HelpfulVote.objects.filter(answer=answer, user=user).delete()
     voted = not deleted
     if voted:
@@ -240,7 +246,12 @@ def hide_post(post, moderator):
     )
     _resolve_reports(post, moderator, Report.Status.HIDDEN)
     if isinstance(post, Answer):
-        post.question.refresh_counts()
+        question = Question.objects.select_for_update().get(pk=post.question_id)
+        if question.accepted_answer_id == post.pk:
+            # A hidden answer no longer answers the question.
+            question.accepted_answer = None
+            question.save(update_fields=["accepted_answer"])
+        question.refresh_counts()
     _after_commit(_question_id(post))
 
 
@@ -253,7 +264,7 @@ def restore_post(post, moderator):
         is_hidden=False, hidden_at=None, hidden_by=None
     )
     if isinstance(post, Answer):
-        post.question.refresh_counts()
+        Question.objects.select_for_update().get(pk=post.question_id).refresh_counts()
     _after_commit(_question_id(post))
 
 

@@ -17,7 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from practices.models import PracticePage, Theme
+from practices.models import Theme
+from practices.search import indexable_practices
 from search.query import MAX_PAGE_SIZE, MAX_TEXT_LENGTH, SearchQuery
 from search.service import search
 
@@ -105,7 +106,7 @@ def _question_for(user, pk):
             "themes",
             Prefetch(
                 "practices",
-                queryset=PracticePage.objects.live().order_by("title"),
+                queryset=indexable_practices().order_by("title"),
             ),
         ),
         pk=pk,
@@ -193,7 +194,7 @@ def ask(request):
     initial = {}
     practice_id = request.GET.get("praktijk", "")
     if practice_id.isdigit():
-        practice = PracticePage.objects.live().filter(pk=practice_id).first()
+        practice = indexable_practices().filter(pk=practice_id).first()
         if practice:
             initial = {
                 "practices": [practice.pk],

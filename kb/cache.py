@@ -5,7 +5,8 @@ everyone and can be served from the cache (Redis in production, so every
 worker shares it). Publishing, unpublishing, moving or deleting a page and
 changing a taxonomy bump a version number that is part of every key: the
 next request builds the page afresh. Requests with a session cookie, the
-admin and health checks always go through.
+admin and health checks always go through, and so do requests with a flash
+message waiting in its cookie.
 """
 
 import hashlib
@@ -41,6 +42,8 @@ class AnonymousPageCacheMiddleware:
             not seconds
             or request.method not in ("GET", "HEAD")
             or settings.SESSION_COOKIE_NAME in request.COOKIES
+            # A flash message waits for this visitor (after logout or deletion).
+            or "messages" in request.COOKIES
             or request.path.startswith(BYPASS_PREFIXES)
         ):
             return self.get_response(request)

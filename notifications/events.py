@@ -176,7 +176,8 @@ def question_asked(sender, question, **kwargs):
     """Theme followers and the contact persons of linked practices hear of it."""
     from allauth.account.models import EmailAddress
 
-    from practices.models import PracticeContact
+    from practices.models import PracticeContact, Province
+    from practices.search import indexable_practices
 
     author = question.author
     follow_question(author, question)
@@ -187,7 +188,9 @@ def question_asked(sender, question, **kwargs):
         # The contact persons of live practices the question is about, by email.
         contacts = {}
         for contact in PracticeContact.objects.filter(
-            page__in=question.practices.filter(live=True)
+            page__in=question.practices.filter(
+                pk__in=indexable_practices().values("pk")
+            )
         ).select_related("page"):
             contacts.setdefault(contact.email.lower(), []).append(contact)
         actor_emails = set(
@@ -224,11 +227,18 @@ def question_asked(sender, question, **kwargs):
         recipients = {
             user_id: (
                 _("New question in %(theme)s: “%(title)s”")
-                % {"theme": follow.theme.name, "title": question.title},
+                % {"theme": _topic(follow), "title": question.title},
                 follow,
             )
             for user_id, follow in followers(
-                theme__in=list(question.themes.values_list("pk", flat=True))
+                theme__in=list(question.themes.values_list("pk", flat=True)),
+                province__in=list(
+                    Province.objects.filter(
+                        practices__in=question.practices.filter(
+                            pk__in=indexable_practices().values("pk")
+                        )
+                    ).values_list("pk", flat=True)
+                ),
             ).items()
             if user_id not in contact_members
         }

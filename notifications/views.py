@@ -44,11 +44,23 @@ def follow(request):
         pk = int(request.POST.get("id", ""))
     except ValueError:
         raise Http404 from None
-    obj = followable(kind, pk) if kind in TARGETS else None
+    if kind not in TARGETS:
+        raise Http404
+    action = request.POST.get("action")
+    existing = Follow.objects.filter(user=request.user, **{f"{kind}_id": pk})
+    if action == "unfollow" and existing.exists():
+        # Stopping is always allowed, even when the thing itself is no
+        # longer shown (a hidden question, a restricted practice).
+        target = existing.first().target
+        existing.delete()
+        messages.success(
+            request,
+            _("You no longer follow %(target)s.") % {"target": describe(kind, target)},
+        )
+        return redirect(next_url)
+    obj = followable(kind, pk)
     if obj is None:
         raise Http404
-    existing = Follow.objects.filter(user=request.user, **{kind: obj})
-    action = request.POST.get("action")
     if action not in ("follow", "unfollow"):
         action = "unfollow" if existing.exists() else "follow"
     if action == "follow":
