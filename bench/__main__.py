@@ -110,6 +110,10 @@ def prepare(size):
         count = DEMO_PRACTICES
     if count < size:
         manage(env, "generate_practices", str(size - count))
+    questions = int(probe(env, "questions") or 0)
+    if questions < size // 10:
+        say(f"[{size}] questions and answers")
+        manage(env, "generate_questions", str(size // 10 - questions))
     say(f"[{size}] rebuilding the search index")
     started = time.monotonic()
     manage(env, "rebuild_search_index", capture=True)
@@ -262,6 +266,7 @@ def http(env, settings):
             except OSError:
                 time.sleep(0.2)
         practice = probe(env, "url")
+        question = probe(env, "question_url")
         bypass = ["-H", "Cookie: sessionid=benchmark"]  # skips the page cache
         endpoints = {
             "home_cached": ("/", []),
@@ -270,6 +275,8 @@ def http(env, settings):
             "home": ("/", bypass),
             "practice": (practice, bypass),
             "search": ("/zoeken/?q=ouderen&provincie=gelderland", bypass),
+            "question_cached": (question, []),
+            "question": (question, bypass),
             "api": ("/api/v1/practices/?q=zorg&thema=acute-zorg", bypass),
         }
         results = {}
@@ -323,6 +330,7 @@ def run(settings):
             http_summary = {
                 "search_rps": endpoints["search"]["rps"],
                 "practice_rps": endpoints["practice"]["rps"],
+                "question_rps": endpoints["question"]["rps"],
                 "home_cached_rps": endpoints["home_cached"]["rps"],
                 "errors": sum(e["errors"] for e in endpoints.values()),
                 "p99_ms_max": max(e["p99_ms"] or 0 for e in endpoints.values()),

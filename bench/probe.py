@@ -1,4 +1,5 @@
-"""Small facts about a benchmark database: `python -m bench.probe count|url|sizes`."""
+"""Small facts about a benchmark database:
+`python -m bench.probe count|questions|url|question_url|sizes`."""
 
 import os
 import sys
@@ -15,8 +16,18 @@ def main(what):
 
     if what == "count":
         print(PracticePage.objects.count())
+    elif what == "questions":
+        from community.models import Question
+
+        print(Question.objects.count())
     elif what == "url":
         print(PracticePage.objects.live().filter(slug__startswith="gen-").first().url)
+    elif what == "question_url":
+        from community.models import Question
+
+        # A question with answers, as a reader usually finds one.
+        question = Question.objects.public().filter(answer_count__gte=3).first()
+        print(question.get_absolute_url())
     elif what == "sizes":
         cursor = connection.cursor()
         if connection.vendor == "sqlite":
