@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SubmissionsConfig(AppConfig):
+    """Members tell their practice's story through a form on the public site."""
+
+    name = "submissions"
+    verbose_name = _("Submissions")
+
+    def ready(self):
+        from wagtail.signals import page_published
+
+        from . import signals
+
+        page_published.connect(signals.publish_files, dispatch_uid="publish-files")

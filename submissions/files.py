@@ -1,0 +1,180 @@
+"""Checking what members upload before anything is stored.
+
+Images: the size is checked before Pillow reads a byte, the pixel count from
+the header before the pixels are decoded (a small file claiming enormous
+dimensions, a decompression bomb, is refused without allocating memory), the
+type by what Pillow finds rather than the file name. What is stored is a
+freshly encoded image: turned upright according to its EXIF orientation,
+shrunk to at most SUBMISSIONS_IMAGE_MAX_SIDE pixels, without EXIF (so without
+GPS location, camera or date) or text chunks.
+
+Documents: the extension must be one Wagtail accepts (WAGTAILDOCS_EXTENSIONS),
+the size at most SUBMISSIONS_DOCUMENT_MAX_BYTES, and the content must be what
+the extension promises (PDF magic bytes, an Office Open XML or OpenDocument
+zip with the right parts, text without NUL bytes).
+"""
+
+import io
+import os
+import warnings
+import zipfile
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+TEXT_SAMPLE_BYTES = 64 * 1024
+OOXML_PARTS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+ODF_MIMETYPES = {
+    "odt": b"application/vnd.oasis.opendocument.text",
+}
+
+
+def _too_big(upload, limit):
+    return ValidationError(
+        _("“%(name)s” is %(size)s; a file may be at most %(max)s.")
+        % {
+            "name": upload.name,
+            "size": filesizeformat(upload.size),
+            "max": filesizeformat(limit),
+        },
+        code="file_too_large",
+    )
+
+
+def _not_an_image(upload):
+    return ValidationError(
+        _("“%(name)s” is not a JPEG, PNG or WebP image.") % {"name": upload.name},
+        code="invalid_image",
+    )
+
+
+def _too_many_pixels(upload):
+    return ValidationError(
+        _("“%(name)s” has too many pixels. Choose a smaller image.")
+        % {"name": upload.name},
+        code="too_many_pixels",
+    )
+
+
+def process_image(upload):
+    """Validate an uploaded image; return a clean ContentFile to store.
+
+    Raises ValidationError with a message for the member.
+    """
+    limit = settings.SUBMISSIONS_IMAGE_MAX_BYTES
+    if upload.size > limit:
+        raise _too_big(upload, limit)
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns above its own pixel limit and refuses above twice
+            # that; either way the image is not acceptable.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            upload.seek(0)
+            image = Image.open(upload)
+            if image.format not in IMAGE_FORMATS:
+                raise _not_an_image(upload)
+            source_format = image.format
+            width, height = image.size
+            if width * height > settings.SUBMISSIONS_IMAGE_MAX_PIXELS:
+                raise _too_many_pixels(upload)
+            image.seek(0)  # the first frame of an animated image
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels(upload) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise _not_an_image(upload) from None
+
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    side = settings.SUBMISSIONS_IMAGE_MAX_SIDE
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    # A new image from the bare pixels carries no EXIF, XMP or text chunks.
+    clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    output = io.BytesIO()
+    if has_alpha or source_format == "PNG":
+        clean.save(output, format="PNG", optimize=True)
+        extension = "png"
+    else:
+        clean.save(output, format="JPEG", quality=88, optimize=True)
+        extension = "jpg"
+    base = os.path.splitext(os.path.basename(upload.name))[0] or "afbeelding"
+    return ContentFile(output.getvalue(), name=f"{base}.{extension}")
+
+
+def _wrong_content(upload, extension):
+    return ValidationError(
+        _("“%(name)s” is not a valid %(type)s file.")
+        % {"name": upload.name, "type": extension.upper()},
+        code="invalid_document",
+    )
+
+
+def _check_zip(upload, extension):
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if extension in OOXML_PARTS:
+                prefix = OOXML_PARTS[extension]
+                return "[Content_Types].xml" in names and any(
+                    name.startswith(prefix) for name in names
+                )
+            if "mimetype" not in names:
+                return False
+            return archive.read("mimetype").strip() == ODF_MIMETYPES[extension]
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return False
+
+
+def _check_text(upload):
+    upload.seek(0)
+    sample = upload.read(TEXT_SAMPLE_BYTES)
+    if b"\x00" in sample:
+        return False
+    if len(sample) == TEXT_SAMPLE_BYTES:
+        # A multi-byte character may be cut at the end of the sample.
+        sample = sample[:-4]
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+def check_document(upload):
+    """Validate an uploaded document; return it (rewound) or raise ValidationError."""
+    extension = os.path.splitext(upload.name)[1].lower().lstrip(".")
+    allowed = settings.WAGTAILDOCS_EXTENSIONS
+    if extension not in allowed:
+        raise ValidationError(
+            _("“%(name)s” is not an accepted document type. Accepted: %(types)s.")
+            % {"name": upload.name, "types": ", ".join(sorted(allowed))},
+            code="invalid_extension",
+        )
+    limit = settings.SUBMISSIONS_DOCUMENT_MAX_BYTES
+    if upload.size > limit:
+        raise _too_big(upload, limit)
+    if extension == "pdf":
+        upload.seek(0)
+        valid = upload.read(5) == b"%PDF-"
+    elif extension in OOXML_PARTS or extension in ODF_MIMETYPES:
+        valid = _check_zip(upload, extension)
+    elif extension in ("csv", "txt"):
+        valid = _check_text(upload)
+    else:  # an extension added to the settings without a check here
+        valid = False
+    if not valid:
+        raise _wrong_content(upload, extension)
+    upload.seek(0)
+    return upload

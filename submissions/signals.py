@@ -1,0 +1,44 @@
+"""An uploaded file goes when its row does (once the transaction commits)."""
+
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from accounts.signals import delete_file_on_commit
+
+from .models import SubmissionFile
+
+
+def publish_files(sender, instance, **kwargs):
+    """A published practice's files leave the restricted "Inzendingen"
+    collection, so visitors can open its documents."""
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection
+
+    from practices.models import PracticePage
+
+    from .services import COLLECTION_NAME
+
+    page = instance.specific
+    if not isinstance(page, PracticePage):
+        return
+    pending = Collection.objects.filter(name=COLLECTION_NAME).first()
+    if pending is None:
+        return
+    root = Collection.get_first_root_node()
+    image_ids = [item.image_id for item in page.gallery_images.all()]
+    if page.hero_image_id:
+        image_ids.append(page.hero_image_id)
+    get_image_model().objects.filter(pk__in=image_ids, collection=pending).update(
+        collection=root
+    )
+    get_document_model().objects.filter(
+        pk__in=[item.document_id for item in page.documents.all()],
+        collection=pending,
+    ).update(collection=root)
+
+
+@receiver(post_delete, sender=SubmissionFile, dispatch_uid="delete-submission-file")
+def delete_uploaded_file(sender, instance, **kwargs):
+    if instance.file:
+        delete_file_on_commit(instance.file.storage, instance.file.name)

@@ -1,0 +1,347 @@
+"""The public submission form and "Mijn initiatieven".
+
+Every view needs a logged-in member and shows only the member's own
+submissions and pages (anything else is a 404, also for editors: they review
+in the admin). A POST that arrives after the session expired keeps what was
+typed in the new session and sends the member to log in; the form shows it
+again afterwards. Suspended members can see their list, but not send in or
+change anything.
+"""
+
+from wagtail.models import Page
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from practices.models import Organisation, PracticePage
+
+from . import services
+from .forms import make_forms, raw_data
+from .models import Submission, SubmissionFile
+
+RESTORE_KEY = "submissions_restore"
+# A stashed form larger than this (JSON characters) is not kept in the session.
+RESTORE_MAX_SIZE = 200_000
+
+
+def _login_keeping_post(request):
+    """Not logged in (any more): keep the typed text and go to the login."""
+    path = request.path
+    if request.method == "POST":
+        data = raw_data(request.POST)
+        if len(str(data)) <= RESTORE_MAX_SIZE:
+            request.session[RESTORE_KEY] = {"path": path, "data": data}
+    return redirect_to_login(path)
+
+
+def _restored(request):
+    """The data stashed by _login_keeping_post for this address, once."""
+    stash = request.session.get(RESTORE_KEY)
+    if not stash or stash.get("path") != request.path:
+        return None
+    del request.session[RESTORE_KEY]
+    messages.info(
+        request,
+        _(
+            "You were logged out before your form was saved. We kept what you "
+            "typed: check it and save it. Files have to be chosen again."
+        ),
+    )
+    return stash.get("data") or {}
+
+
+def _refused(request, message, status=403):
+    return render(
+        request, "submissions/refused.html", {"message": message}, status=status
+    )
+
+
+def member_view(view):
+    """Logged-in members only; the login keeps a POST's typed text."""
+
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _login_keeping_post(request)
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return never_cache(wrapped)
+
+
+def _render_form(
+    request,
+    submission,
+    practice_form,
+    formsets,
+    file_errors=None,
+    status=200,
+    extra_error=None,
+):
+    files = (
+        list(submission.files.select_related("image", "document"))
+        if submission.pk
+        else []
+    )
+    file_errors = file_errors or {}
+    posted_texts = request.POST if request.method == "POST" else {}
+    for attached in files:
+        attached.errors = file_errors.get(f"file-{attached.pk}-text", [])
+    file_error_list = [
+        (f"id_{name}", message)
+        for name, messages_ in file_errors.items()
+        for message in messages_
+    ]
+    context = {
+        "submission": submission,
+        "form": practice_form,
+        "formsets": formsets,
+        "org_formset": formsets["org"],
+        "contact_formset": formsets["contact"],
+        "link_formset": formsets["link"],
+        "images": [f for f in files if f.is_image],
+        "documents": [f for f in files if not f.is_image],
+        "image_slots": _slots(
+            "new_image",
+            services.upload_slots(submission, "image"),
+            posted_texts,
+            file_errors,
+        ),
+        "document_slots": _slots(
+            "new_document",
+            services.upload_slots(submission, "document"),
+            posted_texts,
+            file_errors,
+        ),
+        "file_error_list": file_error_list,
+        "extra_error": extra_error,
+        "organisation_names": Organisation.objects.filter(is_confirmed=True)
+        .order_by("name")
+        .values_list("name", flat=True),
+        "action_url": submission.get_absolute_url()
+        if submission.pk
+        else reverse("submissions:new"),
+        "max_images": settings.SUBMISSIONS_MAX_IMAGES,
+        "max_documents": settings.SUBMISSIONS_MAX_DOCUMENTS,
+    }
+    return render(request, "submissions/form.html", context, status=status)
+
+
+def _slots(field, count, posted, file_errors):
+    return [
+        {
+            "name": f"{field}_{index}",
+            "text": posted.get(f"{field}_{index}_text", ""),
+            "caption": posted.get(f"{field}_{index}_caption", ""),
+            "errors": file_errors.get(f"{field}_{index}", []),
+        }
+        for index in range(count)
+    ]
+
+
+def _handle_post(request, submission):
+    """Save what was posted as the draft; on "Insturen" validate and send in."""
+    sending = "send" in request.POST
+    is_new = submission.pk is None
+    if is_new:
+        open_drafts = Submission.objects.filter(
+            owner=request.user, status=Submission.Status.DRAFT
+        ).count()
+        if open_drafts >= settings.SUBMISSIONS_MAX_OPEN_DRAFTS:
+            practice_form, formsets = make_forms(initial=raw_data(request.POST))
+            return _render_form(
+                request,
+                submission,
+                practice_form,
+                formsets,
+                status=400,
+                extra_error=_(
+                    "You already have %(count)s drafts. Send one in or delete one "
+                    "before you start a new one."
+                )
+                % {"count": open_drafts},
+            )
+    submission.data = raw_data(request.POST)
+    submission.save()
+    file_errors = services.apply_files(submission, request.POST, request.FILES)
+
+    if not sending:
+        if file_errors:
+            practice_form, formsets = make_forms(initial=submission.data)
+            messages.warning(
+                request, _("Your draft has been saved, but not every file was added.")
+            )
+            return _render_form(
+                request, submission, practice_form, formsets, file_errors, status=400
+            )
+        messages.success(
+            request,
+            _(
+                "Your draft has been saved. You can come back to it at any time "
+                "through “My initiatives”."
+            ),
+        )
+        return redirect(submission.get_absolute_url())
+
+    practice_form, formsets = make_forms(data=request.POST)
+    # Every form is validated, so every message shows at once.
+    results = [practice_form.is_valid()] + [
+        formset.is_valid() for formset in formsets.values()
+    ]
+    valid = all(results)
+    file_errors.update(services.file_errors_for_submit(submission))
+    if not valid or file_errors:
+        messages.warning(
+            request,
+            _(
+                "Your initiative has not been sent in yet. Your draft is saved; "
+                "correct what is marked below and send it in again."
+            ),
+        )
+        return _render_form(
+            request, submission, practice_form, formsets, file_errors, status=400
+        )
+    was_update = submission.is_update
+    services.send_in(submission, practice_form, formsets, request.user)
+    if was_update:
+        message = _(
+            "Thank you! Your changes have been sent to the editors. The page "
+            "stays as it is until they approve them."
+        )
+    else:
+        message = _(
+            "Thank you! Your initiative has been sent to the editors. You can "
+            "follow its status here."
+        )
+    messages.success(request, message)
+    return redirect("submissions:mine")
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def new(request):
+    refusal = services.suspension_message(request.user)
+    if refusal:
+        return _refused(request, refusal)
+    submission = Submission(owner=request.user)
+    if request.method == "POST":
+        return _handle_post(request, submission)
+    practice_form, formsets = make_forms(initial=_restored(request))
+    return _render_form(request, submission, practice_form, formsets)
+
+
+def _own_draft(request, pk):
+    return get_object_or_404(
+        Submission, pk=pk, owner=request.user, status=Submission.Status.DRAFT
+    )
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    submission = _own_draft(request, pk)
+    refusal = services.suspension_message(request.user)
+    if refusal:
+        return _refused(request, refusal)
+    if request.method == "POST":
+        return _handle_post(request, submission)
+    restored = _restored(request)
+    practice_form, formsets = make_forms(
+        initial=restored if restored is not None else submission.data
+    )
+    return _render_form(request, submission, practice_form, formsets)
+
+
+@member_view
+@require_POST
+def delete(request, pk):
+    submission = _own_draft(request, pk)
+    submission.delete()
+    messages.success(request, _("The draft has been deleted."))
+    return redirect("submissions:mine")
+
+
+@member_view
+@require_POST
+def propose_update(request, page_id):
+    page = get_object_or_404(PracticePage, pk=page_id, owner=request.user)
+    refusal = services.suspension_message(request.user)
+    if refusal:
+        return _refused(request, refusal)
+    existing = Submission.objects.filter(
+        owner=request.user, page=page, status=Submission.Status.DRAFT
+    ).first()
+    if existing is None:
+        existing = services.draft_from_page(page, request.user)
+    return redirect(existing.get_absolute_url())
+
+
+@member_view
+@require_http_methods(["GET"])
+def attached_file(request, pk, file_id):
+    """An uploaded file, only for its owner (uploads are not public yet)."""
+    attached = get_object_or_404(
+        SubmissionFile.objects.select_related("submission"),
+        pk=file_id,
+        submission_id=pk,
+        submission__owner=request.user,
+    )
+    if not attached.file:
+        raise Http404
+    response = FileResponse(
+        attached.file.open("rb"),
+        as_attachment=not attached.is_image,
+        filename=attached.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@member_view
+@require_http_methods(["GET"])
+def mine(request):
+    drafts = list(
+        Submission.objects.filter(
+            owner=request.user, status=Submission.Status.DRAFT
+        ).order_by("-updated_at", "-pk")
+    )
+    update_drafts = {draft.page_id: draft for draft in drafts if draft.page_id}
+    new_drafts = [draft for draft in drafts if not draft.page_id]
+    # Base Page rows: Wagtail's prefetch of workflow states matches on the
+    # base content type, which a PracticePage queryset does not.
+    pages = (
+        Page.objects.type(PracticePage)
+        .filter(owner=request.user)
+        .prefetch_workflow_states()
+        .order_by("-latest_revision_created_at", "-pk")
+    )
+    practices = []
+    for page in pages:
+        key, label, comment = services.page_status(page)
+        practices.append(
+            {
+                "page": page,
+                "status": key,
+                "label": label,
+                "comment": comment,
+                "draft": update_drafts.get(page.pk),
+            }
+        )
+    return render(
+        request,
+        "submissions/mine.html",
+        {
+            "drafts": new_drafts,
+            "practices": practices,
+            "suspension": services.suspension_message(request.user),
+            "draft_label": services.STATUS_LABELS["draft"],
+        },
+    )
