@@ -118,6 +118,9 @@ class Notification(models.Model):
             "question_about_practice",
             _("New question about a practice you are the contact for"),
         )
+        REVIEW_REQUESTED = "review_requested", _("A practice waits for review")
+        PRACTICE_APPROVED = "practice_approved", _("Your practice was published")
+        CHANGES_REQUESTED = "changes_requested", _("The editors asked for changes")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -2,6 +2,7 @@
 
 import django_filters
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -21,10 +22,16 @@ class OrganisationFilterSet(WagtailFilterSet):
     organisation_type = django_filters.ChoiceFilter(
         label=_("Organisation type"), choices=Organisation.Type.choices
     )
+    # Organisations proposed by members wait for the editors (see the bulk
+    # action "Confirm" in editorial/wagtail_hooks.py).
+    is_confirmed = django_filters.BooleanFilter(
+        label=_("Confirmed by the editors"),
+        widget=django_filters.widgets.BooleanWidget,
+    )
 
     class Meta:
         model = Organisation
-        fields = ["organisation_type"]
+        fields = ["organisation_type", "is_confirmed"]
 
 
 class CareOfficeRegionFilterSet(WagtailFilterSet):
@@ -37,7 +44,7 @@ class OrganisationViewSet(SnippetViewSet):
     model = Organisation
     icon = "group"
     menu_label = _("Organisations")
-    list_display = ["name", "organisation_type", "slug"]
+    list_display = ["name", "organisation_type", "slug", "is_confirmed"]
     filterset_class = OrganisationFilterSet
     search_fields = ["name"]
     ordering = ["name"]
@@ -74,6 +81,30 @@ class CareOfficeRegionViewSet(SnippetViewSet):
     list_display = ["name", "province", "slug"]
     filterset_class = CareOfficeRegionFilterSet
     search_fields = ["name"]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("province"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [FieldPanel("regiobeeld_url"), FieldPanel("regiobeeld_document")],
+            heading=_("Regiobeeld"),
+            help_text=_(
+                "A link to where the region publishes it, or a document uploaded "
+                "here. Leave both empty while there is none: the region page then "
+                "says it is not yet available."
+            ),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("regioplan_url"), FieldPanel("regioplan_document")],
+            heading=_("Regioplan"),
+            help_text=_(
+                "A link to where the region publishes it, or a document uploaded "
+                "here. Leave both empty while there is none: the region page then "
+                "says it is not yet available."
+            ),
+        ),
+    ]
 
 
 class MovementViewSet(SnippetViewSet):

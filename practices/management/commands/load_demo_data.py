@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from community.demo import load_demo_questions
+from editorial.demo import load_demo_collection
 from kb.models import HomeFeaturedPractice, HomePage, StandardPage
 from practices.demo import Vocabularies, create_practice, theme_illustrations
 from practices.models import PracticeIndexPage, PracticePage, TargetGroup, Theme
@@ -51,6 +52,7 @@ class Command(BaseCommand):
         self.featured(home)
         self.editor(options["reset_editor_password"])
         questions = load_demo_questions()
+        load_demo_collection()
         self.stdout.write(f"Community: {questions} demovragen toegevoegd.")
         total = PracticePage.objects.live().count()
         self.stdout.write(
