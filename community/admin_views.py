@@ -74,7 +74,7 @@ class ReportQueueView(WagtailAdminTemplateMixin, TemplateView):
     """Reports, open ones first, each with an excerpt of the post."""
 
     template_name = "community/admin/report_queue.html"
-    page_title = gettext_lazy("Reports")
+    page_title = gettext_lazy("Reported posts")
     header_icon = "warning"
     per_page = 30
 
@@ -134,7 +134,7 @@ class PostView(WagtailAdminTemplateMixin, TemplateView):
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": url("reports"), "label": _("Reports")},
+            {"url": url("reports"), "label": _("Reported posts")},
             {"url": "", "label": self.get_header_title()},
         ]
 
@@ -222,7 +222,7 @@ class SuspendView(WagtailAdminTemplateMixin, TemplateView):
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": url("reports"), "label": _("Reports")},
+            {"url": url("reports"), "label": _("Reported posts")},
             {"url": "", "label": self.get_header_title()},
         ]
 

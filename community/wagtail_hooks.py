@@ -66,7 +66,7 @@ class ModerationViewSet(ViewSet):
     name = admin_views.NAMESPACE
     url_prefix = "community"
     icon = "warning"
-    menu_label = _("Reports")
+    menu_label = _("Reported posts")
     menu_item_class = ModerationMenuItem
 
     def get_urlpatterns(self):

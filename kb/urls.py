@@ -17,6 +17,9 @@ urlpatterns = [
     path("leden/", include("accounts.urls")),
     path("community/", include("community.urls")),
     path("meldingen/", include("notifications.urls")),
+    path("", include("submissions.urls")),
+    path("", include("editorial.urls")),
+    path("", include("practices.urls")),
     path("", include("search.urls")),
 ]
 

@@ -16,6 +16,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from editorial.redirects import merged_slug_redirect
 from kb.cache import current_version
 from practices.facets import FACETS
 
@@ -62,6 +63,8 @@ def _without(filters, key, value):
 
 
 def search_page(request):
+    if redirect := merged_slug_redirect(request):  # a merged thema/organisatie
+        return redirect
     query, errors = parse_params(request.GET)
     results = search(query)
     if results.page_out_of_range and results.total:
@@ -111,6 +114,7 @@ def search_page(request):
         "pages": pages,
         "has_facet_values": any(group["visible"] for group in facet_groups),
         "api_query": query_string(query, page=1).rstrip("?"),
+        "province_counts": results.facet("provincie"),
     }
     return render(request, "search/search_page.html", context)
 
@@ -196,6 +200,8 @@ def _iso(moment):
 
 
 def practices_api(request):
+    if redirect := merged_slug_redirect(request):  # a merged thema/organisatie
+        return redirect
     query, errors = parse_params(request.GET, default_page_size=20)
     if errors:
         return _bad_request(errors)
@@ -237,6 +243,8 @@ def practices_api(request):
 
 
 def practices_csv(request):
+    if redirect := merged_slug_redirect(request):  # a merged thema/organisatie
+        return redirect
     query, errors = parse_params(request.GET)
     if errors:
         return _bad_request(errors)
@@ -287,6 +295,8 @@ class PracticesFeed(Feed):
     limit = 50
 
     def __call__(self, request, *args, **kwargs):
+        if redirect := merged_slug_redirect(request):  # a merged thema/organisatie
+            return redirect
         query, errors = parse_params(request.GET)
         if errors:
             return _bad_request(errors)

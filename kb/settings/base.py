@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "accounts",
     "community",
     "notifications",
+    "submissions",
+    "editorial",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -232,6 +234,20 @@ WAGTAIL_SITE_NAME = "Vindplaats"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAIL_FRONTEND_LOGIN_URL = "/account/login/"
+# Review workflow emails ("Redactiecontrole", see editorial/workflow.py). Wagtail
+# emails the Editors and Moderators groups when a page is submitted and the
+# submitter when it is approved or sent back; editorial/ routes these through
+# the site's outbox and gives members (who cannot open the admin) the site's
+# own Dutch email instead. Superusers are technical accounts, not the redactie:
+# they are not emailed about every submission. Editors can switch each kind
+# off in their admin account settings.
+WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+WAGTAILADMIN_NOTIFICATION_USE_HTML = True
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
+# What an approved workflow does: publish, also when the approving editor has
+# no page publish permission of their own (the Editors group); see
+# editorial.finish.publish_approved.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "editorial.finish.publish_approved"
 WAGTAILSEARCH_BACKENDS = {
     # Wagtail's own backend serves the admin's page and snippet search. The
     # public search contract lives in the `search` app.
@@ -259,6 +275,19 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+
+# "Deel jouw initiatief" (submissions): what a member may attach to a story.
+# Sizes are checked before a file is read; an image's pixel count from its
+# header before the pixels are decoded (decompression bombs are refused).
+SUBMISSIONS_MAX_IMAGES = 6
+SUBMISSIONS_MAX_DOCUMENTS = 6
+SUBMISSIONS_IMAGE_MAX_BYTES = 10 * 1024 * 1024
+SUBMISSIONS_IMAGE_MAX_PIXELS = 40_000_000
+# Images are re-encoded (upright, without EXIF/GPS) at most this many pixels wide or high.
+SUBMISSIONS_IMAGE_MAX_SIDE = 3000
+SUBMISSIONS_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+# Unsent drafts a member may keep at once (each may hold uploaded files).
+SUBMISSIONS_MAX_OPEN_DRAFTS = 10
 
 LOGGING = {
     "version": 1,
