@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kb.cache import bump_version
 from practices.facets import FACETS
 
 from .analysis import highlight
@@ -166,6 +167,9 @@ def update_index(kind, ids):
             backend.delete(kind, gone)
     finally:
         _index_changed()
+        # Pages that show counts from the index (home map, regions, search)
+        # are cached: they must be rebuilt now, not before the index changed.
+        bump_version()
 
 
 def schedule_update(kind, ids):

@@ -207,14 +207,22 @@ class PracticeForm(forms.Form):
 
 def find_organisation(name):
     """An existing organisation with this name, ignoring case and punctuation."""
+    from editorial.models import SlugRedirect
+
+    if not name:
+        return None
     slug = slugify(name)[:200]
-    return (
+    found = (
         Organisation.objects.filter(Q(name__iexact=name) | Q(slug=slug))
         .order_by("-is_confirmed", "pk")
         .first()
-        if name
-        else None
     )
+    if found is None:
+        # Merged away: the organisation it went into.
+        merged = SlugRedirect.objects.filter(facet="organisatie", old_slug=slug).first()
+        if merged:
+            found = Organisation.objects.filter(slug=merged.new_slug).first()
+    return found
 
 
 class RowForm(forms.Form):
@@ -444,7 +452,9 @@ def raw_data(post):
     """
     fields = {}
     for name, field in PracticeForm().fields.items():
-        multiple = isinstance(field, forms.MultipleChoiceField)
+        multiple = isinstance(
+            field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
+        )
         if multiple:
             fields[name] = _value(post, name, multiple=True)
         elif name in post:

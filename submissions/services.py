@@ -10,6 +10,7 @@ they approve, Wagtail publishes that revision (and notifications follow from
 
 import logging
 import os
+import secrets
 
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.signals import delete_file_on_commit
+from editorial.models import SlugRedirect
 from practices.models import (
     Organisation,
     PracticeContact,
@@ -186,6 +188,9 @@ def _to_wagtail(attached, member, collection):
     stored_name = attached.file.name
     base = os.path.splitext(attached.original_name)[0] or "bestand"
     extension = os.path.splitext(stored_name)[1]
+    # A random name: media files are not access-checked, and a file waiting
+    # for review must not be found by guessing its original name.
+    stored_as = f"{secrets.token_hex(16)}{extension}"
     with attached.file.open("rb") as handle:
         if attached.is_image:
             item = get_image_model()(
@@ -194,7 +199,7 @@ def _to_wagtail(attached, member, collection):
                 collection=collection,
                 uploaded_by_user=member,
             )
-            item.file.save(f"{base}{extension}", File(handle), save=False)
+            item.file.save(stored_as, File(handle), save=False)
             item._set_image_file_metadata()
         else:
             item = get_document_model()(
@@ -202,7 +207,7 @@ def _to_wagtail(attached, member, collection):
                 collection=collection,
                 uploaded_by_user=member,
             )
-            item.file.save(f"{base}{extension}", File(handle), save=False)
+            item.file.save(stored_as, File(handle), save=False)
             item._set_document_file_metadata()
     item.save()
     if attached.is_image:
@@ -231,7 +236,12 @@ def _organisations(rows, member):
             )
             slug = base = slugify(row["name"])[:190] or "organisatie"
             number = 2
-            while Organisation.objects.filter(slug=slug).exists():
+            while (
+                Organisation.objects.filter(slug=slug).exists()
+                or SlugRedirect.objects.filter(
+                    facet="organisatie", old_slug=slug
+                ).exists()
+            ):
                 slug = f"{base}-{number}"
                 number += 1
             organisation.slug = slug
@@ -251,6 +261,22 @@ def _free_slug(parent, title):
 
 
 @transaction.atomic
+def changed_by_others(submission):
+    """Has someone else saved the practice since this update draft began?
+
+    The member's own revisions (an earlier send-in of the same update) don't
+    count; an editor's do: sending in would silently undo them.
+    """
+    base = submission.base_revision
+    if not submission.page_id or base is None:
+        return False
+    return (
+        submission.page.revisions.filter(created_at__gt=base.created_at)
+        .exclude(user=submission.owner)
+        .exists()
+    )
+
+
 def send_in(submission, practice_form, formsets, member):
     """Create or revise the practice page and start the editors' workflow."""
     data = practice_form.cleaned_data

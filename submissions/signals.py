@@ -10,18 +10,22 @@ from .models import SubmissionFile
 
 def publish_files(sender, instance, **kwargs):
     """A published practice's files leave the restricted "Inzendingen"
-    collection, so visitors can open its documents."""
+    collection, so visitors can open its documents; organisations proposed
+    with it were reviewed along with it and count as confirmed."""
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
     from wagtail.models import Collection
 
-    from practices.models import PracticePage
+    from practices.models import Organisation, PracticePage
 
     from .services import COLLECTION_NAME
 
     page = instance.specific
     if not isinstance(page, PracticePage):
         return
+    Organisation.objects.filter(is_confirmed=False, practice_links__page=page).update(
+        is_confirmed=True
+    )
     pending = Collection.objects.filter(name=COLLECTION_NAME).first()
     if pending is None:
         return

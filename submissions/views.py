@@ -209,6 +209,19 @@ def _handle_post(request, submission):
             request, submission, practice_form, formsets, file_errors, status=400
         )
     was_update = submission.is_update
+    if was_update and services.changed_by_others(submission):
+        messages.error(
+            request,
+            _(
+                "The editors changed this practice after you started your update, "
+                "so sending it in would undo their changes. Your draft is kept: "
+                "delete it, propose a new update from the current version and "
+                "copy over what you want to keep."
+            ),
+        )
+        return _render_form(
+            request, submission, practice_form, formsets, file_errors, status=409
+        )
     services.send_in(submission, practice_form, formsets, request.user)
     if was_update:
         message = _(

@@ -489,3 +489,18 @@ def test_editor_manages_collections_and_opens_the_redactie_screens(client):
         assert client.get(url).status_code == 200, url
     content = client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse("editorial_admin:merge", args=["thema"]) in content
+
+
+def test_merging_themes_repoints_members_drafts():
+    from editorial.merge import merge
+    from submissions.models import Submission
+
+    source = ThemeFactory(name="Samen te voegen thema")
+    target = ThemeFactory(name="Blijvend thema")
+    draft = Submission.objects.create(
+        owner=MemberFactory(),
+        data={"fields": {"themes": [str(source.pk), str(target.pk)]}},
+    )
+    merge(source, target)
+    draft.refresh_from_db()
+    assert draft.data["fields"]["themes"] == [str(target.pk)]

@@ -54,3 +54,14 @@ def test_errors_are_not_cached(client):
 def test_cache_is_off_by_default(client):
     client.get("/")
     assert "X-Page-Cache" not in client.get("/")
+
+
+@override_settings(PAGE_CACHE_SECONDS=60)
+def test_pages_showing_index_counts_are_rebuilt_after_the_index_changes(client):
+    from search.service import update_index
+
+    client.get("/")
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    practice = PracticePageFactory()
+    update_index("practice", [practice.pk])
+    assert client.get("/")["X-Page-Cache"] == "miss"

@@ -698,3 +698,86 @@ def test_sent_in_documents_are_private_until_the_practice_is_published(client, m
     task_state.task.specific.on_action(task_state, editor, "approve")
     document.refresh_from_db()
     assert client.get(document.url).status_code == 200
+
+
+# Found in review ---------------------------------------------------------
+
+
+def test_sent_in_files_get_random_names(client, member):
+    send_new(
+        client,
+        new_image_0=jpeg_with_gps(name="IMG_4711.jpg"),
+        new_image_0_text="Foto",
+        new_document_0=SimpleUploadedFile("projectplan.pdf", b"%PDF-1.4\n%test\n"),
+        new_document_0_text="Plan",
+    )
+    page = PracticePage.objects.get(title="Wijkteam op afroep Zeeland")
+    latest = page.get_latest_revision_as_object()
+    image = latest.gallery_images.first().image
+    document = latest.documents.first().document
+    assert "IMG_4711" not in image.file.name
+    assert "projectplan" not in document.file.name
+
+
+def test_a_draft_keeps_every_ticked_box(client, member):
+    provinces = [str(pk) for pk in Province.objects.values_list("pk", flat=True)[:3]]
+    themes = [str(pk) for pk in Theme.objects.values_list("pk", flat=True)[:2]]
+    client.post(
+        NEW_URL,
+        {
+            "title": "Meerdere vinkjes",
+            "provinces": provinces,
+            "themes": themes,
+            **management("org", 0),
+            **management("contact", 0),
+            **management("link", 0),
+            "save": "1",
+        },
+    )
+    draft = Submission.objects.get(owner=member)
+    assert draft.data["fields"]["provinces"] == provinces
+    assert draft.data["fields"]["themes"] == themes
+
+
+def test_an_update_does_not_undo_what_the_editors_changed_meanwhile(client, member):
+    page = _published_practice(member)
+    client.post(reverse("submissions:update", args=[page.pk]))
+    draft = Submission.objects.get(owner=member, page=page)
+    editor = EditorFactory()
+    edited = page.get_latest_revision_as_object()
+    edited.summary = "Door de redactie verbeterd."
+    edited.save_revision(user=editor)
+
+    response = client.post(
+        draft.get_absolute_url(),
+        valid_post(title="Bestaande praktijk", summary="Mijn oude samenvatting."),
+    )
+    assert response.status_code == 409
+    page.refresh_from_db()
+    assert page.get_latest_revision_as_object().summary == "Door de redactie verbeterd."
+    # What the member typed is still in the draft.
+    draft.refresh_from_db()
+    assert draft.data["fields"]["summary"] == "Mijn oude samenvatting."
+
+
+def test_proposed_organisations_are_confirmed_when_the_practice_is_approved(
+    client, member
+):
+    send_new(client)
+    proposed = Organisation.objects.get(name="Stichting Nieuwe Buren Zorg")
+    assert not proposed.is_confirmed
+    page = PracticePage.objects.get(title="Wijkteam op afroep Zeeland")
+    task_state = page.current_workflow_task_state
+    task_state.task.specific.on_action(task_state, EditorFactory(), "approve")
+    proposed.refresh_from_db()
+    assert proposed.is_confirmed
+
+
+def test_a_merged_organisation_name_finds_its_target():
+    from editorial.merge import merge
+    from submissions.forms import find_organisation
+
+    source = OrganisationFactory(name="Zorggroep Oud")
+    target = OrganisationFactory(name="Zorggroep Nieuw")
+    merge(source, target)
+    assert find_organisation("Zorggroep Oud") == target
