@@ -47,7 +47,12 @@ class AnonymousPageCacheMiddleware:
             or request.path.startswith(BYPASS_PREFIXES)
         ):
             return self.get_response(request)
-        address = f"{request.get_host()}{request.get_full_path()}".encode()
+        address = f"{request.get_host()}{request.get_full_path()}"
+        if "HX-Request" in request.headers:
+            # htmx asks the same URL for a part of the page (search/views.py):
+            # never serve a part for a whole page, nor the other way round.
+            address += "|htmx:" + request.headers.get("HX-Target", "")
+        address = address.encode()
         key = f"page:{current_version()}:{hashlib.sha256(address).hexdigest()}"
         cached = cache.get(key)
         if cached is not None:

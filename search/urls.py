@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("zoeken/", views.search_page, name="search"),
+    path("zoeken/suggesties/", views.search_suggestions, name="search_suggestions"),
     path("api/v1/practices/", views.practices_api, name="api_practices"),
     path("api/v1/practices.csv", views.practices_csv, name="api_practices_csv"),
     path(

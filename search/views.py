@@ -5,16 +5,20 @@ through the same contract (search.service.search), whatever the backend.
 """
 
 import csv
+import functools
 import hashlib
+import unicodedata
 
+from django.contrib.staticfiles import finders
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from editorial.redirects import merged_slug_redirect
 from kb.cache import current_version
@@ -30,6 +34,19 @@ LICENCE = {
 API_FACETS = [facet.key for facet in FACETS]
 FACETS_SHOWN_BEFORE_MORE = 8
 COMMUNITY_BLOCK_SECONDS = 300
+# The element that htmx swaps on the search page (facets and results).
+SEARCH_REGION_ID = "search-region"
+HTMX_STATIC_PATH = "vendor/htmx.min.js"  # fetched by `make htmx`, not committed
+SUGGESTIONS_LIMIT = 8
+SUGGESTIONS_MIN_LENGTH = 2
+SUGGESTIONS_SECONDS = 300
+
+
+@functools.cache
+def htmx_available():
+    """Whether `make htmx` fetched htmx: without it the page loads no script
+    that is not there, and works with full page loads."""
+    return finders.find(HTMX_STATIC_PATH) is not None
 
 
 def query_string(query, **changes):
@@ -115,8 +132,126 @@ def search_page(request):
         "has_facet_values": any(group["visible"] for group in facet_groups),
         "api_query": query_string(query, page=1).rstrip("?"),
         "province_counts": results.facet("provincie"),
+        "search_region_id": SEARCH_REGION_ID,
+        "htmx_available": htmx_available(),
     }
-    return render(request, "search/search_page.html", context)
+    # htmx asks for the region only (filters, sort, paging); everything
+    # else, a history restore included, gets the whole page. Both come from
+    # the same templates; the page cache keys on these headers too.
+    partial = bool(request.htmx) and request.htmx.target == SEARCH_REGION_ID
+    template = "search/search_region.html" if partial else "search/search_page.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+def _fold(text):
+    """Lower case without accents, to compare what someone types."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _suggestable_facet_values():
+    """(facet, value) pairs of every facet value that some published practice
+    has, from the search contract, kept until the site changes."""
+    key = f"search-suggest-facets:{current_version()}"
+    values = cache.get(key)
+    if values is None:
+        results = search(SearchQuery(page_size=1))
+        values = [
+            (facet.key, str(facet.label), value.value, value.label, value.count)
+            for facet in results.facets
+            if facet.key != "fase"
+            for value in facet.values
+            if value.count
+        ]
+        cache.set(key, values, SUGGESTIONS_SECONDS)
+    return values
+
+
+def _facet_suggestions(text):
+    """Facet values whose label contains `text`, words starting with it first,
+    then the values with the most practices."""
+    needle = _fold(text)
+    matches = []
+    for key, facet_label, value, label, count in _suggestable_facet_values():
+        folded = _fold(label)
+        position = folded.find(needle)
+        if position < 0:
+            continue
+        word_start = position == 0 or not folded[position - 1].isalnum()
+        matches.append(
+            (
+                (not word_start, position > 0, -count, folded),
+                key,
+                facet_label,
+                value,
+                label,
+            )
+        )
+    matches.sort(key=lambda match: match[0])
+    return [
+        {
+            "kind": key,
+            "label": f"{facet_label}: {label}",
+            "url": reverse("search")
+            + query_string(SearchQuery(filters={key: [value]})),
+        }
+        for _rank, key, facet_label, value, label in matches
+    ]
+
+
+def search_suggestions(request):
+    """Up to eight suggestions for the search box as someone types: matching
+    facet values (a filtered search) and practice titles (the practice).
+
+    JSON: {"query", "suggestions": [{"kind", "label", "url"}], "message"}.
+    """
+    params = QueryDict(mutable=True)
+    params["q"] = request.GET.get("q", "")
+    query, errors = parse_params(params)
+    if errors:
+        return _bad_request(errors)
+    text = query.text
+    suggestions = []
+    if len(text) >= SUGGESTIONS_MIN_LENGTH:
+        digest = hashlib.sha256(_fold(text).encode()).hexdigest()
+        key = f"search-suggest:{current_version()}:{digest}"
+        suggestions = cache.get(key)
+        if suggestions is None:
+            suggestions = _suggestions(text)
+            cache.set(key, suggestions, SUGGESTIONS_SECONDS)
+    count = len(suggestions)
+    response = JsonResponse(
+        {
+            "query": text,
+            "suggestions": suggestions,
+            "message": ngettext(
+                "%(count)d suggestion; use the up and down arrow keys to choose.",
+                "%(count)d suggestions; use the up and down arrow keys to choose.",
+                count,
+            )
+            % {"count": count}
+            if count
+            else "",
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+    patch_cache_control(response, public=True, max_age=60)
+    return response
+
+
+def _suggestions(text):
+    facets = _facet_suggestions(text)
+    hits = search(SearchQuery(text=text, page_size=SUGGESTIONS_LIMIT)).hits
+    practices = [
+        {"kind": "practice", "label": hit.title, "url": hit.url} for hit in hits
+    ]
+    # A few facet values first (they are short and broad), then practices,
+    # then more facet values when there are few practices.
+    picked = facets[:3] + practices
+    picked += facets[3:]
+    return picked[:SUGGESTIONS_LIMIT]
 
 
 def _community_questions(query, limit=3):

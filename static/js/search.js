@@ -1,0 +1,307 @@
+/*
+ * Vindplaats search enhancements (progressive: without this file, or
+ * without JavaScript, the search forms work as plain forms).
+ *
+ * 1. Suggestions as you type on every input with data-suggest (the ARIA 1.2
+ *    combobox pattern with a listbox popup): arrow keys move through the
+ *    options, Enter opens one, Escape closes the list, the mouse works too.
+ * 2. With htmx on the search page: a checkbox or the sort order updates the
+ *    results at once, the new number of results is announced in the live
+ *    region, and focus goes to the results when its element was replaced.
+ */
+(function () {
+    "use strict";
+
+    var DELAY = 150;
+    var MIN_LENGTH = 2;
+
+    /* ---- 1. Suggestions (combobox) ---- */
+
+    function setUp(input) {
+        if (input.dataset.suggestReady) {
+            return;
+        }
+        var listId = input.id + "-suggestions";
+        var list = document.getElementById(listId);
+        if (!list) {
+            list = document.createElement("ul");
+            list.id = listId;
+            list.className = "suggest__list";
+            list.setAttribute("role", "listbox");
+            list.setAttribute("aria-label", input.dataset.suggestLabel || "");
+            list.hidden = true;
+            input.insertAdjacentElement("afterend", list);
+        }
+        var statusId = input.id + "-suggestions-status";
+        if (!document.getElementById(statusId)) {
+            var status = document.createElement("div");
+            status.id = statusId;
+            status.className = "visually-hidden";
+            status.setAttribute("role", "status");
+            list.insertAdjacentElement("afterend", status);
+        }
+        input.setAttribute("role", "combobox");
+        input.setAttribute("aria-autocomplete", "list");
+        input.setAttribute("aria-expanded", "false");
+        input.setAttribute("aria-controls", listId);
+        input.dataset.suggestReady = "1";
+    }
+
+    function setUpAll(root) {
+        var inputs = (root || document).querySelectorAll("input[data-suggest]");
+        for (var i = 0; i < inputs.length; i++) {
+            setUp(inputs[i]);
+        }
+    }
+
+    function listOf(input) {
+        return document.getElementById(input.getAttribute("aria-controls"));
+    }
+
+    function statusOf(input) {
+        return document.getElementById(input.id + "-suggestions-status");
+    }
+
+    function options(input) {
+        var list = listOf(input);
+        return list ? list.querySelectorAll("[role=option]") : [];
+    }
+
+    function close(input) {
+        var list = listOf(input);
+        if (list) {
+            list.hidden = true;
+        }
+        input.setAttribute("aria-expanded", "false");
+        input.removeAttribute("aria-activedescendant");
+    }
+
+    function activate(input, index) {
+        var all = options(input);
+        for (var i = 0; i < all.length; i++) {
+            all[i].setAttribute("aria-selected", i === index ? "true" : "false");
+        }
+        if (index < 0 || index >= all.length) {
+            input.removeAttribute("aria-activedescendant");
+            return;
+        }
+        input.setAttribute("aria-activedescendant", all[index].id);
+        all[index].scrollIntoView({block: "nearest"});
+    }
+
+    function activeIndex(input) {
+        var id = input.getAttribute("aria-activedescendant");
+        var all = options(input);
+        for (var i = 0; i < all.length; i++) {
+            if (all[i].id === id) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    function show(input, data) {
+        var list = listOf(input);
+        var status = statusOf(input);
+        list.textContent = "";
+        data.suggestions.forEach(function (suggestion, index) {
+            var option = document.createElement("li");
+            option.id = input.id + "-suggestion-" + index;
+            option.className = "suggest__option suggest__option--" + (suggestion.kind === "practice" ? "practice" : "facet");
+            option.setAttribute("role", "option");
+            option.setAttribute("aria-selected", "false");
+            option.dataset.url = suggestion.url;
+            option.textContent = suggestion.label;
+            list.appendChild(option);
+        });
+        input.removeAttribute("aria-activedescendant");
+        if (data.suggestions.length) {
+            list.hidden = false;
+            input.setAttribute("aria-expanded", "true");
+        } else {
+            close(input);
+        }
+        if (status) {
+            status.textContent = data.message || "";
+        }
+    }
+
+    var timers = new WeakMap();
+    var pending = new WeakMap();
+
+    function fetchSuggestions(input) {
+        var text = input.value.trim();
+        if (pending.has(input)) {
+            pending.get(input).abort();
+            pending.delete(input);
+        }
+        if (text.length < MIN_LENGTH) {
+            close(input);
+            return;
+        }
+        var controller = new AbortController();
+        pending.set(input, controller);
+        var url = input.dataset.suggest + "?q=" + encodeURIComponent(text);
+        fetch(url, {signal: controller.signal, headers: {Accept: "application/json"}})
+            .then(function (response) {
+                return response.ok ? response.json() : {suggestions: [], message: ""};
+            })
+            .then(function (data) {
+                pending.delete(input);
+                if (document.activeElement === input && input.value.trim() === text) {
+                    show(input, data);
+                }
+            })
+            .catch(function () {
+                /* aborted or offline: the plain search field still works */
+            });
+    }
+
+    function open(option) {
+        window.location.href = option.dataset.url;
+    }
+
+    document.addEventListener("input", function (event) {
+        var input = event.target;
+        if (!input.matches || !input.matches("input[data-suggest]")) {
+            return;
+        }
+        setUp(input);
+        clearTimeout(timers.get(input));
+        timers.set(input, setTimeout(function () {
+            fetchSuggestions(input);
+        }, DELAY));
+    });
+
+    document.addEventListener("keydown", function (event) {
+        var input = event.target;
+        if (!input.matches || !input.matches("input[data-suggest][role=combobox]")) {
+            return;
+        }
+        var all = options(input);
+        var expanded = input.getAttribute("aria-expanded") === "true";
+        var index = activeIndex(input);
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+            if (!all.length) {
+                return;
+            }
+            event.preventDefault();
+            if (!expanded) {
+                listOf(input).hidden = false;
+                input.setAttribute("aria-expanded", "true");
+            }
+            var step = event.key === "ArrowDown" ? 1 : -1;
+            var next = index < 0 ? (step > 0 ? 0 : all.length - 1) : (index + step + all.length) % all.length;
+            if (event.altKey) {
+                return; /* Alt+ArrowDown only opens the list */
+            }
+            activate(input, next);
+        } else if (event.key === "Enter" && expanded && index >= 0) {
+            event.preventDefault();
+            open(all[index]);
+        } else if (event.key === "Escape" && expanded) {
+            event.preventDefault();
+            close(input);
+        } else if (event.key === "Tab") {
+            close(input);
+        }
+    });
+
+    /* Mouse: pick an option without taking focus from the input first. */
+    document.addEventListener("mousedown", function (event) {
+        if (event.target.closest && event.target.closest(".suggest__list")) {
+            event.preventDefault();
+        }
+    });
+    document.addEventListener("click", function (event) {
+        var option = event.target.closest && event.target.closest(".suggest__list [role=option]");
+        if (option) {
+            open(option);
+        }
+    });
+    document.addEventListener("focusout", function (event) {
+        var input = event.target;
+        if (input.matches && input.matches("input[data-suggest][role=combobox]")) {
+            close(input);
+        }
+    });
+
+    /* ---- 2. The search page with htmx ---- */
+
+    var REGION = "search-region";
+
+    function announce() {
+        var region = document.getElementById(REGION);
+        var announcer = document.getElementById("search-announcer");
+        if (!region || !announcer) {
+            return;
+        }
+        /* Empty first, so the same number is announced again too. */
+        announcer.textContent = "";
+        setTimeout(function () {
+            announcer.textContent = region.dataset.announcement || "";
+        }, 100);
+    }
+
+    /* A checkbox or the sort order updates the results at once (the
+     * buttons stay for keyboard and for pages without htmx). */
+    document.addEventListener("change", function (event) {
+        var field = event.target;
+        var form = field.form;
+        if (!window.htmx || !form || !form.hasAttribute("data-search-form")) {
+            return;
+        }
+        if (field.type === "checkbox" || field.tagName === "SELECT") {
+            form.requestSubmit();
+        }
+    });
+
+    document.addEventListener("htmx:beforeRequest", function (event) {
+        var region = document.getElementById(REGION);
+        if (region && event.detail.target === region) {
+            region.setAttribute("aria-busy", "true");
+        }
+    });
+
+    document.addEventListener("htmx:afterSettle", function (event) {
+        var target = event.detail.target;
+        if (!target || target.id !== REGION) {
+            return;
+        }
+        var region = document.getElementById(REGION);
+        if (region) {
+            region.removeAttribute("aria-busy");
+        }
+        /* htmx keeps focus on a replaced element with an id (a checkbox,
+         * the sort order); a page link or button is gone: go to the results. */
+        var focused = document.activeElement;
+        if (!focused || focused === document.body || !document.contains(focused)) {
+            var heading = document.getElementById("results-heading");
+            if (heading) {
+                heading.focus({preventScroll: true});
+                heading.closest("section").scrollIntoView({block: "start"});
+            }
+        }
+        announce();
+    });
+
+    /* Do not keep an open list in the page that the back button restores. */
+    document.addEventListener("htmx:beforeHistorySave", function () {
+        var inputs = document.querySelectorAll("input[data-suggest][role=combobox]");
+        for (var i = 0; i < inputs.length; i++) {
+            close(inputs[i]);
+        }
+    });
+    document.addEventListener("htmx:historyRestore", function () {
+        setUpAll(document);
+        announce();
+    });
+
+    if (document.readyState === "loading") {
+        document.addEventListener("DOMContentLoaded", function () {
+            setUpAll(document);
+        });
+    } else {
+        setUpAll(document);
+    }
+})();
