@@ -1,5 +1,6 @@
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from django.conf import settings
@@ -7,12 +8,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .sitemaps import SITEMAPS
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documenten/", include(wagtaildocs_urls)),
     path("health/", views.health, name="health"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("account/", include("allauth.urls")),
     path("leden/", include("accounts.urls")),
     path("community/", include("community.urls")),

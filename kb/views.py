@@ -1,7 +1,8 @@
 from django.db import DatabaseError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 
 
 def server_error(request):
@@ -53,3 +54,22 @@ def health(request):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+ROBOTS_DISALLOW = [
+    "/admin/",
+    "/django-admin/",
+    "/account/",
+    "/leden/account/",
+    "/meldingen/",
+    "/mijn-initiatieven/",
+    "/deel-jouw-initiatief/",
+]
+
+
+def robots_txt(request):
+    """Keep crawlers out of the admin and members' pages; point at the sitemap."""
+    lines = ["User-agent: *"]
+    lines += [f"Disallow: {path}" for path in ROBOTS_DISALLOW]
+    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,100 @@
+"""Screenshots of the main pages at 375 px (mobile) and 1280 px (desktop).
+
+`make screenshots` runs this: it starts a fresh demo site on loopback the way
+the browser tests do (tests/browser.py), drives Debian's Chromium and writes
+full-page PNGs to var/screenshots/ for a person to look at.
+"""
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser import CHROMIUM_FLAGS, chromium_path, start_demo_site  # noqa: E402
+from tests.demo_site_data import create_member, create_question, log_in  # noqa: E402
+
+WIDTHS = {"mobiel": 375, "desktop": 1280}
+PUBLIC = [
+    ("home", "/"),
+    ("praktijkvoorbeelden", "/praktijkvoorbeelden/"),
+    ("praktijkvoorbeeld", "/praktijkvoorbeelden/havenue-rotterdam/"),
+    ("zoeken", "/zoeken/?q=wijk"),
+    ("community", "/community/"),
+    ("vraag", "question"),
+    ("regios", "/regio/"),
+    ("collecties", "/collecties/"),
+    ("toegankelijkheid", "/toegankelijkheid/"),
+    ("inloggen", "/account/login/"),
+    ("aanmelden", "/account/signup/"),
+    ("niet-gevonden", "/404/"),
+]
+MEMBER = [
+    ("vraag-stellen", "/community/vraag-stellen/"),
+    ("deel-jouw-initiatief", "/deel-jouw-initiatief/"),
+    ("meldingen", "/meldingen/"),
+    ("account", "/leden/account/"),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "var" / "screenshots"))
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    executable = chromium_path()
+    if not Path(executable).exists():
+        sys.exit(f"No Chromium at {executable}: `make chromium` installs Debian's.")
+
+    with tempfile.TemporaryDirectory(prefix="vindplaats-screenshots-") as var_dir:
+        print("Starting the demo site (migrate + demo content)...", flush=True)
+        server, base_url = start_demo_site(var_dir)
+        try:
+            member = create_member(var_dir, "schermafbeelding", "Sanne Visser")
+            helper = create_member(var_dir, "schermafbeelding-2", "Joris Bakker")
+            links = {
+                "question": create_question(
+                    var_dir,
+                    member,
+                    "Hoe regelen jullie de nachtzorg in de wijk?",
+                    helper,
+                )
+            }
+            written = shoot(base_url, member, links, out, executable)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    print(f"{written} screenshots written to {out}")
+
+
+def shoot(base_url, member, links, out, executable):
+    written = 0
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_FLAGS
+        )
+        for label, width in WIDTHS.items():
+            for logged_in, pages in ((False, PUBLIC), (True, MEMBER)):
+                context = browser.new_context(
+                    locale="nl-NL", viewport={"width": width, "height": 900}
+                )
+                page = context.new_page()
+                if logged_in:
+                    log_in(page, base_url, member)
+                for name, path in pages:
+                    page.goto(base_url + links.get(path, path))
+                    target = out / f"{name}-{label}-{width}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    written += 1
+                context.close()
+        browser.close()
+    return written
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Members and posts in the browser tests' demo site (a separate process).
+
+The demo site of `tests.browser` has its own SQLite database in its var dir;
+these helpers run `manage.py shell` against it, exactly like the site runs.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .browser import ROOT
+
+PASSWORD = "Vindplaats-test-2026!"
+
+CREATE_MEMBER = """
+import datetime, json
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+User = get_user_model()
+data = json.loads({data!r})
+user, created = User.objects.get_or_create(
+    username=data["username"],
+    defaults={{"email": data["email"]}},
+)
+user.set_password(data["password"])
+# Older than the community's new-account limits.
+user.date_joined = timezone.now() - datetime.timedelta(days=30)
+user.save()
+EmailAddress.objects.get_or_create(
+    user=user, email=user.email, defaults={{"verified": True, "primary": True}}
+)
+user.profile.display_name = data["display_name"]
+user.profile.save()
+print(json.dumps({{"id": user.pk}}))
+"""
+
+
+def demo_var_dir(tmp_path_factory):
+    """The var dir `tests.browser.demo_site` made for its database and mail."""
+    dirs = sorted(tmp_path_factory.getbasetemp().glob("demo-site[0-9]*"))
+    assert len(dirs) == 1, f"expected one demo site var dir, found {dirs}"
+    return dirs[0]
+
+
+def manage_shell(var_dir, code):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kb.settings.dev",
+        "VINDPLAATS_VAR_DIR": str(var_dir),
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def create_member(var_dir, username, display_name):
+    data = {
+        "username": username,
+        "email": f"{username}@example.org",
+        "password": PASSWORD,
+        "display_name": display_name,
+    }
+    result = manage_shell(var_dir, CREATE_MEMBER.format(data=json.dumps(data)))
+    return {**data, "id": result["id"]}
+
+
+def log_in(page, base_url, member):
+    page.goto(base_url + "/account/login/")
+    page.locator("#id_login").fill(member["email"])
+    page.locator("#id_password").fill(member["password"])
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/account/login/" not in page.url, "logging in failed"
+
+
+@pytest.fixture(scope="session")
+def demo_var(demo_site, tmp_path_factory):
+    return demo_var_dir(tmp_path_factory)
+
+
+CREATE_QUESTION = """
+import json
+from django.contrib.auth import get_user_model
+from community.models import Answer, Question
+from notifications.models import Notification
+from practices.models import Theme
+data = json.loads({data!r})
+author = get_user_model().objects.get(username=data["author"])
+question = Question.objects.create(
+    author=author, title=data["title"], body=data["body"]
+)
+question.themes.set([Theme.objects.order_by("pk").first()])
+if data.get("answer_by"):
+    Answer.objects.create(
+        question=question,
+        author=get_user_model().objects.get(username=data["answer_by"]),
+        body="Bij ons werkt een *vast team* per wijk.",
+    )
+    Notification.objects.create(
+        user=author,
+        event=Notification.Event.NEW_ANSWER,
+        message="Nieuw antwoord op: " + question.title,
+        url=question.get_absolute_url(),
+    )
+print(json.dumps({{"url": question.get_absolute_url()}}))
+"""
+
+
+def create_question(var_dir, author, title, answer_by=None):
+    data = {
+        "author": author["username"],
+        "title": title,
+        "body": "Wij zoeken **ervaringen** met zorg in de wijk.",
+        "answer_by": answer_by and answer_by["username"],
+    }
+    return manage_shell(var_dir, CREATE_QUESTION.format(data=json.dumps(data)))["url"]
