@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= kb.settings.dev
 
-.PHONY: run install install-dev chromium wrk bench bench-quick migrate demo serve test test-sqlite test-postgres lint format messages clean
+.PHONY: run install install-dev htmx chromium wrk bench bench-quick migrate demo serve test test-sqlite test-postgres lint format messages screenshots clean
 
 run: install migrate demo serve ## Install, migrate, load the demo content and serve it
 
@@ -24,7 +24,23 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed htmx
+
+# htmx (progressive enhancement of the search page) comes from npm, pinned,
+# and is not committed. Without npm the site works the same, without htmx.
+HTMX_VERSION := 2.0.11
+HTMX := static/vendor/htmx.min.js
+
+htmx: $(HTMX)
+
+$(HTMX): Makefile
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --prefix var/npm --no-save --no-audit --no-fund --silent htmx.org@$(HTMX_VERSION) && \
+		mkdir -p static/vendor && \
+		cp var/npm/node_modules/htmx.org/dist/htmx.min.js $@; \
+	else \
+		echo "No npm here: the search page works without htmx (full page loads), and its browser tests skip."; \
+	fi
 
 install-dev: $(VENV)/.installed-dev
 
@@ -40,7 +56,7 @@ demo: install
 serve: install
 	$(BIN)/python manage.py db_worker --backend background --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-dev chromium lint test-sqlite test-postgres ## Lint, then the whole suite on SQLite (and PostgreSQL when DATABASE_URL is set)
+test: install-dev htmx chromium lint test-sqlite test-postgres ## Lint, then the whole suite on SQLite (and PostgreSQL when DATABASE_URL is set)
 
 # The suite always runs on the test settings, whatever DJANGO_SETTINGS_MODULE says.
 test-sqlite: install-dev
@@ -80,6 +96,9 @@ bench: install-dev wrk ## Full benchmark: 10,000 and 100,000 practices (takes a 
 
 bench-quick: install-dev wrk ## The same at 10,000 practices with short runs
 	$(BIN)/python -m bench --quick
+
+screenshots: install-dev chromium ## Main pages at 375 and 1280 px wide, in var/screenshots/
+	env -u DATABASE_URL $(BIN)/python scripts/screenshots.py
 
 lint: install-dev
 	$(BIN)/ruff check .

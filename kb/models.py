@@ -65,8 +65,9 @@ class HomePage(Page):
         )[: self.newest_count]
         # The map counts what search finds, so a tile's number is what its
         # link shows; one browse search, and the whole page is cached.
-        context["province_counts"] = search(SearchQuery(page_size=1)).facet("provincie")
-        context["practice_total"] = live_practices.count()
+        browse = search(SearchQuery(page_size=1))
+        context["province_counts"] = browse.facet("provincie")
+        context["practice_total"] = browse.total
         context["practice_index"] = (
             self.get_children().type(PracticeIndexPage).live().specific().first()
         )
