@@ -38,6 +38,24 @@ def _refused(request, message, status, template="community/refused.html", **cont
     return render(request, template, {"message": message, **context}, status=status)
 
 
+def _submit(request, form, save, success):
+    """Validate a posted form and run `save(cleaned_data)`, which returns the
+    address to go to. Returns (redirect, None) after success, or (None, status)
+    to render the form again with what was typed: 400 when invalid, the
+    refusal's status when a community rule says no (flood control, locks)."""
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 400
+    try:
+        target = save(form.cleaned_data)
+    except services.Refused as refused:
+        form.add_error(None, refused.message)
+        return None, refused.status
+    messages.success(request, success)
+    return redirect(target), None
+
+
 def _can_moderate(user):
     return user.is_authenticated and user.has_perm("community.moderate_posts")
 
@@ -119,26 +137,18 @@ def question_detail(request, pk, slug):
     question = _question_for(request.user, pk)
     if slug != question.slug and request.method != "POST":
         return HttpResponseRedirect(question.get_absolute_url(), status=301)
-    answer_form = AnswerForm()
-    status = 200
-    if request.method == "POST":
-        if not request.user.is_authenticated:
-            return _login(request, question.get_absolute_url() + "#antwoorden")
-        answer_form = AnswerForm(request.POST)
-        if answer_form.is_valid():
-            try:
-                answer = services.post_answer(
-                    question, request.user, answer_form.cleaned_data["body"]
-                )
-            except services.Refused as refused:
-                answer_form.add_error(None, refused.message)
-                status = refused.status
-            else:
-                messages.success(request, _("Your answer has been posted."))
-                return redirect(answer.get_absolute_url())
-        else:
-            status = 400
-    return _render_question(request, question, answer_form, status)
+    if request.method == "POST" and not request.user.is_authenticated:
+        return _login(request, question.get_absolute_url() + "#antwoorden")
+    answer_form = AnswerForm(request.POST or None)
+    done, status = _submit(
+        request,
+        answer_form,
+        lambda data: services.post_answer(
+            question, request.user, data["body"]
+        ).get_absolute_url(),
+        _("Your answer has been posted."),
+    )
+    return done or _render_question(request, question, answer_form, status)
 
 
 def _render_question(request, question, answer_form, status=200):
@@ -201,27 +211,19 @@ def ask(request):
                 "themes": list(practice.themes.values_list("pk", flat=True)),
             }
     form = QuestionForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                question = services.ask_question(
-                    request.user,
-                    title=data["title"],
-                    body=data["body"],
-                    themes=data["themes"],
-                    practices=data["practices"],
-                )
-            except services.Refused as refused:
-                form.add_error(None, refused.message)
-                status = refused.status
-            else:
-                messages.success(request, _("Your question has been posted."))
-                return redirect(question.get_absolute_url())
-        else:
-            status = 400
-    return render(
+    done, status = _submit(
+        request,
+        form,
+        lambda data: services.ask_question(
+            request.user,
+            title=data["title"],
+            body=data["body"],
+            themes=data["themes"],
+            practices=data["practices"],
+        ).get_absolute_url(),
+        _("Your question has been posted."),
+    )
+    return done or render(
         request,
         "community/question_form.html",
         {"form": form, "editing": False},
@@ -240,28 +242,20 @@ def edit_question(request, pk):
     if suspension:
         return _refused(request, suspension, 403)
     form = QuestionForm(request.POST or None, instance=question)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.edit_question(
-                    question,
-                    request.user,
-                    title=data["title"],
-                    body=data["body"],
-                    themes=data["themes"],
-                    practices=data["practices"],
-                )
-            except services.Refused as refused:
-                form.add_error(None, refused.message)
-                status = refused.status
-            else:
-                messages.success(request, _("Your question has been changed."))
-                return redirect(question.get_absolute_url())
-        else:
-            status = 400
-    return render(
+    done, status = _submit(
+        request,
+        form,
+        lambda data: services.edit_question(
+            question,
+            request.user,
+            title=data["title"],
+            body=data["body"],
+            themes=data["themes"],
+            practices=data["practices"],
+        ).get_absolute_url(),
+        _("Your question has been changed."),
+    )
+    return done or render(
         request,
         "community/question_form.html",
         {"form": form, "editing": True, "question": question},
@@ -289,20 +283,15 @@ def edit_answer(request, pk):
     if suspension:
         return _refused(request, suspension, 403)
     form = AnswerForm(request.POST or None, instance=answer)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.edit_answer(answer, request.user, form.cleaned_data["body"])
-            except services.Refused as refused:
-                form.add_error(None, refused.message)
-                status = refused.status
-            else:
-                messages.success(request, _("Your answer has been changed."))
-                return redirect(answer.get_absolute_url())
-        else:
-            status = 400
-    return render(
+    done, status = _submit(
+        request,
+        form,
+        lambda data: services.edit_answer(
+            answer, request.user, data["body"]
+        ).get_absolute_url(),
+        _("Your answer has been changed."),
+    )
+    return done or render(
         request,
         "community/answer_form.html",
         {"form": form, "answer": answer, "question": answer.question},
@@ -367,28 +356,17 @@ def _report(request, post, question):
     if suspension:
         return _refused(request, suspension, 403, question=question)
     form = ReportForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.report_post(
-                    post,
-                    request.user,
-                    reason=form.cleaned_data["reason"],
-                    explanation=form.cleaned_data["explanation"],
-                )
-            except services.Refused as refused:
-                form.add_error(None, refused.message)
-                status = refused.status
-            else:
-                messages.success(
-                    request,
-                    _("Thank you. The editors will look at your report."),
-                )
-                return redirect(post.get_absolute_url())
-        else:
-            status = 400
-    return render(
+
+    def save(data):
+        services.report_post(
+            post, request.user, reason=data["reason"], explanation=data["explanation"]
+        )
+        return post.get_absolute_url()
+
+    done, status = _submit(
+        request, form, save, _("Thank you. The editors will look at your report.")
+    )
+    return done or render(
         request,
         "community/report_form.html",
         {
