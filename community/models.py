@@ -42,7 +42,7 @@ class Post(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="+",
+        related_name="%(class)ss",  # user.questions, user.answers
     )
     body = models.TextField(_("text"), max_length=10_000)
     body_html = models.TextField(editable=False)
@@ -76,14 +76,6 @@ class Post(models.Model):
 
 
 class Question(Post):
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="questions",
-    )
     title = models.CharField(_("question"), max_length=160)
     themes = models.ManyToManyField(
         "practices.Theme", verbose_name=_("themes"), related_name="questions"
@@ -145,14 +137,6 @@ class Question(Post):
 
 
 class Answer(Post):
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="answers",
-    )
     question = models.ForeignKey(
         Question,
         verbose_name=_("question"),
