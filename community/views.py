@@ -56,6 +56,19 @@ def _submit(request, form, save, success):
     return redirect(target), None
 
 
+def _author_only(request, post):
+    """Editing a post: log in first, only its author, not while suspended.
+    Returns the response that refuses, or None."""
+    if not request.user.is_authenticated:
+        return _login(request, request.get_full_path())
+    if post.author_id is None or post.author_id != request.user.pk:
+        raise PermissionDenied
+    suspension = services.suspension_message(request.user)
+    if suspension:
+        return _refused(request, suspension, 403)
+    return None
+
+
 def _can_moderate(user):
     return user.is_authenticated and user.has_perm("community.moderate_posts")
 
@@ -234,13 +247,9 @@ def ask(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_question(request, pk):
     question = _question_for(request.user, pk)
-    if not request.user.is_authenticated:
-        return _login(request, request.get_full_path())
-    if question.author_id is None or question.author_id != request.user.pk:
-        raise PermissionDenied
-    suspension = services.suspension_message(request.user)
-    if suspension:
-        return _refused(request, suspension, 403)
+    refusal = _author_only(request, question)
+    if refusal:
+        return refusal
     form = QuestionForm(request.POST or None, instance=question)
     done, status = _submit(
         request,
@@ -275,13 +284,9 @@ def _answer_for(user, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_answer(request, pk):
     answer = _answer_for(request.user, pk)
-    if not request.user.is_authenticated:
-        return _login(request, request.get_full_path())
-    if answer.author_id is None or answer.author_id != request.user.pk:
-        raise PermissionDenied
-    suspension = services.suspension_message(request.user)
-    if suspension:
-        return _refused(request, suspension, 403)
+    refusal = _author_only(request, answer)
+    if refusal:
+        return refusal
     form = AnswerForm(request.POST or None, instance=answer)
     done, status = _submit(
         request,
