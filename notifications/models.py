@@ -7,6 +7,9 @@ the event that causes it and sent by a background task; a failed send stays
 in the table and is retried, so no email is lost.
 """
 
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,6 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 TARGETS = ("practice", "question", "theme", "province")
+
+
+def _only(target):
+    """This target set, every other one empty."""
+    return Q(**{f"{other}__isnull": other != target for other in TARGETS})
 
 
 class Follow(models.Model):
@@ -55,32 +63,7 @@ class Follow(models.Model):
         verbose_name_plural = _("follows")
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(
-                        practice__isnull=False,
-                        question__isnull=True,
-                        theme__isnull=True,
-                        province__isnull=True,
-                    )
-                    | Q(
-                        practice__isnull=True,
-                        question__isnull=False,
-                        theme__isnull=True,
-                        province__isnull=True,
-                    )
-                    | Q(
-                        practice__isnull=True,
-                        question__isnull=True,
-                        theme__isnull=False,
-                        province__isnull=True,
-                    )
-                    | Q(
-                        practice__isnull=True,
-                        question__isnull=True,
-                        theme__isnull=True,
-                        province__isnull=False,
-                    )
-                ),
+                condition=reduce(or_, (_only(target) for target in TARGETS)),
                 name="follow_has_one_target",
             ),
             *(
