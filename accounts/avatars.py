@@ -1,19 +1,12 @@
 """Profile photos: checked, cleaned and shrunk before anything is stored.
 
-The order matters. The upload's size is checked before Pillow reads a byte;
-the image's dimensions (from its header) before its pixels are decoded, so a
-small file that claims enormous dimensions (a decompression bomb) is refused
-without allocating memory for it. What is stored is a freshly encoded image
-at most AVATAR_SIZE pixels square, turned upright according to its EXIF
-orientation and without any metadata (no location, camera or date), under a
-random file name.
+kb.images opens the upload safely (size, pixel count, type, decompression
+bombs) and strips it of metadata; what is stored is a freshly encoded image
+at most AVATAR_SIZE pixels square under a random file name.
 """
 
 import io
 import secrets
-import warnings
-
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+from kb.images import ImageRejected, clean_image
 
 
 def _invalid():
@@ -42,40 +35,27 @@ def process_avatar(upload):
     too big, not a JPEG/PNG/WebP image, or has too many pixels.
     """
     max_bytes = settings.AVATAR_MAX_BYTES
-    if upload.size > max_bytes:
-        raise ValidationError(
-            _("This file is %(size)s; a profile photo may be at most %(max)s.")
-            % {"size": filesizeformat(upload.size), "max": filesizeformat(max_bytes)},
-            code="file_too_large",
-        )
     try:
-        with warnings.catch_warnings():
-            # Pillow warns (and above twice its limit refuses) on huge images;
-            # either way the image is not acceptable as a profile photo.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            upload.seek(0)
-            image = Image.open(upload)
-            if image.format not in ACCEPTED_FORMATS:
-                raise _invalid()
-            width, height = image.size
-            if width * height > settings.AVATAR_MAX_PIXELS:
-                raise _too_large_image()
-            image.seek(0)  # the first frame of an animated image
-            image.load()
-            image = ImageOps.exif_transpose(image)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_large_image() from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        cleaned = clean_image(
+            upload,
+            max_bytes=max_bytes,
+            max_pixels=settings.AVATAR_MAX_PIXELS,
+            max_side=settings.AVATAR_SIZE,
+        )
+    except ImageRejected as rejected:
+        if rejected.reason == "too_large":
+            raise ValidationError(
+                _("This file is %(size)s; a profile photo may be at most %(max)s.")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "max": filesizeformat(max_bytes),
+                },
+                code="file_too_large",
+            ) from None
+        if rejected.reason == "too_many_pixels":
+            raise _too_large_image() from None
         raise _invalid() from None
-
-    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
-        image.mode == "P" and "transparency" in image.info
-    )
-    image = image.convert("RGBA" if has_alpha else "RGB")
-    size = settings.AVATAR_SIZE
-    image.thumbnail((size, size), Image.Resampling.LANCZOS)
-    # A new image from the bare pixels carries no EXIF, ICC or text chunks.
-    clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    clean, has_alpha = cleaned.image, cleaned.has_alpha
     output = io.BytesIO()
     if has_alpha:
         clean.save(output, format="WEBP", quality=85, method=4)

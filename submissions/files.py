@@ -1,12 +1,9 @@
 """Checking what members upload before anything is stored.
 
-Images: the size is checked before Pillow reads a byte, the pixel count from
-the header before the pixels are decoded (a small file claiming enormous
-dimensions, a decompression bomb, is refused without allocating memory), the
-type by what Pillow finds rather than the file name. What is stored is a
-freshly encoded image: turned upright according to its EXIF orientation,
-shrunk to at most SUBMISSIONS_IMAGE_MAX_SIDE pixels, without EXIF (so without
-GPS location, camera or date) or text chunks.
+Images: kb.images opens them safely (size, pixel count, type, decompression
+bombs), turns them upright and strips every piece of metadata, GPS location
+included; what is stored is a freshly encoded image of at most
+SUBMISSIONS_IMAGE_MAX_SIDE pixels.
 
 Documents: the extension must be one Wagtail accepts (WAGTAILDOCS_EXTENSIONS),
 the size at most SUBMISSIONS_DOCUMENT_MAX_BYTES, and the content must be what
@@ -16,10 +13,7 @@ zip with the right parts, text without NUL bytes).
 
 import io
 import os
-import warnings
 import zipfile
-
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,7 +21,8 @@ from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+from kb.images import ImageRejected, clean_image
+
 TEXT_SAMPLE_BYTES = 64 * 1024
 OOXML_PARTS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 ODF_MIMETYPES = {
@@ -68,37 +63,21 @@ def process_image(upload):
     Raises ValidationError with a message for the member.
     """
     limit = settings.SUBMISSIONS_IMAGE_MAX_BYTES
-    if upload.size > limit:
-        raise _too_big(upload, limit)
     try:
-        with warnings.catch_warnings():
-            # Pillow warns above its own pixel limit and refuses above twice
-            # that; either way the image is not acceptable.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            upload.seek(0)
-            image = Image.open(upload)
-            if image.format not in IMAGE_FORMATS:
-                raise _not_an_image(upload)
-            source_format = image.format
-            width, height = image.size
-            if width * height > settings.SUBMISSIONS_IMAGE_MAX_PIXELS:
-                raise _too_many_pixels(upload)
-            image.seek(0)  # the first frame of an animated image
-            image.load()
-            image = ImageOps.exif_transpose(image)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels(upload) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        cleaned = clean_image(
+            upload,
+            max_bytes=limit,
+            max_pixels=settings.SUBMISSIONS_IMAGE_MAX_PIXELS,
+            max_side=settings.SUBMISSIONS_IMAGE_MAX_SIDE,
+        )
+    except ImageRejected as rejected:
+        if rejected.reason == "too_large":
+            raise _too_big(upload, limit) from None
+        if rejected.reason == "too_many_pixels":
+            raise _too_many_pixels(upload) from None
         raise _not_an_image(upload) from None
-
-    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
-        image.mode == "P" and "transparency" in image.info
-    )
-    image = image.convert("RGBA" if has_alpha else "RGB")
-    side = settings.SUBMISSIONS_IMAGE_MAX_SIDE
-    image.thumbnail((side, side), Image.Resampling.LANCZOS)
-    # A new image from the bare pixels carries no EXIF, XMP or text chunks.
-    clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    clean, has_alpha = cleaned.image, cleaned.has_alpha
+    source_format = cleaned.source_format
     output = io.BytesIO()
     if has_alpha or source_format == "PNG":
         clean.save(output, format="PNG", optimize=True)
