@@ -4,9 +4,10 @@ A theme or organisation merged into another leaves a SlugRedirect. A search
 or API request that names such a slug in `thema` or `organisatie` answers
 301 with the same URL, the slug replaced. Values that exist are never looked
 up, so ordinary requests cost no query (the facet labels come from the
-cache).
+cache); nor are values that are no slug at all.
 """
 
+from django.core.validators import slug_re
 from django.http import HttpResponsePermanentRedirect, QueryDict
 
 from practices.facets import FACETS
@@ -26,7 +27,11 @@ def merged_slug_redirect(request):
         if not values:
             continue
         known = facet.labels_for(values)
-        missing = [value for value in values if value not in known]
+        # Only a slug can have been merged; anything else (a NUL byte, which
+        # PostgreSQL refuses in a query, say) is simply unknown.
+        missing = [
+            value for value in values if value not in known and slug_re.match(value)
+        ]
         if missing:
             unknown[facet.key] = missing
     if not unknown:

@@ -202,7 +202,15 @@ def test_rebuild_search_index_indexes_every_live_practice_and_nothing_else():
 
 @pytest.mark.parametrize(
     "params",
-    [{"q": "a\x00b"}, {"provincie": "\x00"}, {"fase": "x\x00"}, {"page": "1\x00"}],
+    [
+        {"q": "a\x00b"},
+        {"provincie": "\x00"},
+        {"fase": "x\x00"},
+        {"page": "1\x00"},
+        # thema and organisatie are looked up as merged slugs too
+        {"thema": "\x00"},
+        {"organisatie": "zorg\x00"},
+    ],
 )
 def test_control_characters_are_dropped(client, params):
     for url in ["/zoeken/", "/api/v1/practices/"]:
