@@ -5,13 +5,13 @@ README ("How relevance works") and tests/search_contract.py.
 """
 
 import math
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kb.text import printable
 from practices.facets import FACETS
 
 from .analysis import query_terms
@@ -62,21 +62,12 @@ class ParamError:
         return {"param": self.param, "value": self.value, "message": self.message}
 
 
-def _clean(value):
-    """Drop control characters and lone surrogates: no database accepts NUL."""
-    return "".join(
-        char
-        for char in value
-        if unicodedata.category(char) not in ("Cc", "Cs") or char in "\t\n"
-    )
-
-
 def _get(params, name):
-    return _clean(params.get(name, ""))
+    return printable(params.get(name, ""))
 
 
 def _getlist(params, name):
-    return [_clean(value) for value in params.getlist(name)]
+    return [printable(value) for value in params.getlist(name)]
 
 
 def _positive_int(params, name, default, errors):

@@ -109,7 +109,9 @@ def _check_zip(upload, extension):
                 )
             if "mimetype" not in names:
                 return False
-            return archive.read("mimetype").strip() == ODF_MIMETYPES[extension]
+            # Read a few bytes only: the entry may be a zip bomb.
+            with archive.open("mimetype") as entry:
+                return entry.read(100).strip() == ODF_MIMETYPES[extension]
     except (zipfile.BadZipFile, OSError, KeyError, ValueError):
         return False
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from kb.text import printable
 from practices.models import (
     CareOfficeRegion,
     Movement,
@@ -440,8 +441,8 @@ MAX_RAW_VALUE = STORY_MAX_LENGTH * 2
 
 def _value(querydict, name, multiple=False):
     if multiple:
-        return [v[:50] for v in querydict.getlist(name)][:100]
-    return querydict.get(name, "")[:MAX_RAW_VALUE]
+        return [printable(v[:50]) for v in querydict.getlist(name)][:100]
+    return printable(querydict.get(name, "")[:MAX_RAW_VALUE])
 
 
 def raw_data(post):

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.signals import delete_file_on_commit
 from editorial.models import SlugRedirect
+from kb.text import printable
 from practices.models import (
     Organisation,
     PracticeContact,
@@ -77,6 +78,11 @@ def upload_slots(submission, kind):
     return max(0, min(UPLOAD_SLOTS, maximum - attached))
 
 
+def _one_line(value):
+    """A file's description or caption as stored: one line, at most 250 characters."""
+    return " ".join(printable(value).split())[:250]
+
+
 def apply_files(submission, post, files):
     """Store what the member did with the files; returns {input name: [errors]}.
 
@@ -94,7 +100,7 @@ def apply_files(submission, post, files):
         for name in ("text", "caption"):
             key = f"{prefix}-{name}"
             if key in post:
-                value = " ".join(post.get(key, "").split())[:250]
+                value = _one_line(post.get(key, ""))
                 if value != getattr(attached, name):
                     setattr(attached, name, value)
                     changed.append(name)
@@ -130,12 +136,12 @@ def apply_files(submission, post, files):
             except ValidationError as error:
                 errors[name] = error.messages
                 continue
-            text = " ".join(post.get(f"{name}_text", "").split())[:250]
-            caption = " ".join(post.get(f"{name}_caption", "").split())[:250]
+            text = _one_line(post.get(f"{name}_text", ""))
+            caption = _one_line(post.get(f"{name}_caption", ""))
             row = SubmissionFile(
                 submission=submission,
                 kind=kind,
-                original_name=os.path.basename(upload.name)[:255],
+                original_name=printable(os.path.basename(upload.name))[:255],
                 size=content.size,
                 text=text,
                 caption=caption,
@@ -260,7 +266,6 @@ def _free_slug(parent, title):
     return slug
 
 
-@transaction.atomic
 def changed_by_others(submission):
     """Has someone else saved the practice since this update draft began?
 
@@ -277,8 +282,14 @@ def changed_by_others(submission):
     )
 
 
+@transaction.atomic
 def send_in(submission, practice_form, formsets, member):
-    """Create or revise the practice page and start the editors' workflow."""
+    """Create or revise the practice page and start the editors' workflow.
+
+    One transaction: the row lock on the live page needs one (PostgreSQL
+    refuses `select_for_update` outside it), and a failure halfway must not
+    leave a page without its submission, which a retry would duplicate.
+    """
     data = practice_form.cleaned_data
     if submission.page_id:
         live_page = PracticePage.objects.select_for_update().get(pk=submission.page_id)

@@ -339,6 +339,28 @@ def test_draft_is_saved_without_validation_and_resumed(client, member):
     assert not Submission.objects.filter(pk=draft.pk).exists()
 
 
+def test_control_characters_in_a_draft_are_dropped_not_a_server_error(client, member):
+    """PostgreSQL keeps no NUL in text or JSON; nobody types one either."""
+    response = client.post(
+        NEW_URL,
+        {
+            "title": "Half\x00 af",
+            "problem": "Nog\x00 niet\x07 klaar\nTweede regel",
+            **management("org", 0),
+            "new_document_0": SimpleUploadedFile("da\x00ta.csv", b"a;b\n1;2\n"),
+            "new_document_0_text": "Cij\x00fers",
+            "save": "1",
+        },
+    )
+    assert response.status_code == 302
+    draft = Submission.objects.get(owner=member)
+    html = client.get(draft.get_absolute_url()).content.decode()
+    assert "Half af" in html
+    assert "Nog niet klaar\nTweede regel" in html
+    attached = draft.files.get()
+    assert (attached.original_name, attached.text) == ("data.csv", "Cijfers")
+
+
 @override_settings(SUBMISSIONS_MAX_OPEN_DRAFTS=1)
 def test_number_of_open_drafts_is_limited(client, member):
     client.post(NEW_URL, {"title": "Eerste", "save": "1"})
@@ -514,6 +536,22 @@ def test_owner_update_waits_for_the_editors_and_then_goes_live(client, member):
         user=follower, event=Notification.Event.PRACTICE_UPDATED
     ).exists()
     assert gettext("Published") in client.get(MINE_URL).content.decode()
+
+
+def test_a_failure_while_sending_in_leaves_no_half_made_practice(
+    client, member, monkeypatch
+):
+    """Sending in is one transaction: a retry must not make a second page."""
+
+    def fail(page, member):
+        raise RuntimeError("workflow down")
+
+    monkeypatch.setattr("submissions.services._start_or_resume_workflow", fail)
+    with pytest.raises(RuntimeError):
+        send_new(client)
+
+    assert not PracticePage.objects.filter(title="Wijkteam op afroep Zeeland").exists()
+    assert Submission.objects.get(owner=member).status == Submission.Status.DRAFT
 
 
 def test_changes_requested_shows_the_comment_and_resubmitting_resumes(client, member):
