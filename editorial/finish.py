@@ -14,7 +14,12 @@ def publish_approved(workflow_state, user=None):
     PublishPagePermissionError. Approving the last task is the permission
     here: only members of the task's groups (or superusers) get the approve
     action, which Wagtail checks before calling this.
+
+    An editor's approval is a review: the practice counts as checked today,
+    so it is not "overdue" (nor its owner reminded) the day it goes live.
     """
-    workflow_state.content_object.get_latest_revision().publish(
-        user=user, skip_permission_checks=True
-    )
+    from .freshness import mark_reviewed
+
+    page = workflow_state.content_object
+    page.get_latest_revision().publish(user=user, skip_permission_checks=True)
+    mark_reviewed([page.pk])

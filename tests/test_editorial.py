@@ -112,6 +112,23 @@ def test_approval_publishes_and_tells_the_owner(commit):
     assert notification.url == page.url
 
 
+def test_an_approved_practice_counts_as_reviewed_today(commit):
+    editor = EditorFactory()
+    member = MemberFactory()
+    page = member_draft(member)
+    task_state = commit(submit, page, member)
+
+    commit(task_state.approve, user=editor, comment="")
+
+    page.refresh_from_db()
+    assert page.last_reviewed_at == timezone.localdate()
+    assert not page.is_stale
+    assert page not in stale_practices()
+    assert page.get_latest_revision_as_object().last_reviewed_at == (
+        timezone.localdate()
+    )
+
+
 def test_changes_requested_sends_the_comment_and_does_not_publish(commit):
     editor = EditorFactory()
     member = MemberFactory()
