@@ -33,8 +33,24 @@ def free_port():
         return sock.getsockname()[1]
 
 
+class DemoSite:
+    """The web server and the email worker of a demo site, stopped together."""
+
+    def __init__(self, *processes):
+        self.processes = processes
+
+    def terminate(self):
+        for process in self.processes:
+            process.terminate()
+
+    def wait(self, timeout=None):
+        for process in self.processes:
+            process.wait(timeout=timeout)
+
+
 def start_demo_site(var_dir):
-    """Migrate a fresh SQLite database, load the demo content and serve it."""
+    """Migrate a fresh SQLite database, load the demo content and serve it,
+    with the email worker beside it, as `make run` does."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kb.settings.dev",
@@ -54,15 +70,23 @@ def start_demo_site(var_dir):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    worker = subprocess.Popen(
+        manage
+        + ["db_worker", "--backend", "background", "--no-reload", "--no-startup-delay"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    site = DemoSite(server, worker)
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(base_url + "/", timeout=2)
-            return server, base_url
+            return site, base_url
         except OSError:
             time.sleep(0.2)
-    server.terminate()
+    site.terminate()
     raise RuntimeError("the demo site did not start within 30 seconds")
 
 

@@ -5,6 +5,7 @@ import json
 import re
 import struct
 import zlib
+from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -12,6 +13,7 @@ from PIL import Image
 
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -21,7 +23,7 @@ from django.utils.translation import gettext
 
 from accounts.models import Profile
 from community.models import Answer, ContactMessage, HelpfulVote, Question, Report
-from notifications.models import Follow, Notification
+from notifications.models import Follow, Notification, OutgoingEmail
 from practices.models import Province, Theme
 
 from .factories_community import AnswerFactory, MemberFactory, QuestionFactory
@@ -81,16 +83,19 @@ def profile_data(**overrides):
 # Sign-up, verification, login, password reset
 
 
-def test_sign_up_verify_by_email_and_get_logged_in(client):
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "display_name": "  Jan   Jansen ",
-            "email": "jan@example.org",
-            "password1": "zeer-geheim-wachtwoord-42",
-            "password2": "zeer-geheim-wachtwoord-42",
-        },
-    )
+def test_sign_up_verify_by_email_and_get_logged_in(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "display_name": "  Jan   Jansen ",
+                "email": "jan@example.org",
+                "password1": "zeer-geheim-wachtwoord-42",
+                "password2": "zeer-geheim-wachtwoord-42",
+            },
+        )
     assert response.status_code == 302
     user = User.objects.get(email="jan@example.org")
     assert user.profile.display_name == "Jan Jansen"
@@ -170,11 +175,44 @@ def test_logout_is_a_post(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_sends_a_link(client):
+def test_sign_up_works_while_the_mail_server_is_down(
+    client, django_capture_on_commit_callbacks
+):
+    """The verification email waits in the outbox and is sent later."""
+    with (
+        mock.patch(
+            "notifications.mail.EmailMultiAlternatives.send",
+            side_effect=ConnectionRefusedError("SMTP server down"),
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "display_name": "Jan Jansen",
+                "email": "jan@example.org",
+                "password1": "zeer-geheim-wachtwoord-42",
+                "password2": "zeer-geheim-wachtwoord-42",
+            },
+        )
+    assert response.status_code == 302
+    assert mail.outbox == []
+    waiting = OutgoingEmail.objects.get(to="jan@example.org")
+    assert waiting.status == OutgoingEmail.Status.PENDING
+    assert "/account/confirm-email/" in waiting.body
+
+    OutgoingEmail.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now())
+    call_command("send_pending_emails", stdout=io.StringIO())
+    assert [message.to for message in mail.outbox] == [["jan@example.org"]]
+    assert mail.outbox[0].subject.startswith("[Vindplaats] ")
+
+
+def test_password_reset_sends_a_link(client, django_capture_on_commit_callbacks):
     MemberFactory(email="vergeten@example.org")
-    response = client.post(
-        reverse("account_reset_password"), {"email": "vergeten@example.org"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_reset_password"), {"email": "vergeten@example.org"}
+        )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = re.search(
@@ -211,12 +249,15 @@ def test_change_password(client):
     assert member.check_password("nieuw-geheim-wachtwoord-7")
 
 
-def test_change_email_after_verifying_the_new_address(client):
+def test_change_email_after_verifying_the_new_address(
+    client, django_capture_on_commit_callbacks
+):
     member = MemberFactory(email="oud@example.org")
     client.force_login(member)
-    response = client.post(
-        reverse("account_email"), {"action_add": "", "email": "nieuw@example.org"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_email"), {"action_add": "", "email": "nieuw@example.org"}
+        )
     assert response.status_code == 302
     assert mail.outbox[-1].to == ["nieuw@example.org"]
     member.refresh_from_db()

@@ -2,6 +2,7 @@
 
 import email
 import re
+import time
 from email import policy
 
 import pytest
@@ -15,8 +16,16 @@ __all__ = ["demo_var"]  # the fixture, for pytest
 PRACTICE = "/praktijkvoorbeelden/havenue-rotterdam/"
 
 
-def mails_to(var_dir, address):
-    """Plain-text bodies of the emails the demo site wrote for an address."""
+def mails_to(var_dir, address, wait_seconds=15):
+    """Plain-text bodies of the emails the demo site wrote for an address,
+    waiting for the email worker to send the first one."""
+    deadline = time.monotonic() + wait_seconds
+    while not (bodies := _mails_to(var_dir, address)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return bodies
+
+
+def _mails_to(var_dir, address):
     bodies = []
     for path in sorted((var_dir / "mail").glob("*.log")):
         for raw in path.read_text("utf-8").split("\n" + "-" * 79 + "\n"):
