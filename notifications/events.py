@@ -19,8 +19,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .follows import describe_follow
-from .mail import absolute_url, queue_email, unsubscribe_headers, unsubscribe_url
-from .models import Follow, Notification
+from .mail import (
+    absolute_url,
+    contact_opt_out_url,
+    queue_email,
+    unsubscribe_headers,
+    unsubscribe_url,
+)
+from .models import ContactOptOut, Follow, Notification
 
 SUBJECT_PREFIX = "[Vindplaats] "
 
@@ -57,11 +63,10 @@ def followers(**filters):
     return found
 
 
-def notify(event, url, recipients, actor=None, emailed=()):
+def notify(event, url, recipients, actor=None):
     """Store one notification per recipient and email immediate members.
 
-    `recipients` maps a user id to (message, follow or None); `emailed` lists
-    user ids who already got this news by email another way.
+    `recipients` maps a user id to (message, follow or None).
     """
     User = get_user_model()
     if actor is not None:
@@ -83,8 +88,7 @@ def notify(event, url, recipients, actor=None, emailed=()):
             continue
         profile = getattr(user, "profile", None)
         immediate = (
-            user_id not in emailed
-            and bool(user.email)
+            bool(user.email)
             and profile is not None
             and profile.email_frequency == profile.EmailFrequency.IMMEDIATE
         )
@@ -94,7 +98,7 @@ def notify(event, url, recipients, actor=None, emailed=()):
             message=Truncator(message).chars(300),
             url=url,
             created_at=now,
-            emailed_at=now if (immediate or user_id in emailed) else None,
+            emailed_at=now if immediate else None,
         )
         notifications.append(notification)
         if immediate:
@@ -199,16 +203,28 @@ def question_asked(sender, question, **kwargs):
         actor_emails = {email.lower() for email in actor_emails} | {
             author.email.lower()
         }
+        # Contact persons who are members hear of it as members do (their
+        # email choice, digest and unsubscribe links apply); the others by a
+        # direct email, unless they opted out of those.
         contact_members = {}
+        member_emails = set()
+        opted_out = set()
         if contacts:
             condition = Q()
             for email in contacts:
                 condition |= Q(email__iexact=email)
             for address in EmailAddress.objects.filter(condition, verified=True):
                 contact_members[address.user_id] = contacts[address.email.lower()]
+                member_emails.add(address.email.lower())
+            opted_out = set(
+                ContactOptOut.objects.filter(email__in=contacts).values_list(
+                    "email", flat=True
+                )
+            )
         for email, people in contacts.items():
-            if email in actor_emails:
+            if email in actor_emails | member_emails | opted_out:
                 continue
+            opt_out = contact_opt_out_url(people[0])
             queue_email(
                 people[0].email,
                 SUBJECT_PREFIX
@@ -221,7 +237,9 @@ def question_asked(sender, question, **kwargs):
                     "question": question,
                     "asker": display_name(author),
                     "url": absolute_url(url),
+                    "opt_out_url": opt_out,
                 },
+                headers=unsubscribe_headers(opt_out),
             )
 
         recipients = {
@@ -255,7 +273,6 @@ def question_asked(sender, question, **kwargs):
                 for user_id, people in contact_members.items()
             },
             actor=author,
-            emailed=set(contact_members),
         )
 
 

@@ -69,6 +69,27 @@ def unsubscribe_url(user_id, scope="all"):
     )
 
 
+CONTACT_OPT_OUT_SALT = "notifications.contact-opt-out"
+
+
+def contact_opt_out_url(contact):
+    """The link in emails to a practice's contact person: no more of them.
+
+    The token names the contact row, not the address, so no email address
+    ends up in a URL (and so in a server log).
+    """
+    token = signing.dumps({"c": contact.pk}, salt=CONTACT_OPT_OUT_SALT)
+    return absolute_url(reverse("notifications:contact_opt_out", args=[token]))
+
+
+def read_contact_opt_out_token(token):
+    """The contact row's id; raises signing.BadSignature when forged."""
+    data = signing.loads(token, salt=CONTACT_OPT_OUT_SALT)
+    if not isinstance(data, dict) or not isinstance(data.get("c"), int):
+        raise signing.BadSignature("Unexpected opt-out payload")
+    return data["c"]
+
+
 def unsubscribe_headers(url):
     """RFC 2369 / RFC 8058 headers: mail clients offer a one-click unsubscribe."""
     return {

@@ -156,3 +156,22 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class ContactOptOut(models.Model):
+    """A contact person who asked for no more emails about questions.
+
+    Contact persons of a practice need not be members, so their choice is
+    kept by email address (lower case), the only thing we know of them.
+    Members who are contact persons choose in their own settings instead.
+    """
+
+    email = models.EmailField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("contact person who opted out")
+        verbose_name_plural = _("contact persons who opted out")
+
+    def __str__(self):
+        return self.email

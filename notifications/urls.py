@@ -10,4 +10,9 @@ urlpatterns = [
     path("volgen/", views.follow, name="follow"),
     path("instellingen/", views.notification_settings, name="settings"),
     path("afmelden/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path(
+        "afmelden-contactpersoon/<str:token>/",
+        views.contact_opt_out,
+        name="contact_opt_out",
+    ),
 ]

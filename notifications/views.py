@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .follows import describe, describe_follow, followable
-from .mail import read_unsubscribe_token
-from .models import TARGETS, Follow, Notification
+from .mail import read_contact_opt_out_token, read_unsubscribe_token
+from .models import TARGETS, ContactOptOut, Follow, Notification
 
 NOTIFICATIONS_PER_PAGE = 25
 
@@ -208,5 +208,37 @@ def unsubscribe(request, token):
     return render(
         request,
         "notifications/unsubscribe.html",
-        {"scope": scope, "what": what, "done": done, "token": token},
+        {
+            "scope": scope,
+            "what": what,
+            "done": done,
+            "action": reverse("notifications:unsubscribe", args=[token]),
+        },
+    )
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def contact_opt_out(request, token):
+    """The link in emails to a practice's contact persons, who need not be
+    members: confirm (GET), stop those emails (POST, also RFC 8058)."""
+    from practices.models import PracticeContact
+
+    try:
+        contact = PracticeContact.objects.get(pk=read_contact_opt_out_token(token))
+    except (signing.BadSignature, PracticeContact.DoesNotExist):
+        return render(request, "notifications/unsubscribe_invalid.html", status=400)
+    email = contact.email.lower()
+    if request.method == "POST":
+        ContactOptOut.objects.get_or_create(email=email)
+    done = ContactOptOut.objects.filter(email=email).exists()
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {
+            "scope": "contact",
+            "done": done,
+            "action": reverse("notifications:contact_opt_out", args=[token]),
+        },
     )

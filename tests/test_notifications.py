@@ -20,7 +20,7 @@ from accounts.models import Profile
 from community.models import Answer, Question
 from community.signals import answer_accepted, answer_posted, question_asked
 from notifications.mail import queue_email
-from notifications.models import Follow, Notification, OutgoingEmail
+from notifications.models import ContactOptOut, Follow, Notification, OutgoingEmail
 from practices.models import Province
 
 from .factories import (
@@ -28,6 +28,7 @@ from .factories import (
     PracticeContactFactory,
     PracticePageFactory,
     ThemeFactory,
+    UserFactory,
 )
 from .factories_community import AnswerFactory, MemberFactory, QuestionFactory
 
@@ -284,6 +285,49 @@ def test_question_about_a_practice_reaches_its_contact_persons(commit):
         assert "http://testserver" + question.get_absolute_url() in message.body
 
 
+def test_a_contact_person_can_opt_out_of_question_emails(client, commit):
+    theme = ThemeFactory()
+    practice = PracticePageFactory()
+    outsider = PracticeContactFactory(page=practice, email="Contact@Example.org")
+
+    ask(commit, themes=[theme], practices=[practice])
+
+    (message,) = mail.outbox
+    link = re.search(
+        r"http://testserver(/meldingen/afmelden-contactpersoon/\S+/)", message.body
+    )
+    assert link, message.body
+    assert message.extra_headers["List-Unsubscribe"] == f"<http://testserver{link[1]}>"
+    page = client.get(link[1])
+    assert page.status_code == 200
+    assert not ContactOptOut.objects.exists()  # a GET (a link preview) changes nothing
+    client.post(link[1])
+    assert ContactOptOut.objects.get().email == outsider.email.lower()
+    assert (
+        gettext(
+            "You will no longer receive emails about questions on practices where "
+            "you are listed as contact person."
+        )
+        in client.get(link[1]).content.decode()
+    )
+
+    mail.outbox.clear()
+    ask(commit, themes=[theme], practices=[practice])
+    assert mail.outbox == []
+    assert client.post("/meldingen/afmelden-contactpersoon/vals/").status_code == 400
+
+
+def test_a_contact_person_who_is_a_member_follows_their_own_email_choice(commit):
+    practice = PracticePageFactory()
+    colleague = member(frequency=Profile.EmailFrequency.NEVER)
+    PracticeContactFactory(page=practice, email=colleague.email)
+
+    ask(commit, themes=[ThemeFactory()], practices=[practice])
+
+    assert notified(Notification.Event.QUESTION_ABOUT_PRACTICE) == [colleague.pk]
+    assert mail.outbox == []
+
+
 def test_hidden_questions_and_suspended_askers_trigger_nothing(commit):
     theme = ThemeFactory()
     Follow.objects.create(user=member(), theme=theme)
@@ -482,6 +526,39 @@ def test_failed_send_is_kept_and_retried_exactly_once(commit):
     email.refresh_from_db()
     assert email.status == OutgoingEmail.Status.SENT
     assert email.attempts == 2
+
+
+def test_a_failed_email_is_listed_in_the_admin_and_can_be_sent_again(client, commit):
+    email = OutgoingEmail.objects.create(
+        to="lid@example.org",
+        subject="Een vraag over uw praktijk",
+        body="Hallo",
+        status=OutgoingEmail.Status.FAILED,
+        attempts=8,
+        last_error="ConnectionRefusedError: SMTP server down",
+    )
+    retry_url = reverse("outbox_retry", args=[email.pk])
+    for user in (MemberFactory(), EditorFactory()):
+        client.force_login(user)
+        assert client.get(reverse("outbox:index")).status_code in (302, 403)
+        assert client.post(retry_url).status_code in (302, 403)
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.FAILED
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    listing = client.get(reverse("outbox:index") + "?status=failed")
+    assert listing.status_code == 200
+    assert "Een vraag over uw praktijk" in listing.content.decode()
+    assert retry_url in listing.content.decode()
+    confirm = client.get(retry_url).content.decode()
+    assert "SMTP server down" in confirm
+
+    commit(client.post, retry_url)
+
+    email.refresh_from_db()
+    assert email.status == OutgoingEmail.Status.SENT
+    assert [m.to for m in mail.outbox] == [["lid@example.org"]]
+    assert client.post(retry_url).status_code == 404  # sent: nothing to retry
 
 
 def test_an_email_whose_task_was_lost_is_sent_by_the_command(settings):

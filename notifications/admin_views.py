@@ -1,0 +1,58 @@
+"""Sending a failed email again, from the admin's outbox listing."""
+
+from wagtail.admin import messages
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from .mail import enqueue
+from .models import OutgoingEmail
+
+
+class RetryView(WagtailAdminTemplateMixin, TemplateView):
+    """GET asks to confirm; POST puts the failed email back in the queue."""
+
+    template_name = "notifications/admin/retry.html"
+    header_icon = "mail"
+    page_title = gettext_lazy("Send again")
+
+    def dispatch(self, request, pk):
+        if not request.user.has_perm("notifications.change_outgoingemail"):
+            raise PermissionDenied
+        self.email = get_object_or_404(
+            OutgoingEmail, pk=pk, status=OutgoingEmail.Status.FAILED
+        )
+        return super().dispatch(request)
+
+    def get_page_subtitle(self):
+        return self.email.subject
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("outbox:index"), "label": _("Outbox")},
+            {"url": "", "label": self.get_header_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(email=self.email, **kwargs)
+
+    def post(self, request):
+        email = self.email
+        with transaction.atomic():
+            email.status = OutgoingEmail.Status.PENDING
+            email.attempts = 0
+            email.next_attempt_at = timezone.now()
+            email.save(update_fields=["status", "attempts", "next_attempt_at"])
+            transaction.on_commit(lambda: enqueue(email.pk))
+        messages.success(
+            request, _("The email to %(to)s will be sent again.") % {"to": email.to}
+        )
+        return redirect("outbox:index")
