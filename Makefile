@@ -52,9 +52,13 @@ demo: install
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py rebuild_search_index
 
-# The email worker runs next to the web server and stops when it stops.
+# The email worker and the periodic jobs (scripts/periodic.sh, cron's stand-in)
+# run next to the web server and stop when it stops.
 serve: install
-	$(BIN)/python manage.py db_worker --backend background --no-reload & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py db_worker --backend background --no-reload & worker=$$!; \
+	scripts/periodic.sh $(BIN)/python & periodic=$$!; \
+	trap 'kill $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev htmx chromium lint test-sqlite test-postgres ## Lint, then the whole suite on SQLite (and PostgreSQL when DATABASE_URL is set)
 

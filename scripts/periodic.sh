@@ -1,0 +1,15 @@
+#!/bin/sh
+# `make run`'s stand-in for cron (see the README's cron lines): the outbox
+# sweep and the search retry queue every 5 minutes, the daily digests and
+# review reminders once a day. Production runs these from cron instead.
+python=${1:-.venv/bin/python}
+rounds=0
+while sleep 300; do
+    "$python" manage.py send_pending_emails -v0 >/dev/null
+    "$python" manage.py process_search_queue -v0 >/dev/null
+    rounds=$((rounds + 1))
+    if [ $((rounds % 288)) -eq 0 ]; then
+        "$python" manage.py send_notification_digests -v0 >/dev/null
+        "$python" manage.py send_review_reminders -v0 >/dev/null
+    fi
+done
