@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 
 from community import signals
 from community.models import Answer, HelpfulVote, Question
+from notifications.models import Follow
 from practices.models import PracticeContact, Theme
 from search.query import SearchQuery
 from search.service import search
@@ -236,6 +237,29 @@ def test_question_page_queries_do_not_grow_with_answers(
     assert count(one) == count(ten)
     with django_assert_max_num_queries(20):
         client.get(ten.get_absolute_url())
+
+
+def test_a_theme_can_be_followed_from_its_question_listing(client):
+    theme = Theme.objects.get(slug="ggz")
+    url = reverse("community:index") + "?thema=ggz"
+    assert gettext("Log in to follow") in client.get(url).content.decode()
+    assert (
+        'name="target" value="theme"'
+        not in client.get(reverse("community:index")).content.decode()
+    )
+
+    member = MemberFactory()
+    client.force_login(member)
+    html = client.get(url).content.decode()
+    assert 'name="target" value="theme"' in html
+    assert f'name="id" value="{theme.pk}"' in html
+    response = client.post(
+        reverse("notifications:follow"),
+        {"target": "theme", "id": theme.pk, "action": "follow", "next": url},
+    )
+    assert response.status_code == 302
+    assert Follow.objects.filter(user=member, theme=theme).exists()
+    assert 'aria-pressed="true"' in client.get(url).content.decode()
 
 
 def test_listing_filters_and_queries(client, django_assert_max_num_queries):
