@@ -291,6 +291,22 @@ def admin_url(name, *args):
     return reverse(f"community_moderation:{name}", args=args)
 
 
+def test_moderators_reach_the_moderation_page_from_the_question(client, world):
+    question, answer = world["question"], world["answer"]
+    moderate_question = reverse(
+        "community_moderation:post", args=["vraag", question.pk]
+    )
+    moderate_answer = reverse("community_moderation:post", args=["antwoord", answer.pk])
+    for user in (world["member"], world["asker"]):
+        client.force_login(user)
+        html = client.get(question.get_absolute_url()).content.decode()
+        assert moderate_question not in html and moderate_answer not in html
+    client.force_login(world["moderator"])
+    html = client.get(question.get_absolute_url()).content.decode()
+    assert moderate_question in html and moderate_answer in html
+    assert client.get(moderate_answer).status_code == 200
+
+
 def test_moderation_permission_granted_to_editors_and_moderators():
     for name in ("Editors", "Moderators"):
         assert (
