@@ -1,3 +1,4 @@
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 
 from django import forms
@@ -5,6 +6,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from kb.honeypot import HoneypotMixin
 from practices.models import Province
 
 from .avatars import process_avatar
@@ -16,7 +18,7 @@ DISPLAY_NAME_HELP = _(
 )
 
 
-class SignupForm(AllauthSignupForm):
+class SignupForm(HoneypotMixin, AllauthSignupForm):
     """allauth's sign-up form with the name members see (kept in the profile)."""
 
     display_name = forms.CharField(
@@ -38,6 +40,10 @@ class SignupForm(AllauthSignupForm):
         # email greets the member by this name.
         user.profile.display_name = self.cleaned_data["display_name"]
         user.profile.save(update_fields=["display_name"])
+
+
+class ResetPasswordForm(HoneypotMixin, AllauthResetPasswordForm):
+    """allauth's password reset request, which anyone can send."""
 
 
 class ProfileForm(forms.ModelForm):

@@ -207,6 +207,41 @@ def test_sign_up_works_while_the_mail_server_is_down(
     assert mail.outbox[0].subject.startswith("[Vindplaats] ")
 
 
+def test_a_filled_in_honeypot_refuses_the_sign_up_and_keeps_the_values(client):
+    form = client.get(reverse("account_signup")).content.decode()
+    assert 'name="website"' in form and 'tabindex="-1"' in form
+    assert 'class="form-field form-field--trap" aria-hidden="true"' in form
+
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "display_name": "Spam Bot",
+            "email": "bot@example.org",
+            "password1": "zeer-geheim-wachtwoord-42",
+            "password2": "zeer-geheim-wachtwoord-42",
+            "website": "https://spam.example.com",
+        },
+    )
+    assert response.status_code == 200
+    assert not User.objects.filter(email="bot@example.org").exists()
+    html = response.content.decode()
+    assert gettext(
+        "This form looks filled in by a program. Leave the field "
+        "“Leave this field empty” empty and send it again."
+    ) in html.replace("&#x27;", "'").replace("&quot;", '"')
+    assert 'value="bot@example.org"' in html and 'value="Spam Bot"' in html
+
+
+def test_a_filled_in_honeypot_sends_no_password_reset(client):
+    MemberFactory(email="vergeten@example.org")
+    response = client.post(
+        reverse("account_reset_password"),
+        {"email": "vergeten@example.org", "website": "x"},
+    )
+    assert response.status_code == 200
+    assert OutgoingEmail.objects.filter(to="vergeten@example.org").count() == 0
+
+
 def test_password_reset_sends_a_link(client, django_capture_on_commit_callbacks):
     MemberFactory(email="vergeten@example.org")
     with django_capture_on_commit_callbacks(execute=True):
