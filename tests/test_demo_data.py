@@ -131,6 +131,38 @@ def test_loading_twice_changes_nothing():
     assert "0 praktijkvoorbeelden toegevoegd" in out.getvalue()
 
 
+def test_a_crash_mid_import_leaves_no_half_made_practice(monkeypatch):
+    """Each practice is created in its own transaction: a crash halfway
+    through one leaves the others whole and that one absent, and the next
+    run adds what is missing."""
+    from wagtail.models import Page
+
+    slugs = ["havenue-rotterdam", "anderhalvelijnscentrum-sunenz"]
+    for page in PracticePage.objects.filter(slug__in=slugs):
+        page.delete()
+    real_save_revision = PracticePage.save_revision
+    calls = []
+
+    def crash_on_the_second(page, *args, **kwargs):
+        calls.append(page.slug)
+        if len(calls) == 2:
+            raise RuntimeError("power cut")
+        return real_save_revision(page, *args, **kwargs)
+
+    monkeypatch.setattr(PracticePage, "save_revision", crash_on_the_second)
+    with pytest.raises(RuntimeError, match="power cut"):
+        call_command("load_demo_data", "--no-progress", stdout=io.StringIO())
+
+    first, second = calls
+    assert PracticePage.objects.get(slug=first).live
+    assert not PracticePage.objects.filter(slug=second).exists()
+    assert all(problems == [] for problems in Page.find_problems())
+
+    monkeypatch.setattr(PracticePage, "save_revision", real_save_revision)
+    call_command("load_demo_data", "--no-progress", stdout=io.StringIO())
+    assert PracticePage.objects.filter(slug__in=slugs, live=True).count() == 2
+
+
 def test_editor_account_can_use_the_admin_with_the_printed_password(client):
     out = io.StringIO()
     call_command(
