@@ -1,5 +1,6 @@
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.views.account import LoginView as WagtailLoginView
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -8,10 +9,21 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .admin_login import DjangoAdminLoginForm, rate_limited
 from .sitemaps import SITEMAPS
 
+# The admin logins are rate limited (kb/admin_login.py); Wagtail's uses the
+# form in settings.WAGTAILADMIN_USER_LOGIN_FORM.
+admin.site.login_form = DjangoAdminLoginForm
+
 urlpatterns = [
+    path("django-admin/login/", rate_limited(admin.site.login)),
     path("django-admin/", admin.site.urls),
+    path(
+        "admin/login/",
+        rate_limited(WagtailLoginView.as_view()),
+        name="wagtailadmin_login",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documenten/", include(wagtaildocs_urls)),
     path("health/", views.health, name="health"),

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from django.utils.translation import gettext_lazy as _
 
@@ -66,10 +67,14 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_htmx",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above the page cache, so pages served from it get the current headers.
+    "kb.middleware.ContentSecurityPolicyMiddleware",
+    "kb.middleware.PermissionsPolicyMiddleware",
     "kb.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,6 +90,67 @@ MIDDLEWARE = [
 
 # Seconds an anonymous page stays in the cache (kb.cache); 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
+
+# Content-Security-Policy (django-csp, kb.middleware), in every environment so
+# the browser tests meet it too. The public site runs only its own scripts and
+# styles from /static/: no inline <script>, no style="" attributes, no eval
+# (htmx is configured without eval and without its inline indicator styles,
+# templates/search/search_page.html). A page cached by kb.cache is the same
+# for every visitor, so a policy with a nonce (csp.constants.NONCE) would need
+# the page cache switched off for that page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Wagtail's and Django's admin get a looser policy (kb.middleware): Wagtail's
+# widgets and panels still write inline <script> and style="" in their
+# templates, its editor shows the page preview in a frame of its own, uploads
+# are previewed from blob: URLs, user avatars come from Gravatar and the
+# dashboard asks releases.wagtail.org for a new version. Only editors log in
+# there; everything else stays as strict as the public site.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "URL_PREFIXES": ("/admin/", "/django-admin/"),
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", "www.gravatar.com"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF, "https://releases.wagtail.org"],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
+# Browser features the site never uses, off for it and anything it embeds
+# (kb.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 ROOT_URLCONF = "kb.urls"
 WSGI_APPLICATION = "kb.wsgi.application"
@@ -174,6 +240,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Vindplaats] "
 ACCOUNT_PREVENT_ENUMERATION = True
 # allauth's rate limits are on by default and count in the default cache,
 # which production shares between workers (Redis, or the database).
+# The admin logins (kb/admin_login.py) count against "login" and "login_failed"
+# too; a blocked attempt gets templates/429.html.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -186,7 +254,10 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
 }
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+}
 # Members are shown by their display name; the internal username never is.
 ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 
@@ -238,6 +309,9 @@ WAGTAIL_SITE_NAME = "Vindplaats"
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAIL_FRONTEND_LOGIN_URL = "/account/login/"
+# The admin login counts failed attempts like the members' login does
+# (kb/admin_login.py, ACCOUNT_RATE_LIMITS "login" and "login_failed").
+WAGTAILADMIN_USER_LOGIN_FORM = "kb.admin_login.WagtailLoginForm"
 # Review workflow emails ("Redactiecontrole", see editorial/workflow.py). Wagtail
 # emails the Editors and Moderators groups when a page is submitted and the
 # submitter when it is approved or sent back; editorial/ routes these through
