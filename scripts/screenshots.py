@@ -19,25 +19,31 @@ from tests.browser import CHROMIUM_FLAGS, chromium_path, start_demo_site  # noqa
 from tests.demo_site_data import create_member, create_question, log_in  # noqa: E402
 
 WIDTHS = {"mobiel": 375, "desktop": 1280}
+PRACTICE = "/praktijkvoorbeelden/havenue-rotterdam/"
 PUBLIC = [
     ("home", "/"),
     ("praktijkvoorbeelden", "/praktijkvoorbeelden/"),
-    ("praktijkvoorbeeld", "/praktijkvoorbeelden/havenue-rotterdam/"),
+    ("praktijkvoorbeeld", PRACTICE),
     ("zoeken", "/zoeken/?q=wijk"),
     ("community", "/community/"),
     ("vraag", "question"),
     ("regios", "/regio/"),
+    ("regio", "region"),
     ("collecties", "/collecties/"),
+    ("collectie", "collection"),
+    ("profiel", "profile"),
     ("toegankelijkheid", "/toegankelijkheid/"),
     ("inloggen", "/account/login/"),
     ("aanmelden", "/account/signup/"),
     ("niet-gevonden", "/404/"),
+    ("er-ging-iets-mis", "/500/"),
 ]
 MEMBER = [
     ("vraag-stellen", "/community/vraag-stellen/"),
     ("deel-jouw-initiatief", "/deel-jouw-initiatief/"),
     ("meldingen", "/meldingen/"),
     ("account", "/leden/account/"),
+    ("contact", "contact"),
 ]
 
 
@@ -63,7 +69,8 @@ def main():
                     member,
                     "Hoe regelen jullie de nachtzorg in de wijk?",
                     helper,
-                )
+                ),
+                "profile": f"/leden/{member['id']}/",
             }
             written = shoot(base_url, member, links, out, executable)
         finally:
@@ -78,6 +85,7 @@ def shoot(base_url, member, links, out, executable):
         browser = playwright.chromium.launch(
             executable_path=executable, args=CHROMIUM_FLAGS
         )
+        links = {**links, **find_links(browser, base_url, member)}
         for label, width in WIDTHS.items():
             for logged_in, pages in ((False, PUBLIC), (True, MEMBER)):
                 context = browser.new_context(
@@ -94,6 +102,30 @@ def shoot(base_url, member, links, out, executable):
                 context.close()
         browser.close()
     return written
+
+
+def find_links(browser, base_url, member):
+    """A region, a collection and a contact form, found as a visitor finds them."""
+    context = browser.new_context(locale="nl-NL")
+    page = context.new_page()
+    found = {}
+    for key, index, selector in (
+        ("region", "/regio/", "main a[href^='/regio/']:not([href='/regio/'])"),
+        (
+            "collection",
+            "/collecties/",
+            "main a[href^='/collecties/']:not([href='/collecties/'])",
+        ),
+    ):
+        page.goto(base_url + index)
+        found[key] = page.locator(selector).first.get_attribute("href")
+    log_in(page, base_url, member)
+    page.goto(base_url + PRACTICE)
+    found["contact"] = page.locator(".contact-card a.button").first.get_attribute(
+        "href"
+    )
+    context.close()
+    return found
 
 
 if __name__ == "__main__":

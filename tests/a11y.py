@@ -1,4 +1,7 @@
-"""axe-core checks for the browser tests: WCAG 2.1 A and AA, zero violations."""
+"""axe-core checks for the browser tests (WCAG 2.1 A and AA, zero violations)
+and helpers for their keyboard-only journeys."""
+
+import time
 
 from axe_playwright_python.sync_playwright import Axe
 
@@ -38,4 +41,58 @@ def assert_no_axe_violations(page, context=None):
     assert not violations, (
         f"axe-core found {len(violations)} WCAG 2.1 A/AA violation(s) on "
         f"{page.url}:\n{format_violations(violations)}"
+    )
+
+
+# Keyboard and waiting helpers for the browser journeys. The site's CSP has
+# no 'unsafe-eval', so Playwright's wait_for_function (which evals its
+# predicate in the page) cannot run there: wait_until polls page.evaluate.
+
+
+def wait_until(page, expression, timeout=10, message=None):
+    """Poll a JavaScript expression until it is truthy."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(message or f"timed out waiting for {expression}")
+        page.wait_for_timeout(50)
+
+
+def is_focused(page, selector):
+    return page.evaluate("s => document.activeElement.matches(s)", selector)
+
+
+def describe_focus(page):
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const text = (el.textContent || "").trim().replace(/\\s+/g, " ");
+            return `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} `
+                + `${JSON.stringify(text.slice(0, 40))}`;
+        }"""
+    )
+
+
+def skip_to_content(page):
+    """From the top of a freshly loaded page: the first Tab reaches the skip
+    link, Enter on it moves focus to the main content."""
+    page.keyboard.press("Tab")
+    assert is_focused(page, "a.skip-link"), (
+        f"the first Tab reached {describe_focus(page)}, not the skip link"
+    )
+    page.keyboard.press("Enter")
+    assert is_focused(page, "main#main"), (
+        f"the skip link moved focus to {describe_focus(page)}, not to main"
+    )
+
+
+def tab_to(page, selector, limit=80):
+    """Press Tab until the element matching selector has focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if is_focused(page, selector):
+            return
+    raise AssertionError(
+        f"{limit} presses on Tab did not reach {selector} on {page.url}; "
+        f"focus is on {describe_focus(page)}"
     )

@@ -124,3 +124,40 @@ def create_question(var_dir, author, title, answer_by=None):
         "answer_by": answer_by and answer_by["username"],
     }
     return manage_shell(var_dir, CREATE_QUESTION.format(data=json.dumps(data)))["url"]
+
+
+GIVE_PRACTICE = """
+import json
+from django.contrib.auth import get_user_model
+from wagtail.models import Page
+from practices.models import PracticePage
+data = json.loads({data!r})
+page = PracticePage.objects.get(slug=data["slug"])
+# Page.owner without a new revision: as if the member had sent it in.
+Page.objects.filter(pk=page.pk).update(
+    owner=get_user_model().objects.get(username=data["owner"])
+)
+print(json.dumps({{"id": page.pk, "url": page.url}}))
+"""
+
+
+def give_practice(var_dir, owner, slug):
+    """Make a member the owner of a practice, as if they had sent it in; the
+    practice then shows under "My initiatives" with "Propose changes"."""
+    data = {"owner": owner["username"], "slug": slug}
+    return manage_shell(var_dir, GIVE_PRACTICE.format(data=json.dumps(data)))
+
+
+UNSUBSCRIBE_PATH = """
+import json
+from django.urls import reverse
+from notifications.mail import unsubscribe_token
+token = unsubscribe_token({user_id!r})
+print(json.dumps({{"path": reverse("notifications:unsubscribe", args=[token])}}))
+"""
+
+
+def unsubscribe_path(var_dir, member):
+    """The path of the one-click unsubscribe link in a member's emails."""
+    code = UNSUBSCRIBE_PATH.format(user_id=member["id"])
+    return manage_shell(var_dir, code)["path"]

@@ -1,17 +1,27 @@
 """axe-core (WCAG 2.1 A/AA) on every page type, plus one h1, lang and a title."""
 
 import pytest
+from playwright.sync_api import expect
 
 from .a11y import assert_no_axe_violations
-from .demo_site_data import create_member, create_question, demo_var, log_in
+from .demo_site_data import (
+    create_member,
+    create_question,
+    demo_var,
+    give_practice,
+    log_in,
+    unsubscribe_path,
+)
 
 pytestmark = pytest.mark.browser
 
 __all__ = ["demo_var"]  # the fixture, for pytest
 
 PRACTICE = "/praktijkvoorbeelden/havenue-rotterdam/"
+# A practice the asker "sent in", for "Propose changes".
+OWN_PRACTICE = "demo-x-palliatief-thuis-hogeland"
 
-# (name, path or callable(data) -> path, logged in)
+# (name, path or a key of site_data); the names are the test ids.
 PUBLIC_PAGES = [
     ("home", "/"),
     ("practice listing", "/praktijkvoorbeelden/"),
@@ -22,45 +32,113 @@ PUBLIC_PAGES = [
     ("public profile", "profile"),
     ("login", "/account/login/"),
     ("sign-up", "/account/signup/"),
+    ("password reset", "/account/password/reset/"),
     ("region index", "/regio/"),
     ("region page", "region"),
     ("collections", "/collecties/"),
+    ("collection page", "collection"),
     ("standard page", "/toegankelijkheid/"),
-    # The demo site runs with DEBUG on: /404/ renders the real 404 page.
+    ("unsubscribe confirmation", "unsubscribe"),
+    # The demo site runs with DEBUG on: /404/ and /500/ render the real pages
+    # (500.html the way handler500 does, without a request context).
     ("404", "/404/"),
+    ("500", "/500/"),
 ]
 MEMBER_PAGES = [
+    ("question page as its asker", "question"),
+    ("practice page as a member", PRACTICE),
     ("ask form", "/community/vraag-stellen/"),
+    ("edit question", "edit_question"),
+    ("edit answer", "edit_answer"),
+    ("report form", "report_answer"),
     ("account edit", "/leden/account/"),
+    ("email addresses", "/account/email/"),
+    ("password change", "/account/password/change/"),
+    ("data export", "/leden/account/gegevens/"),
+    ("account delete", "/leden/account/verwijderen/"),
     ("notifications list", "/meldingen/"),
+    ("notification settings", "/meldingen/instellingen/"),
     ("contact form", "contact"),
     ("submission form", "/deel-jouw-initiatief/"),
+    ("submission draft", "draft"),
+    ("proposed update", "update_draft"),
     ("my initiatives", "/mijn-initiatieven/"),
 ]
+STATUS = {"404": 404, "500": 500}
+# What must be on the page when axe looks at it (so axe checks it too).
+VISIBLE = {
+    "question page as its asker": [
+        ".follow-form button",
+        "form[action$='/accepteren/'] button",
+        "form[action$='/nuttig/'] button",
+        "#antwoord-geven textarea",
+    ],
+    "practice page as a member": [".follow-form button", ".contact-card a.button"],
+    "submission draft": ["button[name=send]"],
+    "proposed update": ["button[name=send]"],
+}
+
+
+def href(page, selector):
+    link = page.locator(selector)
+    assert link.count() >= 1, f"no link {selector} on {page.url}"
+    return link.first.get_attribute("href")
 
 
 @pytest.fixture(scope="session")
 def site_data(demo_site, demo_var, browser):
     asker = create_member(demo_var, "a11y-vrager", "Anna de Vries")
     helper = create_member(demo_var, "a11y-helper", "Bram Jansen")
+    # The asker's question with the helper's answer, and the other way round.
     question = create_question(
         demo_var, asker, "Hoe regelen jullie de nachtzorg in de wijk?", helper
     )
+    other_question = create_question(
+        demo_var, helper, "Wie werkt met een vast team per wijk?", asker
+    )
+    own = give_practice(demo_var, asker, OWN_PRACTICE)
+    data = {
+        "member": asker,
+        "question": question,
+        "profile": f"/leden/{asker['id']}/",
+        "unsubscribe": unsubscribe_path(demo_var, helper),
+    }
     # Links the tests follow, found the way a visitor finds them.
     context = browser.new_context(locale="nl-NL")
     page = context.new_page()
     page.goto(demo_site + "/regio/")
-    region = page.locator("main a[href^='/regio/']").first.get_attribute("href")
+    data["region"] = href(page, "main a[href^='/regio/']:not([href='/regio/'])")
+    page.goto(demo_site + "/collecties/")
+    data["collection"] = href(
+        page, "main a[href^='/collecties/']:not([href='/collecties/'])"
+    )
+    # ... and the way a member finds them.
+    log_in(page, demo_site, asker)
     page.goto(demo_site + PRACTICE)
-    contact = page.locator(".contact-card a.button").first.get_attribute("href")
+    data["contact"] = href(page, ".contact-card a.button")
+    assert data["contact"].startswith("/community/contact/"), data["contact"]
+    page.goto(demo_site + question)
+    data["edit_question"] = href(page, "#vraag a[href$='/bewerken/']")
+    data["report_answer"] = href(page, ".answer-list a[href$='/melden/']")
+    page.goto(demo_site + other_question)
+    data["edit_answer"] = href(page, ".answer-list a[href$='/bewerken/']")
+    # A draft: "Save as draft" on an almost empty form.
+    page.goto(demo_site + "/deel-jouw-initiatief/")
+    page.locator("#id_title").fill("Concept: nachtzorg in de wijk")
+    with page.expect_navigation():
+        page.locator("button[name=save]").click()
+    assert "/mijn-initiatieven/concept/" in page.url, page.url
+    data["draft"] = page.url.removeprefix(demo_site)
+    # Changes to a practice the member sent in: "Propose changes".
+    page.goto(demo_site + "/mijn-initiatieven/")
+    practice = page.locator(f"#practice-{own['id']}")
+    with page.expect_navigation():
+        # Once proposed (the site outlived a test run), the draft is linked.
+        practice.locator("form button, a[href*='/concept/']").first.click()
+    assert "/mijn-initiatieven/concept/" in page.url, page.url
+    data["update_draft"] = page.url.removeprefix(demo_site)
     context.close()
-    return {
-        "member": asker,
-        "question": question,
-        "profile": f"/leden/{asker['id']}/",
-        "region": region,
-        "contact": contact,
-    }
+    return data
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +149,7 @@ def member_context(browser, demo_site, site_data):
     context.close()
 
 
-def check_page(page, path, expected_status=200):
+def check_page(page, path, expected_status=200, visible=()):
     response = page.goto(path)
     assert response.status == expected_status, f"{path}: {response.status}"
     assert page.locator("html").get_attribute("lang") == "nl"
@@ -82,6 +160,10 @@ def check_page(page, path, expected_status=200):
     assert page.locator("main#main").count() == 1
     assert page.locator("header, [role=banner]").count() >= 1
     assert page.locator("footer, [role=contentinfo]").count() >= 1
+    skip = page.locator("a.skip-link").first
+    assert skip.get_attribute("href") == "#main", f"{path}: no skip link"
+    for selector in visible:
+        assert page.locator(selector).first.is_visible(), f"{path}: no {selector}"
     assert_no_axe_violations(page)
 
 
@@ -93,8 +175,12 @@ def resolve(path, site_data):
     ("name", "path"), PUBLIC_PAGES, ids=[p[0] for p in PUBLIC_PAGES]
 )
 def test_public_page_has_no_axe_violations(name, path, demo_site, site_data, page):
-    status = 404 if name == "404" else 200
-    check_page(page, demo_site + resolve(path, site_data), status)
+    check_page(
+        page,
+        demo_site + resolve(path, site_data),
+        STATUS.get(name, 200),
+        VISIBLE.get(name, ()),
+    )
 
 
 @pytest.mark.parametrize(
@@ -105,7 +191,9 @@ def test_member_page_has_no_axe_violations(
 ):
     page = member_context.new_page()
     try:
-        check_page(page, demo_site + resolve(path, site_data))
+        check_page(
+            page, demo_site + resolve(path, site_data), visible=VISIBLE.get(name, ())
+        )
     finally:
         page.close()
 
@@ -113,20 +201,43 @@ def test_member_page_has_no_axe_violations(
 FORMS = [
     # (name, path, submit button selector, logged in)
     ("ask form", "/community/vraag-stellen/", "main form button[type=submit]", True),
+    ("answer form", "question", "#antwoord-geven button[type=submit]", True),
     ("contact form", "contact", "main form button[type=submit]", True),
     ("submission form", "/deel-jouw-initiatief/", "button[name=send]", True),
     ("sign-up", "/account/signup/", "main form button[type=submit]", False),
+    ("login", "/account/login/", "main form button[type=submit]", False),
 ]
-# The sign-up form keeps the browser's own checks for empty fields; what only
-# the server can check (a weak password, two different ones) goes to the summary.
+# The sign-up and login forms keep the browser's own checks for empty fields;
+# what only the server can check (a weak password, two different ones, a
+# wrong password) goes to the summary.
 FILL = {
     "sign-up": {
         "#id_display_name": "Kim",
         "#id_email": "kim@example.org",
         "#id_password1": "kort",
         "#id_password2": "anders",
-    }
+    },
+    "login": {
+        "#id_login": "niemand@example.org",
+        "#id_password": "Niet-het-goede-wachtwoord-1",
+    },
 }
+# A wrong password belongs to no one field: the summary has no field links.
+WHOLE_FORM_ERRORS = {"login"}
+# A field's error is part of its label, its group's legend or its description,
+# so a screen reader reads it out with the field.
+ERROR_BELONGS_TO_FIELD = """el => {
+    if (!el.matches("input, select, textarea")) return "";
+    const field = el.closest(".form-field");
+    const error = field && field.querySelector(".form-field__error");
+    if (!error) return "no error message at the field";
+    const legend = el.closest("fieldset")?.querySelector("legend");
+    const described = (el.getAttribute("aria-describedby") || "").split(" ")
+        .map(id => document.getElementById(id));
+    const owners = [...(el.labels || []), legend, ...described];
+    return owners.some(owner => owner && owner.contains(error))
+        ? "" : "the error is not in the label, legend or description";
+}"""
 
 
 @pytest.mark.parametrize(
@@ -135,7 +246,8 @@ FILL = {
 def test_form_errors_are_summarised_and_pass_axe(
     name, path, submit, logged_in, demo_site, site_data, member_context, browser
 ):
-    """An empty form: an error summary at the top links to every invalid field."""
+    """A form sent empty (or wrong): an error summary above it, with focus,
+    links to every invalid field."""
     context = member_context if logged_in else browser.new_context(locale="nl-NL")
     page = context.new_page()
     try:
@@ -146,13 +258,21 @@ def test_form_errors_are_summarised_and_pass_axe(
             page.locator(submit).first.click()
         summary = page.locator(".error-summary")
         assert summary.count() == 1, f"{name}: no error summary"
-        form_top = page.locator("main form").first.bounding_box()["y"]
+        form = page.locator(submit).first.locator("xpath=ancestor::form[1]")
+        form_top = form.bounding_box()["y"]
         assert summary.bounding_box()["y"] < form_top, "summary not above the form"
+        # Focus moves to the summary, so it is read out first.
+        expect(summary).to_be_focused()
         links = summary.locator("a[href^='#']")
-        assert links.count() >= 1
+        if name in WHOLE_FORM_ERRORS:
+            assert summary.locator("li").count() >= 1
+        else:
+            assert links.count() >= 1
         for href in links.evaluate_all("links => links.map(a => a.hash)"):
             target = page.locator(f"[id='{href[1:]}']")
             assert target.count() == 1, f"{name}: {href} links to nothing"
+            problem = target.evaluate(ERROR_BELONGS_TO_FIELD)
+            assert not problem, f"{name}: {href}: {problem}"
         assert page.locator("h1").count() == 1
         assert_no_axe_violations(page)
     finally:

@@ -6,7 +6,9 @@ import time
 from email import policy
 
 import pytest
+from playwright.sync_api import expect
 
+from .a11y import is_focused, skip_to_content, tab_to
 from .demo_site_data import PASSWORD, create_member, demo_var, log_in
 
 pytestmark = pytest.mark.browser
@@ -167,9 +169,10 @@ def test_member_submits_a_practice(demo_site, demo_var, page):
 
 def test_keyboard_only_contact_form(demo_site, demo_var, page):
     member = create_member(demo_var, "journey-toetsenbord", "Sem de Jong")
-    # Log in with the keyboard only.
+    # Log in with the keyboard only: the skip link, then Tab to the field.
     page.goto(demo_site + "/account/login/")
-    page.locator("#id_login").focus()
+    skip_to_content(page)
+    tab_to(page, "#id_login", limit=10)
     page.keyboard.type(member["email"])
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_password"
@@ -198,13 +201,28 @@ def test_keyboard_only_contact_form(demo_site, demo_var, page):
         page.keyboard.press("Enter")
     assert "/community/contact/" in page.url
 
-    page.locator("#id_subject").focus()
+    # From the top of the contact page: the skip link, then Tab to the subject.
+    skip_to_content(page)
+    tab_to(page, "#id_subject", limit=10)
     page.keyboard.type("Vraag over jullie nachtteam")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_message"
     page.keyboard.type("Hoe hebben jullie de bekostiging geregeld?")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_consent"
+    # Sent without the consent first: the error summary gets focus, its link
+    # leads back to the box.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    page.keyboard.press("Tab")
+    assert is_focused(page, "#error-summary a[href='#id_consent']")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "id_consent"
+    assert page.locator("#id_subject").input_value() == "Vraag over jullie nachtteam"
     page.keyboard.press("Space")
     assert page.locator("#id_consent").is_checked()
     page.keyboard.press("Tab")

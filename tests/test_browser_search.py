@@ -10,6 +10,15 @@ from django.utils.translation import ngettext, override
 
 from search.views import htmx_available
 
+from .a11y import (
+    assert_no_axe_violations,
+    describe_focus,
+    is_focused,
+    skip_to_content,
+    tab_to,
+    wait_until,
+)
+
 pytestmark = pytest.mark.browser
 
 needs_htmx = pytest.mark.skipif(
@@ -34,7 +43,7 @@ def result_count(page):
 
 def open_search(page, url):
     page.goto(url)
-    page.wait_for_function("window.htmx !== undefined")
+    wait_until(page, "window.htmx !== undefined")
     # Survives swaps, not page loads: proves there was no full reload.
     page.evaluate("window.noReload = true")
 
@@ -43,72 +52,96 @@ def still_same_page(page):
     return page.evaluate("window.noReload === true")
 
 
+def result_count_is_not(total):
+    return (
+        "document.querySelector('.result-count')?.innerText.split(' ')[0]"
+        f" !== '{total}'"
+    )
+
+
 @needs_htmx
-def test_filter_sort_and_page_with_htmx_and_back_again(demo_site, page):
+def test_filter_sort_and_page_by_keyboard_with_htmx_and_back_again(demo_site, page):
+    """Keyboard only, from the top of the page: the skip link, Tab to a facet,
+    Space ticks it, the arrow key changes the sort, Enter follows the next
+    page. After every swap focus is where the visitor left it, or on the
+    results when the element they used is gone."""
     open_search(page, demo_site + "/zoeken/")
     total = result_count(page)
 
-    # A facet by keyboard: the results update, focus stays on the checkbox.
-    page.focus("#f-provincie-zuid-holland")
+    # A facet: Space ticks it, the results update, focus stays on the box.
+    skip_to_content(page)
+    tab_to(page, "#search-q")
+    tab_to(page, "#f-provincie-zuid-holland")
     page.keyboard.press("Space")
     page.wait_for_url(re.compile(r"provincie=zuid-holland"))
-    page.wait_for_function(
-        f"document.querySelector('.result-count').innerText.split(' ')[0] !== '{total}'"
-    )
+    wait_until(page, result_count_is_not(total))
     filtered = result_count(page)
     assert 0 < filtered < total
     assert still_same_page(page)
     assert page.locator("#f-provincie-zuid-holland").is_checked()
-    assert page.evaluate("document.activeElement.id") == "f-provincie-zuid-holland"
-    page.wait_for_function(
-        "document.getElementById('search-announcer').textContent !== ''"
-    )
+    assert is_focused(page, "#f-provincie-zuid-holland"), describe_focus(page)
+    wait_until(page, "document.getElementById('search-announcer').textContent !== ''")
     assert page.locator("#search-announcer").inner_text() == announcement(filtered)
     assert page.get_by_text("Provincie: Zuid-Holland").is_visible()  # the chip
 
-    # Sort: the select keeps focus too, and the URL follows.
+    # Sort: Tab on to the select, ArrowDown picks the next order ("newest"
+    # comes before "title"); the select keeps focus and the URL follows.
     newest = page.locator(".hit__title").all_inner_texts()
-    page.focus("#search-sort")
-    page.select_option("#search-sort", "title")
+    tab_to(page, "#search-sort", limit=150)
+    assert page.locator("#search-sort").input_value() == "newest"
+    page.keyboard.press("ArrowDown")
     page.wait_for_url(re.compile(r"sort=title"))
-    page.wait_for_function(
-        f"document.querySelector('.hit__title').innerText !== {newest[0]!r}"
+    wait_until(
+        page,
+        f"document.querySelector('.hit__title')?.innerText !== {newest[0]!r}",
     )
     assert "provincie=zuid-holland" in page.url
-    assert page.evaluate("document.activeElement.id") == "search-sort"
+    assert is_focused(page, "#search-sort"), describe_focus(page)
     assert page.locator("#search-sort").input_value() == "title"
     titles = page.locator(".hit__title").all_inner_texts()
     assert titles != newest
     assert still_same_page(page)
 
-    # Paging: the link is gone after the swap, so focus goes to the results.
-    if page.locator(".pagination a[rel=next]").count():
-        first_title = titles[0]
-        page.locator(".pagination a[rel=next]").click()
-        page.wait_for_url(re.compile(r"page=2"))
-        page.wait_for_function(
-            "document.activeElement && document.activeElement.id === 'results-heading'"
-        )
-        assert page.locator(".hit__title").first.inner_text() != first_title
-        assert still_same_page(page)
-        page.go_back()
-        page.wait_for_url(re.compile(r"sort=title(?!.*page=2)"))
-        assert "page=2" not in page.url
-        page.wait_for_function(
-            f"document.querySelector('.hit__title').innerText === {first_title!r}"
-        )
+    # Paging: Tab on to "Next", Enter. The link is gone after the swap, so
+    # focus goes to the results heading.
+    assert filtered > len(titles), "one page of results: nothing to page to"
+    assert page.locator(".pagination a[rel=next]").count() == 1
+    tab_to(page, ".pagination a[rel=next]", limit=150)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"page=2"))
+    wait_until(
+        page,
+        "document.activeElement && document.activeElement.id === 'results-heading'",
+        message=f"focus is not on the results heading after paging: "
+        f"{describe_focus(page)}",
+    )
+    assert page.locator(".hit__title").first.inner_text() != titles[0]
+    assert still_same_page(page)
+    # The next Tab goes on into the new results, not back to the top.
+    page.keyboard.press("Tab")
+    assert page.evaluate(
+        "document.activeElement.closest('.search-layout__results') !== null"
+    ), describe_focus(page)
 
-    # Back to before the sort, then to before the filter: every practice
-    # again, the box unchecked.
+    # The back button: page 1, then before the sort, then before the filter.
+    page.go_back()
+    page.wait_for_url(re.compile(r"sort=title(?!.*page=2)"))
+    assert "page=2" not in page.url
+    wait_until(
+        page, f"document.querySelector('.hit__title')?.innerText === {titles[0]!r}"
+    )
     page.go_back()
     page.wait_for_url(re.compile(r"sort=newest"))
     # htmx fetches that page again (no copies kept in localStorage).
-    page.wait_for_function("document.getElementById('search-sort').value === 'newest'")
+    wait_until(page, "document.getElementById('search-sort')?.value === 'newest'")
     assert result_count(page) == filtered
     page.go_back()
-    page.wait_for_url(re.compile(r"/zoeken/$"))
-    page.wait_for_function(
-        f"document.querySelector('.result-count').innerText.split(' ')[0] === '{total}'"
+    # The skip link left "#main" in the URL of the first page.
+    page.wait_for_url(re.compile(r"/zoeken/(#main)?$"))
+    wait_until(
+        page,
+        "document.querySelector('.result-count')?.innerText.split(' ')[0]"
+        f" === '{total}'",
     )
     assert not page.locator("#f-provincie-zuid-holland").is_checked()
     assert still_same_page(page)
@@ -142,7 +175,8 @@ def test_filter_and_sort_without_javascript(demo_site, browser):
     context.close()
 
 
-@needs_htmx
+# The suggestions come from search.js alone (every page loads it), so these
+# two run without htmx too.
 def test_keyboard_only_from_the_home_page_through_suggestions(demo_site, page):
     page.goto(demo_site + "/")
     for _ in range(40):
@@ -193,15 +227,15 @@ def test_keyboard_only_from_the_home_page_through_suggestions(demo_site, page):
 
     # Enter without choosing a suggestion is a normal search.
     page.goto(demo_site + "/zoeken/")
-    page.focus("#search-q")
+    skip_to_content(page)
+    tab_to(page, "#search-q")
     page.keyboard.type("ziekenhuizen", delay=30)
     page.locator("#search-q-suggestions [role=option]").first.wait_for()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=ziekenhuizen"))
-    page.wait_for_function("document.querySelector('.hit mark') !== null")
+    wait_until(page, "document.querySelector('.hit mark') !== null")
 
 
-@needs_htmx
 def test_mouse_picks_a_suggestion(demo_site, page):
     page.goto(demo_site + "/zoeken/")
     page.locator("#search-q").click()
@@ -216,14 +250,10 @@ def test_mouse_picks_a_suggestion(demo_site, page):
 
 @needs_htmx
 def test_search_page_after_a_facet_click_has_no_axe_violations(demo_site, page):
-    from tests.a11y import assert_no_axe_violations
-
     open_search(page, demo_site + "/zoeken/?q=zorg")
     page.locator("#f-provincie-zuid-holland").check()
     page.wait_for_url(re.compile(r"provincie=zuid-holland"))
-    page.wait_for_function(
-        "document.getElementById('search-announcer').textContent !== ''"
-    )
+    wait_until(page, "document.getElementById('search-announcer').textContent !== ''")
     assert still_same_page(page)
     assert_no_axe_violations(page)
     # And with the suggestions open.

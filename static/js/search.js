@@ -8,6 +8,7 @@
  * 2. With htmx on the search page: a checkbox or the sort order updates the
  *    results at once, the new number of results is announced in the live
  *    region, and focus goes to the results when its element was replaced.
+ * 3. On every page: a form's error summary gets focus when the page loads.
  */
 (function () {
     "use strict";
@@ -297,11 +298,37 @@
         announce();
     });
 
-    if (document.readyState === "loading") {
-        document.addEventListener("DOMContentLoaded", function () {
-            setUpAll(document);
-        });
-    } else {
+    /* ---- 3. Forms (every page loads this file) ---- */
+
+    /* After a failed POST the page comes back with an error summary at the
+     * top of the form: move focus there, so keyboard and screen reader users
+     * hear the problems first and reach each field from its link. This wins
+     * over a field's autofocus and over focus on a part of the page around
+     * the summary (the body, or main after the skip link left "#main" in the
+     * URL), not over a field the visitor already chose. */
+    function focusErrorSummary() {
+        var summary = document.getElementById("error-summary");
+        var focused = document.activeElement;
+        if (summary && (!focused || focused.contains(summary) || focused.hasAttribute("autofocus"))) {
+            summary.focus();
+        }
+    }
+
+    function ready() {
         setUpAll(document);
+        focusErrorSummary();
+    }
+
+    /* A form that posts to a URL with a "#fragment" comes back with it, and
+     * going to a fragment moves focus there (or, when it cannot take focus,
+     * to the body) after the page loaded: focus the summary once more. */
+    window.addEventListener("load", function () {
+        setTimeout(focusErrorSummary, 0);
+    });
+
+    if (document.readyState === "loading") {
+        document.addEventListener("DOMContentLoaded", ready);
+    } else {
+        ready();
     }
 })();
