@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -450,7 +451,8 @@ class PracticesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.summary
+        # Atom's <summary type="html"> is read as HTML; the summary is text.
+        return escape(item.summary)
 
     def item_link(self, item):
         return item.url
