@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from community.models import Answer, ContactMessage, HelpfulVote, Question, Report
 from notifications.models import Follow, Notification
+from submissions.models import Submission
 
 
 def _profile(profile):
@@ -133,6 +134,22 @@ def export_member_data(user):
             }
             for m in ContactMessage.objects.filter(sender=user)
             .select_related("practice")
+            .order_by("created_at", "pk")
+        ],
+        # What the member typed into "Deel jouw initiatief", drafts included.
+        "submissions": [
+            {
+                "title": s.title,
+                "status": s.status,
+                "practice_id": s.page_id,
+                "data": s.data,
+                "files": [f.original_name for f in s.files.all()],
+                "created_at": s.created_at,
+                "updated_at": s.updated_at,
+                "submitted_at": s.submitted_at,
+            }
+            for s in Submission.objects.filter(owner=user)
+            .prefetch_related("files")
             .order_by("created_at", "pk")
         ],
     }

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kb.forms import ModelMultipleChoiceField
 from practices.models import PracticePage, Theme
 from practices.search import indexable_practices
 
@@ -18,7 +19,7 @@ MARKDOWN_HELP = _(
 MAX_PRACTICES_PER_QUESTION = 3
 
 
-class PracticeChoiceField(forms.ModelMultipleChoiceField):
+class PracticeChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.title
 
@@ -37,7 +38,7 @@ class QuestionForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=MARKDOWN_HELP,
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = ModelMultipleChoiceField(
         label=_("Themes"),
         queryset=Theme.objects.all(),
         widget=forms.CheckboxSelectMultiple,

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kb.params import positive_int
 from practices.models import Theme
 from practices.search import indexable_practices
 from search.query import MAX_PAGE_SIZE, MAX_TEXT_LENGTH, SearchQuery
@@ -215,8 +216,8 @@ def ask(request):
     if suspension:
         return _refused(request, suspension, 403)
     initial = {}
-    practice_id = request.GET.get("praktijk", "")
-    if practice_id.isdigit():
+    practice_id = positive_int(request.GET.get("praktijk"))
+    if practice_id:
         practice = indexable_practices().filter(pk=practice_id).first()
         if practice:
             initial = {

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from kb.params import positive_int
 from notifications.models import Follow
 from practices.models import Organisation, PracticeOrganisation, PracticePage, Theme
 
@@ -266,7 +267,7 @@ def owner_name(user):
 @require_POST
 def mark_reviewed(request):
     """ "Mark as reviewed today" for the practices ticked in the report."""
-    ids = [int(pk) for pk in request.POST.getlist("page") if pk.isdigit()]
+    ids = [pk for pk in map(positive_int, request.POST.getlist("page")) if pk]
     pages = PracticePage.objects.filter(pk__in=ids)
     policy = PagePermissionPolicy()
     allowed = policy.instances_user_has_any_permission_for(

@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+
+from kb.params import positive_int
 
 from .follows import describe, describe_follow, followable
 from .mail import read_contact_opt_out_token, read_unsubscribe_token
@@ -40,11 +42,8 @@ def follow(request):
     if not request.user.is_authenticated:
         return redirect_to_login(next_url)
     kind = request.POST.get("target", "")
-    try:
-        pk = int(request.POST.get("id", ""))
-    except ValueError:
-        raise Http404 from None
-    if kind not in TARGETS:
+    pk = positive_int(request.POST.get("id"))
+    if pk is None or kind not in TARGETS:
         raise Http404
     action = request.POST.get("action")
     existing = Follow.objects.filter(user=request.user, **{f"{kind}_id": pk})
@@ -57,7 +56,7 @@ def follow(request):
             request,
             _("You no longer follow %(target)s.") % {"target": describe(kind, target)},
         )
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     obj = followable(kind, pk)
     if obj is None:
         raise Http404
@@ -76,7 +75,8 @@ def follow(request):
             request,
             _("You no longer follow %(target)s.") % {"target": describe(kind, obj)},
         )
-    return redirect(next_url)
+    # Not redirect(): it would take a "next" without a slash for a view name.
+    return HttpResponseRedirect(next_url)
 
 
 @login_required

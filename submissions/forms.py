@@ -14,11 +14,13 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from kb.forms import ModelMultipleChoiceField
 from kb.text import printable
 from practices.models import (
     CareOfficeRegion,
     Movement,
     Organisation,
+    PracticeLink,
     PracticeOrganisation,
     PracticePage,
     Province,
@@ -84,7 +86,7 @@ STORY_FIELD_NAMES = [name for name, *_rest in STORY_FIELDS]
 
 
 def _checkboxes(queryset, label, help_text, required):
-    return forms.ModelMultipleChoiceField(
+    return ModelMultipleChoiceField(
         queryset=queryset,
         label=label,
         help_text=help_text,
@@ -325,6 +327,7 @@ class LinkRowForm(RowForm):
     title = forms.CharField(label=_("Link text"), max_length=200, required=False)
     url = forms.URLField(
         label=_("Web address"),
+        max_length=PracticeLink._meta.get_field("url").max_length,
         required=False,
         assume_scheme="https",
         error_messages={

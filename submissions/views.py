@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kb.params import MAX_ID
 from practices.models import Organisation, PracticePage
 
 from . import services
@@ -284,6 +285,8 @@ def delete(request, pk):
 @member_view
 @require_POST
 def propose_update(request, page_id):
+    if page_id > MAX_ID:  # SQLite overflows on a page's pk (a parent link)
+        raise Http404
     page = get_object_or_404(PracticePage, pk=page_id, owner=request.user)
     refusal = services.suspension_message(request.user)
     if refusal:

@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.text import Truncator
 
+from kb.params import positive_int
+
 register = template.Library()
 
 SITE_NAME = "Vindplaats"
@@ -15,9 +17,9 @@ def canonical_url(request):
     """The page's address without its query string, except a page number:
     tracking parameters (utm_*, fbclid...) never make it into the canonical."""
     url = request.build_absolute_uri(request.path)
-    number = request.GET.get("pagina", "")
-    if number.isdigit() and int(number) > 1:
-        url += f"?pagina={int(number)}"
+    number = positive_int(request.GET.get("pagina"))
+    if number and number > 1:
+        url += f"?pagina={number}"
     return url
 
 
