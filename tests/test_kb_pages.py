@@ -4,14 +4,16 @@ import re
 
 import pytest
 
-from django.test import override_settings
-from django.urls import path
+from django.core.exceptions import PermissionDenied
+from django.test import Client, override_settings
+from django.urls import include, path
 
 from kb.models import HomeFeaturedPractice, StandardPage
 from practices.models import PracticePage, Province
 from search.query import SearchQuery
 from search.service import search
 from tests.factories import PracticeContactFactory, PracticePageFactory
+from tests.factories_community import MemberFactory
 from tests.test_regions import tile
 
 pytestmark = pytest.mark.django_db
@@ -131,11 +133,35 @@ def test_not_found_page_is_dutch(client):
     assert "Pagina niet gevonden" in response.content.decode()
 
 
+def test_an_expired_form_gets_a_dutch_page():
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(MemberFactory())
+    response = csrf_client.post("/meldingen/alles-gelezen/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Het formulier is verlopen" in html and 'lang="nl"' in html
+
+
 def _crash(request):
     raise RuntimeError("boom")
 
 
-urlpatterns = [path("crash/", _crash)]
+def _forbidden(request):
+    raise PermissionDenied
+
+
+urlpatterns = [
+    path("crash/", _crash),
+    path("verboden/", _forbidden),
+    path("", include("kb.urls")),  # the page's menus link to the site
+]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_no_access_page_is_dutch(client):
+    response = client.get("/verboden/")
+    assert response.status_code == 403
+    assert "Geen toegang" in response.content.decode()
 
 
 @override_settings(ROOT_URLCONF=__name__)

@@ -270,6 +270,16 @@ def test_every_validation_error_keeps_what_was_typed(client, member):
     assert f'action="{draft.get_absolute_url()}"' in html
 
 
+def test_a_too_long_web_address_is_an_error_on_its_field(client, member):
+    long_url = "https://example.org/" + "a" * 200
+    response = send_new(client, **{"link-0-url": long_url})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert long_url in html  # kept, to shorten
+    assert "200" in html  # the message names the limit
+    assert not PracticePage.objects.filter(title="Wijkteam op afroep Zeeland").exists()
+
+
 def test_an_image_without_description_stays_attached(client, member):
     response = send_new(client, new_image_0=png_upload())
     assert response.status_code == 400
