@@ -181,6 +181,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the email worker and cron's jobs write to one file.
+    # WAL lets readers go on while one writes; IMMEDIATE takes the write lock
+    # when a transaction starts, so a transaction that read first waits its
+    # turn (up to `timeout` seconds) instead of failing with "database is
+    # locked" when it comes to write. Found by the soak (bench/soak.py).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
