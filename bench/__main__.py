@@ -9,6 +9,7 @@ var/bench/latest.png.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -23,6 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.soak import soak
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 PYTHON = sys.executable
@@ -35,6 +38,7 @@ FULL = {
     "stock_budget": 240,
     "stock_cap": 30,
     "wrk": 15,
+    "soak": 240,
 }
 QUICK = {
     "sizes": [10_000],
@@ -43,6 +47,7 @@ QUICK = {
     "stock_budget": 20,
     "stock_cap": 10,
     "wrk": 4,
+    "soak": 30,
 }
 
 
@@ -235,10 +240,9 @@ def worker_rss_mb(master):
     return max(peaks) if peaks else None
 
 
-def http(env, settings):
-    if not shutil.which("wrk"):
-        say("wrk is not installed (`make bench` installs it): skipping the HTTP load")
-        return None, None
+@contextlib.contextmanager
+def serving(env):
+    """gunicorn with 2 workers on a free loopback port: yields (base URL, master)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -265,6 +269,17 @@ def http(env, settings):
                 break
             except OSError:
                 time.sleep(0.2)
+        yield base, server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def http(env, settings):
+    if not shutil.which("wrk"):
+        say("wrk is not installed (`make bench` installs it): skipping the HTTP load")
+        return None, None
+    with serving(env) as (base, server):
         practice = probe(env, "url")
         question = probe(env, "question_url")
         bypass = ["-H", "Cookie: sessionid=benchmark"]  # skips the page cache
@@ -300,9 +315,6 @@ def http(env, settings):
             result = results[name]
             say(f"  {name:16} {result['rps']:8.0f} req/s  p99 {result['p99_ms']} ms")
         rss = worker_rss_mb(server.pid)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
     return results, rss
 
 
@@ -324,6 +336,11 @@ def run(settings):
         env, index_build = prepare(size)
         queries = latency(env, settings)
         endpoints, rss = http(env, settings)
+        soaked = None
+        if endpoints:
+            say(f"[{size}] soak: {settings['soak']} s of readers and writers")
+            soaked = soak(env, settings["soak"], serving)
+            say(f"  soak passed: {soaked['passed']}")
         db_mb, index_mb = sizes_on_disk(env)
         http_summary = None
         if endpoints:
@@ -340,6 +357,7 @@ def run(settings):
             "search": {**search_summary(queries), "per_query": queries},
             "http": http_summary,
             "rss_mb": rss,
+            "soak": soaked,
             "index_build_s": index_build,
             "db_mb": db_mb,
             "index_mb": index_mb,
