@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= kb.settings.dev
 
-.PHONY: run install install-dev htmx chromium wrk bench bench-quick migrate demo serve test test-sqlite test-postgres lint format messages screenshots clean
+.PHONY: run install install-dev htmx chromium wrk bench bench-quick soak migrate demo serve test test-sqlite test-postgres lint format messages screenshots clean
 
 run: install migrate demo serve ## Install, migrate, load the demo content and serve it
 
@@ -100,6 +100,9 @@ bench: install-dev wrk ## Full benchmark: 10,000 and 100,000 practices (takes a 
 
 bench-quick: install-dev wrk ## The same at 10,000 practices with short runs
 	$(BIN)/python -m bench --quick
+
+soak: install-dev wrk ## The soak alone (part of make bench): readers and writers for 3 minutes on the demo content
+	$(BIN)/python -m bench.soak
 
 screenshots: install-dev chromium ## Main pages at 375 and 1280 px wide, in var/screenshots/
 	env -u DATABASE_URL $(BIN)/python scripts/screenshots.py
