@@ -9,6 +9,8 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from csp.utils import default_config
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.template import loader
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -66,3 +68,31 @@ class PermissionsPolicyMiddleware:
                 ),
             )
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request larger than settings.MAX_REQUEST_BYTES before its body
+    is read, with a Dutch page (413).
+
+    Django limits form fields in memory (DATA_UPLOAD_MAX_MEMORY_SIZE) but
+    streams any size of file upload to disk before a form can look at it. The
+    limit is what the largest honest form needs (the submission form's upload
+    slots, full); a file too large within it still gets its own message on the
+    form, with everything typed kept. Nothing here reads the body, so this
+    sits before any middleware or view that does (CSRF's process_view).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            page = loader.get_template("413.html").render(
+                {"limit_mb": settings.MAX_REQUEST_BYTES // 2**20}
+            )
+            return HttpResponse(page, status=413)
+        return self.get_response(request)

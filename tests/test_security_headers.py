@@ -224,3 +224,26 @@ def test_members_login_answers_with_the_dutch_429_page(client, settings):
     )
     assert response.status_code == 429
     assert "Te veel pogingen" in response.content.decode()
+
+
+def test_a_request_larger_than_any_form_needs_is_refused_before_it_is_read(
+    client, settings
+):
+    from submissions.models import Submission
+    from tests.factories_community import MemberFactory
+
+    member = MemberFactory()
+    client.force_login(member)
+    response = client.post(
+        "/deel-jouw-initiatief/",
+        {"title": "Te groot", "save": "1"},
+        CONTENT_LENGTH=str(settings.MAX_REQUEST_BYTES + 1),
+    )
+    assert response.status_code == 413
+    html = response.content.decode()
+    assert "Te groot om te versturen" in html
+    assert f"{settings.MAX_REQUEST_BYTES // 2**20} MB" in html
+    assert not Submission.objects.filter(owner=member).exists()
+
+    response = client.post("/deel-jouw-initiatief/", {"title": "Past", "save": "1"})
+    assert response.status_code == 302

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kb.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -378,6 +379,11 @@ SUBMISSIONS_IMAGE_MAX_SIDE = 3000
 SUBMISSIONS_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 # Unsent drafts a member may keep at once (each may hold uploaded files).
 SUBMISSIONS_MAX_OPEN_DRAFTS = 10
+# Larger requests are refused before they are read (kb.middleware): the
+# submission form's three image and three document slots, full, plus text.
+MAX_REQUEST_BYTES = 3 * (
+    SUBMISSIONS_IMAGE_MAX_BYTES + SUBMISSIONS_DOCUMENT_MAX_BYTES
+) + (4 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
