@@ -143,22 +143,25 @@ def worker_rss(master):
     return total
 
 
+def in_database(env, *args):
+    """Run this module with `args` against the benchmark database; its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "bench.soak", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 def soak(env, seconds, serve):
     """Run the soak against the database of `env`; returns the result dict.
 
     `serve(env)` is bench's gunicorn context manager: it yields (base URL,
     gunicorn's master process)."""
     run = secrets.token_hex(4)
-    data = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "bench.soak", "--setup", run],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
+    data = json.loads(in_database(env, "--setup", run))
     lua = script(run, data)
     samples = []
     with serve(env) as (base, server):
@@ -177,16 +180,7 @@ def soak(env, seconds, serve):
     if not match:
         raise RuntimeError(f"wrk gave no soak summary:\n{output}")
     counts = json.loads(match.group(1))
-    stored = int(
-        subprocess.run(
-            [sys.executable, "-m", "bench.soak", "--count", run],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
+    stored = int(in_database(env, "--count", run))
     requests = re.search(r"(\d+) requests in", output)
     quarter = max(len(samples) // 4, 1)
     first = sorted(samples[:quarter])[quarter // 2] if samples else 0.0
