@@ -25,7 +25,9 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
+from accounts.forms import ProfileForm
 from community.models import Answer, Question
+from practices.facets import FACETS
 from practices.models import CareOfficeRegion, PracticeContact, PracticePage
 
 from .factories import EditorFactory
@@ -151,19 +153,7 @@ def client_for(site, role):
     return client
 
 
-SEARCH_PARAMS = [
-    "q",
-    "page",
-    "page_size",
-    "sort",
-    "provincie",
-    "zorgkantoorregio",
-    "thema",
-    "organisatie",
-    "beweging",
-    "doelgroep",
-    "fase",
-]
+SEARCH_PARAMS = ["q", "page", "page_size", "sort", *(facet.key for facet in FACETS)]
 LISTING_PARAMS = ["pagina", "q", "thema", "onbeantwoord", "mijn", "praktijk", "next"]
 
 # The views that read query parameters (the others ignore them; their
@@ -285,17 +275,7 @@ FORMS = [
         "profile",
         "member",
         lambda s: reverse("accounts:edit"),
-        [
-            "display_name",
-            "organisation",
-            "role",
-            "province",
-            "lived_experience",
-            "bio",
-            "show_bio",
-            "email_frequency",
-            "remove_avatar",
-        ],
+        list(ProfileForm.base_fields),  # a new field is fuzzed too
         {},
     ),
     (
