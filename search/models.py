@@ -74,3 +74,20 @@ class PendingIndexUpdate(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.object_id} ({self.attempts}x)"
+
+
+class SearchIndexState(models.Model):
+    """One row whose token changes, in the same transaction, with every write
+    to the index of the database backend.
+
+    Each process keeps the index's facet columns in memory
+    (search.backends.columns) and reloads them when the token it loaded them
+    for is no longer the one stored. A token, not a counter: a rolled-back
+    write brings back the old token together with the old documents, so a
+    token always names one content of the index.
+    """
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.token

@@ -3,18 +3,25 @@
 SQLite uses an FTS5 table ranked with bm25; PostgreSQL a weighted tsvector
 ranked with ts_rank. Text is analysed in Python (search.analysis) before it
 reaches either, so Dutch stemming and diacritic folding are identical on both
-and on Elasticsearch. Facets are rows in SearchFacetValue; a facet's counts are
-one GROUP BY over the documents that match the text and every other facet.
+and on Elasticsearch. Facets are rows in SearchFacetValue, which every process
+also holds as columns in memory (search.backends.columns): the database finds
+the documents that match the text and ranks them, the columns count facets,
+apply selections and sort browse pages.
 """
+
+import json
+import uuid
+
+import numpy as np
 
 from django.db import connection, transaction
 from django.db.models import Case, FloatField, Q, Sum, Value, When
-from django.db.models.expressions import RawSQL
 
 from practices.facets import FACETS
 
 from ..analysis import analyze, fold, query_terms
-from ..models import SearchDocument, SearchFacetValue
+from ..models import SearchDocument, SearchFacetValue, SearchIndexState
+from . import columns as index_columns
 from .base import (
     SIMILARITY_WEIGHTS,
     TEXT_SIMILARITY_WEIGHT,
@@ -25,18 +32,64 @@ from .base import (
     RawSimilar,
 )
 
-# Above this many text matches, facet counts scan instead of look up.
-BROAD_MATCH = 2500
+# Relevance pages come from the engine's top of all text matches, filtered
+# by the selections; when the selections keep fewer than one match in this
+# many, the engine ranks only the documents that pass them instead.
+SELECTIVE = 8
 # How many practices sharing the most facets "similar" reranks by text.
 SIMILAR_CANDIDATES = 200
 
 
 class SQLiteFullText:
+    def _expression(self, terms, operator):
+        return f" {operator.upper()} ".join(f'"{term}"' for term in terms)
+
     def match(self, terms, operator):
-        expression = f" {operator.upper()} ".join(f'"{term}"' for term in terms)
         return "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s", [
-            expression
+            self._expression(terms, operator)
         ]
+
+    def matching(self, terms, operator):
+        """The ids of every matching document, as an int64 array."""
+        sql = (
+            f"SELECT {index_columns.aggregate_ids('rowid')} FROM search_fulltext "
+            "WHERE search_fulltext MATCH %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self._expression(terms, operator)])
+            return index_columns.parse_ids(cursor.fetchone()[0])
+
+    def _rank(self):
+        weights = ", ".join(str(weight) for weight in WEIGHTS.values())
+        return f"bm25(search_fulltext, {weights})"
+
+    def top(self, terms, operator, kinds, limit):
+        """The best `limit` matches of `kinds`, best first, as (id, score)."""
+        placeholders = ", ".join(["%s"] * len(kinds))
+        sql = (
+            f"SELECT rowid, {self._rank()} AS rank FROM search_fulltext "
+            "WHERE search_fulltext MATCH %s AND +rowid IN (SELECT id FROM "
+            f"search_searchdocument WHERE kind IN ({placeholders})) "
+            "ORDER BY rank, rowid LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self._expression(terms, operator), *kinds, limit])
+            return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
+
+    def ranked_among(self, terms, operator, ids, limit, offset):
+        """One page of the matches among `ids`, best first, as (id, score)."""
+        sql = (
+            f"SELECT rowid, {self._rank()} AS rank FROM search_fulltext "
+            "WHERE search_fulltext MATCH %s "
+            "AND +rowid IN (SELECT value FROM json_each(%s)) "
+            "ORDER BY rank, rowid LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [self._expression(terms, operator), json.dumps(ids), limit, offset],
+            )
+            return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
 
     def ranked(self, terms, operator, ids_sql, ids_params, limit, offset):
         expression = f" {operator.upper()} ".join(f'"{term}"' for term in terms)
@@ -94,6 +147,39 @@ class PostgresFullText:
             [self._tsquery(terms, operator)],
         )
 
+    def matching(self, terms, operator):
+        """The ids of every matching document, as an int64 array."""
+        sql = (
+            f"SELECT {index_columns.aggregate_ids('document_id')} "
+            "FROM search_fulltext WHERE vector @@ to_tsquery('simple', %s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self._tsquery(terms, operator)])
+            return index_columns.parse_ids(cursor.fetchone()[0])
+
+    def top(self, terms, operator, kinds, limit):
+        """The best `limit` matches of `kinds`, best first, as (id, score)."""
+        tsquery = self._tsquery(terms, operator)
+        sql = (
+            "SELECT f.document_id, "
+            "ts_rank(%s::float4[], f.vector, to_tsquery('simple', %s)) AS rank "
+            "FROM search_fulltext f JOIN search_searchdocument d "
+            "ON d.id = f.document_id "
+            "WHERE f.vector @@ to_tsquery('simple', %s) AND d.kind = ANY(%s) "
+            "ORDER BY rank DESC, f.document_id LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql, [self.RANK_WEIGHTS, tsquery, tsquery, list(kinds), limit]
+            )
+            return cursor.fetchall()
+
+    def ranked_among(self, terms, operator, ids, limit, offset):
+        """One page of the matches among `ids`, best first, as (id, score)."""
+        return self.ranked(
+            terms, operator, "SELECT unnest(%s::bigint[])", [ids], limit, offset
+        )
+
     def ranked(self, terms, operator, ids_sql, ids_params, limit, offset):
         tsquery = self._tsquery(terms, operator)
         sql = (
@@ -144,11 +230,18 @@ class DatabaseBackend(BaseSearchBackend):
             else SQLiteFullText()
         )
 
+    def _changed(self):
+        """Name the index's new content (search.backends.columns reloads)."""
+        token = uuid.uuid4().hex
+        if not SearchIndexState.objects.filter(pk=1).update(token=token):
+            SearchIndexState.objects.create(pk=1, token=token)
+
     @transaction.atomic
     def index(self, documents):
         documents = list(documents)
         if not documents:
             return
+        self._changed()
         for kind in {document.kind for document in documents}:
             self.delete(kind, [d.id for d in documents if d.kind == kind])
         rows = SearchDocument.objects.bulk_create(
@@ -189,12 +282,14 @@ class DatabaseBackend(BaseSearchBackend):
         documents = SearchDocument.objects.filter(kind=kind, object_id__in=list(ids))
         document_ids = list(documents.values_list("pk", flat=True))
         if document_ids:
+            self._changed()
             self.fulltext.delete(document_ids)
             SearchFacetValue.objects.filter(document_id__in=document_ids).delete()
             SearchDocument.objects.filter(pk__in=document_ids).delete()
 
     @transaction.atomic
     def reset(self):
+        self._changed()
         self.fulltext.reset()
         SearchFacetValue.objects.all().delete()
         SearchDocument.objects.all().delete()
@@ -206,148 +301,59 @@ class DatabaseBackend(BaseSearchBackend):
         return {"status": "ok", "documents": self.count()}
 
     def search(self, query, *, operator="and"):
-        terms = query.terms
-        text_match = None
-        if terms:
-            match_sql, match_params = self.fulltext.match(terms, operator)
-            text_match = RawSQL(match_sql, match_params)
-
-        def narrowed(with_text=True):
-            documents = SearchDocument.objects.filter(kind__in=query.kinds)
-            if text_match is not None and with_text:
-                documents = documents.filter(pk__in=text_match)
-            for key in query.filters:
-                documents = documents.filter(pk__in=selected[key])
-            return documents
-
-        selected = {
-            key: SearchFacetValue.objects.filter(facet=key, value__in=values).values(
-                "document_id"
-            )
-            for key, values in query.filters.items()
+        columns = index_columns.current()
+        base = columns.of_kinds(query.kinds)
+        if query.terms:
+            base &= columns.mask(self.fulltext.matching(query.terms, operator))
+        selections = {
+            key: columns.selection(key, values) for key, values in query.filters.items()
         }
-        total, facet_counts = self._counts(query, operator)
+        passing = base.copy()
+        for selection in selections.values():
+            passing &= selection
+        total = int(np.count_nonzero(passing))
+        facet_counts = {}
+        for facet in FACETS:
+            # A facet counts the documents that pass the text and every other
+            # facet's selection, so ticking a second value in a facet shows
+            # what it would add.
+            counted = passing
+            if facet.key in selections:
+                counted = base.copy()
+                for key, selection in selections.items():
+                    if key != facet.key:
+                        counted &= selection
+            facet_counts[facet.key] = columns.counts(facet.key, counted)
         hits = []
         if total:
-            hits = self._page(narrowed(), narrowed(with_text=False), query, operator)
+            ranked = self._page(columns, base, passing, total, query, operator)
+            hits = self._hits(ranked)
         return RawResults(total=total, hits=hits, facet_counts=facet_counts)
 
-    def _counts(self, query, operator):
-        """The total and every facet's counts in one statement.
-
-        The text match and each selection are computed once (materialised
-        CTEs). A facet counts the documents that match the text and every
-        selected facet other than its own, so ticking a second value in a
-        facet shows what it would add. When that set is narrowed, counting
-        starts from its documents (an index lookup each); when it is
-        everything, one scan of the facet's index is cheaper.
-        """
-        ctes, params = [], []
-        kinds = ", ".join(["%s"] * len(query.kinds))
-        if query.terms:
-            match_sql, match_params = self.fulltext.match(query.terms, operator)
-            ctes.append(f"matched (id) AS MATERIALIZED ({match_sql})")
-            params += match_params
-        selections = {}
-        for number, (key, values) in enumerate(query.filters.items()):
-            selections[key] = f"selected_{number}"
-            placeholders = ", ".join(["%s"] * len(values))
-            ctes.append(
-                f"selected_{number} (id) AS MATERIALIZED (SELECT document_id "
-                "FROM search_searchfacetvalue WHERE facet = %s "
-                f"AND value IN ({placeholders}))"
-            )
-            params += [key, *values]
-
-        def narrowing(leave_out=None):
-            sets = ["matched"] if query.terms else []
-            return sets + [name for key, name in selections.items() if key != leave_out]
-
-        bases = {}
-
-        def base(leave_out=None):
-            """The CTE of documents that pass every narrowing but one facet's."""
-            sets = narrowing(leave_out)
-            name = "base_" + "_".join(sets) if sets else "everything"
-            if name not in bases:
-                bases[name] = (
-                    f"{name} (id) AS MATERIALIZED (SELECT id "
-                    f"FROM search_searchdocument WHERE kind IN ({kinds})"
-                    + "".join(f" AND id IN (SELECT id FROM {s})" for s in sets)
-                    + ")"
-                )
-                ctes.append(bases[name])
-                params.extend(query.kinds)
-            return name
-
-        total_base = base()
-        parts = [f"SELECT '', '', COUNT(*) FROM {total_base}"]
-        part_params = []
-        broad = not query.filters and self._broad_match(query.terms, operator)
-        for facet in FACETS:
-            if broad:
-                parts.append(
-                    "SELECT facet, value, COUNT(*) FROM search_searchfacetvalue "
-                    f"WHERE kind IN ({kinds}) AND facet = %s "
-                    f"AND document_id IN (SELECT id FROM {total_base}) "
-                    "GROUP BY facet, value"
-                )
-                part_params += [*query.kinds, facet.key]
-            elif not narrowing(facet.key):
-                parts.append(
-                    "SELECT facet, value, COUNT(*) FROM search_searchfacetvalue "
-                    f"WHERE kind IN ({kinds}) AND facet = %s GROUP BY facet, value"
-                )
-                part_params += [*query.kinds, facet.key]
-            else:
-                parts.append(
-                    f"SELECT v.facet, v.value, COUNT(*) FROM {base(facet.key)} b "
-                    "CROSS JOIN search_searchfacetvalue v "
-                    "WHERE v.document_id = b.id AND v.facet = %s "
-                    "GROUP BY v.facet, v.value"
-                )
-                part_params.append(facet.key)
-        sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(parts)
-        total, counts = 0, {facet.key: {} for facet in FACETS}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params + part_params)
-            for facet, value, count in cursor.fetchall():
-                if facet == "":
-                    total = count
-                else:
-                    counts[facet][value] = count
-        return total, counts
-
-    def _broad_match(self, terms, operator):
-        """Whether the text matches so many documents that scanning a facet's
-        index beats looking up each matching document's values."""
-        if not terms:
-            return False
-        match_sql, match_params = self.fulltext.match(terms, operator)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({match_sql}) AS m", match_params)
-            return cursor.fetchone()[0] > BROAD_MATCH
-
-    def _page(self, matching, filtered, query, operator):
-        """One page of hits. `filtered` applies everything but the text, which
-        the ranking query matches itself (nesting the same MATCH is slow)."""
+    def _page(self, columns, base, passing, total, query, operator):
+        """One page as (document id, score): by relevance from the engine, in
+        the other orders from the columns."""
         limit, offset = query.page_size, query.offset
         sort = query.effective_sort
-        if sort == "relevance":
-            ids_sql, ids_params = filtered.values("pk").query.sql_with_params()
-            ranked = self.fulltext.ranked(
-                query.terms, operator, ids_sql, ids_params, limit, offset
-            )
-        else:
-            order = (
-                ["-published_at", "-pk"] if sort == "newest" else ["title_sort", "pk"]
-            )
-            ranked = [
-                (pk, None)
-                for pk in matching.order_by(*order).values_list("pk", flat=True)[
-                    offset : offset + limit
-                ]
-            ]
+        if sort != "relevance":
+            order = "newest" if sort == "newest" else "title"
+            return [(pk, None) for pk in columns.page(order, passing, offset, limit)]
+        wanted = offset + limit
+        of_kinds = int(np.count_nonzero(base))
+        if total * SELECTIVE >= of_kinds:
+            # Most matches pass the selections: take the engine's best,
+            # enough that the page is very likely among those that pass (the
+            # engine ranks every match whatever the limit, so a generous one
+            # costs little).
+            fetch = min(of_kinds, int(wanted * of_kinds / total * 2) + 100)
+            best = self.fulltext.top(query.terms, operator, query.kinds, fetch)
+            kept = [pair for pair in best if columns.passes(passing, pair[0])]
+            if len(kept) >= wanted or fetch >= of_kinds:
+                return kept[offset:wanted]
+        ids = [int(pk) for pk in columns.ids[np.flatnonzero(passing)]]
+        return self.fulltext.ranked_among(query.terms, operator, ids, limit, offset)
+
+    def _hits(self, ranked):
         ids = [pk for pk, _score in ranked]
         rows = SearchDocument.objects.in_bulk(ids)
         facets = {pk: {} for pk in ids}
