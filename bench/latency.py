@@ -155,7 +155,8 @@ class Floor:
                     "d.id IN (SELECT rowid FROM search_fulltext "
                     "WHERE search_fulltext MATCH ?)"
                 )
-                params.append(" AND ".join(f'"{t}"' for t in terms))
+                joined = " AND ".join(f'"{t}"' for t in terms)
+                params.append(f"{{title summary keywords body}} : ({joined})")
             else:
                 where.append(
                     "d.id IN (SELECT document_id FROM search_fulltext "

@@ -41,39 +41,45 @@ SIMILAR_CANDIDATES = 200
 
 
 class SQLiteFullText:
-    def _expression(self, terms, operator):
-        return f" {operator.upper()} ".join(f'"{term}"' for term in terms)
+    # The columns with text; the fifth, "kind", holds the document's kind.
+    TEXT_COLUMNS = "{title summary keywords body}"
+
+    def _expression(self, terms, operator, kinds=None):
+        """FTS5 MATCH: the terms in the text columns, of `kinds` when given."""
+        joined = f" {operator.upper()} ".join(f'"{term}"' for term in terms)
+        expression = f"{self.TEXT_COLUMNS} : ({joined})"
+        if kinds:
+            expression += " AND kind : (" + " OR ".join(f'"{k}"' for k in kinds) + ")"
+        return expression
 
     def match(self, terms, operator):
         return "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s", [
             self._expression(terms, operator)
         ]
 
-    def matching(self, terms, operator):
-        """The ids of every matching document, as an int64 array."""
+    def matching(self, terms, operator, kinds):
+        """The ids of every matching document of `kinds`, as an int64 array."""
         sql = (
             f"SELECT {index_columns.aggregate_ids('rowid')} FROM search_fulltext "
             "WHERE search_fulltext MATCH %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self._expression(terms, operator)])
+            cursor.execute(sql, [self._expression(terms, operator, kinds)])
             return index_columns.parse_ids(cursor.fetchone()[0])
 
     def _rank(self):
-        weights = ", ".join(str(weight) for weight in WEIGHTS.values())
+        # The kind column weighs nothing: it narrows, it does not rank.
+        weights = ", ".join(str(weight) for weight in [*WEIGHTS.values(), 0.0])
         return f"bm25(search_fulltext, {weights})"
 
     def top(self, terms, operator, kinds, limit):
         """The best `limit` matches of `kinds`, best first, as (id, score)."""
-        placeholders = ", ".join(["%s"] * len(kinds))
         sql = (
             f"SELECT rowid, {self._rank()} AS rank FROM search_fulltext "
-            "WHERE search_fulltext MATCH %s AND +rowid IN (SELECT id FROM "
-            f"search_searchdocument WHERE kind IN ({placeholders})) "
-            "ORDER BY rank, rowid LIMIT %s"
+            "WHERE search_fulltext MATCH %s ORDER BY rank, rowid LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self._expression(terms, operator), *kinds, limit])
+            cursor.execute(sql, [self._expression(terms, operator, kinds), limit])
             return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
 
     def ranked_among(self, terms, operator, ids, limit, offset):
@@ -92,10 +98,9 @@ class SQLiteFullText:
             return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
 
     def ranked(self, terms, operator, ids_sql, ids_params, limit, offset):
-        expression = f" {operator.upper()} ".join(f'"{term}"' for term in terms)
-        weights = ", ".join(str(weight) for weight in WEIGHTS.values())
+        expression = self._expression(terms, operator)
         sql = (
-            f"SELECT rowid, bm25(search_fulltext, {weights}) AS rank "
+            f"SELECT rowid, {self._rank()} AS rank "
             "FROM search_fulltext WHERE search_fulltext MATCH %s "
             # "+rowid": keep FTS5 from driving the query by rowid and running
             # the MATCH once per candidate (a hundred times slower).
@@ -109,8 +114,9 @@ class SQLiteFullText:
     def insert(self, rows):
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO search_fulltext (rowid, title, summary, keywords, body) "
-                "VALUES (%s, %s, %s, %s, %s)",
+                "INSERT INTO search_fulltext "
+                "(rowid, kind, title, summary, keywords, body) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
                 rows,
             )
 
@@ -147,8 +153,9 @@ class PostgresFullText:
             [self._tsquery(terms, operator)],
         )
 
-    def matching(self, terms, operator):
-        """The ids of every matching document, as an int64 array."""
+    def matching(self, terms, operator, kinds):
+        """The ids of every matching document, as an int64 array (of any
+        kind: the caller's columns narrow to `kinds`)."""
         sql = (
             f"SELECT {index_columns.aggregate_ids('document_id')} "
             "FROM search_fulltext WHERE vector @@ to_tsquery('simple', %s)"
@@ -196,6 +203,7 @@ class PostgresFullText:
             return cursor.fetchall()
 
     def insert(self, rows):
+        rows = [(pk, *texts) for pk, _kind, *texts in rows]
         with connection.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO search_fulltext (document_id, vector) VALUES (%s, "
@@ -268,6 +276,7 @@ class DatabaseBackend(BaseSearchBackend):
             [
                 (
                     row.pk,
+                    row.kind,
                     _terms_text(document.title),
                     _terms_text(document.summary),
                     _terms_text(document.keywords),
@@ -304,7 +313,9 @@ class DatabaseBackend(BaseSearchBackend):
         columns = index_columns.current()
         base = columns.of_kinds(query.kinds)
         if query.terms:
-            base &= columns.mask(self.fulltext.matching(query.terms, operator))
+            base &= columns.mask(
+                self.fulltext.matching(query.terms, operator, query.kinds)
+            )
         selections = {
             key: columns.selection(key, values) for key, values in query.filters.items()
         }
