@@ -125,17 +125,29 @@ def highlight(text, terms, max_words=40):
         return ""
     terms = set(terms)
     tokens = list(_TOKEN.finditer(text))
-    matched = [
-        i
-        for i, token in enumerate(tokens)
-        if terms and analyze_word(token.group()) in terms
-    ]
-    first = matched[0] if matched else 0
-    start_token = max(0, first - max_words // 4)
+    # Only the words up to the first match and those in the snippet are
+    # analysed: a long story costs no more than a short one.
+    first = next(
+        (
+            i
+            for i, token in enumerate(tokens)
+            if terms and analyze_word(token.group()) in terms
+        ),
+        None,
+    )
+    start_token = max(0, (first or 0) - max_words // 4)
     end_token = min(len(tokens), start_token + max_words)
     start = tokens[start_token].start() if start_token else 0
     end = tokens[end_token - 1].end() if end_token < len(tokens) else len(text)
-    marks = {i for i in matched if start_token <= i < end_token}
+    marks = (
+        set()
+        if first is None
+        else {
+            i
+            for i in range(first, end_token)
+            if analyze_word(tokens[i].group()) in terms
+        }
+    )
     parts, position = [], start
     for i in sorted(marks):
         token = tokens[i]

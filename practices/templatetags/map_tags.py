@@ -7,14 +7,18 @@ counts and links is the text alternative. "Landelijk" is not a place on the
 map and gets its own link below it.
 """
 
+import hashlib
 import math
 from collections.abc import Mapping
 
 from django import template
+from django.core.cache import cache
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from practices.facets import FACETS, FACETS_BY_KEY
 from search.views import query_string
@@ -55,6 +59,8 @@ LEVELS = [
     ("#073f63", "#ffffff"),
 ]
 STEPS = len(LEVELS) - 1
+# A drawn map is kept this long for the same counts, selection and links.
+MAP_CACHE_SECONDS = 600
 
 
 def level(count, largest):
@@ -119,12 +125,28 @@ def _name(label, count, selected):
     return text
 
 
-@register.inclusion_tag("includes/province_map.html")
+@register.simple_tag
 def province_map(counts, selected=None, query=None):
     """{% province_map counts selected %}: the map, its extra links and its
     table. `counts` maps province slugs to counts (or is the search results'
     `provincie` Facet); `selected` lists the selected slugs; with `query`,
-    the links keep the rest of that search."""
+    the links keep the rest of that search.
+
+    The drawing is a few hundred template variables; it is cached under a
+    digest of everything it shows, so the same counts and links are drawn
+    once (a changed count or label is a different digest)."""
+    data = map_context(counts, selected, query)
+    digest = hashlib.sha256(repr((get_language(), data)).encode()).hexdigest()
+    key = f"province-map:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("includes/province_map.html", data)
+        cache.set(key, str(html), MAP_CACHE_SECONDS)
+    return mark_safe(html)  # rendered by the template, which escapes
+
+
+def map_context(counts, selected=None, query=None):
+    """What the map template draws, as plain values."""
     counts = _counts(counts)
     selected = set(selected) if isinstance(selected, (list, tuple, set)) else set()
     labels = FACETS_BY_KEY["provincie"].labels()

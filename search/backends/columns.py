@@ -137,11 +137,6 @@ class Columns:
             positions = positions[:0]
         return positions.astype(np.int32)
 
-    def passes(self, mask, pk):
-        """Whether document `pk` is in `mask`."""
-        position = int(np.searchsorted(self.ids, pk))
-        return position < self.size and self.ids[position] == pk and mask[position]
-
     def mask(self, ids):
         mask = np.zeros(self.size, dtype=bool)
         mask[self.positions(ids)] = True

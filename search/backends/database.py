@@ -32,10 +32,6 @@ from .base import (
     RawSimilar,
 )
 
-# Relevance pages come from the engine's top of all text matches, filtered
-# by the selections; when the selections keep fewer than one match in this
-# many, the engine ranks only the documents that pass them instead.
-SELECTIVE = 8
 # How many practices sharing the most facets "similar" reranks by text.
 SIMILAR_CANDIDATES = 200
 
@@ -72,14 +68,17 @@ class SQLiteFullText:
         weights = ", ".join(str(weight) for weight in [*WEIGHTS.values(), 0.0])
         return f"bm25(search_fulltext, {weights})"
 
-    def top(self, terms, operator, kinds, limit):
-        """The best `limit` matches of `kinds`, best first, as (id, score)."""
+    def top(self, terms, operator, kinds, limit, offset):
+        """One page of the matches of `kinds`, best first, as (id, score)."""
         sql = (
             f"SELECT rowid, {self._rank()} AS rank FROM search_fulltext "
-            "WHERE search_fulltext MATCH %s ORDER BY rank, rowid LIMIT %s"
+            "WHERE search_fulltext MATCH %s ORDER BY rank, rowid "
+            "LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self._expression(terms, operator, kinds), limit])
+            cursor.execute(
+                sql, [self._expression(terms, operator, kinds), limit, offset]
+            )
             return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
 
     def ranked_among(self, terms, operator, ids, limit, offset):
@@ -164,8 +163,8 @@ class PostgresFullText:
             cursor.execute(sql, [self._tsquery(terms, operator)])
             return index_columns.parse_ids(cursor.fetchone()[0])
 
-    def top(self, terms, operator, kinds, limit):
-        """The best `limit` matches of `kinds`, best first, as (id, score)."""
+    def top(self, terms, operator, kinds, limit, offset):
+        """One page of the matches of `kinds`, best first, as (id, score)."""
         tsquery = self._tsquery(terms, operator)
         sql = (
             "SELECT f.document_id, "
@@ -173,11 +172,11 @@ class PostgresFullText:
             "FROM search_fulltext f JOIN search_searchdocument d "
             "ON d.id = f.document_id "
             "WHERE f.vector @@ to_tsquery('simple', %s) AND d.kind = ANY(%s) "
-            "ORDER BY rank DESC, f.document_id LIMIT %s"
+            "ORDER BY rank DESC, f.document_id LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                sql, [self.RANK_WEIGHTS, tsquery, tsquery, list(kinds), limit]
+                sql, [self.RANK_WEIGHTS, tsquery, tsquery, list(kinds), limit, offset]
             )
             return cursor.fetchall()
 
@@ -349,18 +348,11 @@ class DatabaseBackend(BaseSearchBackend):
         if sort != "relevance":
             order = "newest" if sort == "newest" else "title"
             return [(pk, None) for pk in columns.page(order, passing, offset, limit)]
-        wanted = offset + limit
-        of_kinds = int(np.count_nonzero(base))
-        if total * SELECTIVE >= of_kinds:
-            # Most matches pass the selections: take the engine's best,
-            # enough that the page is very likely among those that pass (the
-            # engine ranks every match whatever the limit, so a generous one
-            # costs little).
-            fetch = min(of_kinds, int(wanted * of_kinds / total * 2) + 100)
-            best = self.fulltext.top(query.terms, operator, query.kinds, fetch)
-            kept = [pair for pair in best if columns.passes(passing, pair[0])]
-            if len(kept) >= wanted or fetch >= of_kinds:
-                return kept[offset:wanted]
+        if total == int(np.count_nonzero(base)):
+            # Only the text narrows: the engine's own top is the page.
+            return self.fulltext.top(query.terms, operator, query.kinds, limit, offset)
+        # Selections narrow too: the engine ranks only the documents that
+        # pass them (scoring fewer rows than its top of every match would).
         ids = [int(pk) for pk in columns.ids[np.flatnonzero(passing)]]
         return self.fulltext.ranked_among(query.terms, operator, ids, limit, offset)
 
