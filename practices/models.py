@@ -29,9 +29,11 @@ from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from kb.cache import current_version
 from search.service import similar
 
 from .facets import FACETS
@@ -422,16 +424,43 @@ class PracticePage(Page):
         )
 
     def get_context(self, request, *args, **kwargs):
+        """Everything the page shows, loaded only when a part of it is not in
+        the fragment cache (see fragment_keys)."""
         context = super().get_context(request, *args, **kwargs)
-        initiators, partners = self.organisations_by_role()
-        context["initiators"] = initiators
-        context["partners"] = partners
+        roles = SimpleLazyObject(self.organisations_by_role)
+        context["initiators"] = SimpleLazyObject(lambda: roles[0])
+        context["partners"] = SimpleLazyObject(lambda: roles[1])
         context["contacts"] = self.contacts.select_related("photo")
         context["gallery_images"] = self.gallery_images.select_related("image")
         context["documents_list"] = self.documents.select_related("document")
-        context["similar"] = similar(self)
-        context["questions"] = self.community_questions(request)
+        context["similar"] = SimpleLazyObject(lambda: similar(self))
+        context["questions"] = SimpleLazyObject(
+            lambda: self.community_questions(request)
+        )
+        context["fragment_keys"] = self.fragment_keys(request)
         return context
+
+    def fragment_keys(self, request):
+        """Cache keys of the page's parts ({% fragment %}), or empty ones
+        where a part must be drawn afresh.
+
+        Every key carries the page cache's version, which every publish,
+        taxonomy change and community post bumps. What depends on the visitor
+        is left out (the follow button) or in the key (whether they are
+        logged in); the question list is cached for visitors only, as a member
+        may also see their own hidden questions. Previews are never cached.
+        """
+        if getattr(request, "is_preview", False):
+            return {}
+        base = f"practice:{self.pk}:{current_version()}"
+        member = request.user.is_authenticated
+        viewer = "member" if member else "visitor"
+        return {
+            "header": f"{base}:header",
+            "story": f"{base}:story:{viewer}",
+            "questions": "" if member else f"{base}:questions",
+            "rest": f"{base}:rest",
+        }
 
     def community_questions(self, request, limit=10):
         """The questions members asked about this practice (one query)."""
