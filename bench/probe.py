@@ -1,5 +1,5 @@
 """Small facts about a benchmark database:
-`python -m bench.probe count|questions|url|question_url|sizes`."""
+`python -m bench.probe count|questions|url|urls|question_url|sizes`."""
 
 import os
 import sys
@@ -22,6 +22,11 @@ def main(what):
         print(Question.objects.count())
     elif what == "url":
         print(PracticePage.objects.live().filter(slug__startswith="gen-").first().url)
+    elif what == "urls":
+        # Every generated practice, newest first (a line each).
+        pages = PracticePage.objects.live().filter(slug__startswith="gen-")
+        for page in pages.order_by("-first_published_at", "-pk"):
+            print(page.url)
     elif what == "question_url":
         from community.models import Question
 
