@@ -9,6 +9,7 @@ admin and health checks always go through, and so do requests with a flash
 message waiting in its cookie.
 """
 
+import contextvars
 import hashlib
 
 from django.conf import settings
@@ -20,8 +21,25 @@ BYPASS_PREFIXES = ("/admin/", "/django-admin/", "/health/", "/documenten/", "/st
 CACHEABLE_TYPES = ("text/html", "application/json", "text/csv", "application/atom+xml")
 
 
+# What one request has read from the shared cache already (the version, the
+# facet labels, the menus): each is asked for once per request, not once per
+# template part, which matters when the cache is Redis across the network.
+_request_memo = contextvars.ContextVar("kb_request_memo", default=None)
+
+
+def request_memo():
+    """A dict that lives as long as the current request, or None outside one."""
+    return _request_memo.get()
+
+
 def current_version():
-    return cache.get_or_set(VERSION_KEY, 1, None)
+    memo = _request_memo.get()
+    if memo is not None and VERSION_KEY in memo:
+        return memo[VERSION_KEY]
+    version = cache.get_or_set(VERSION_KEY, 1, None)
+    if memo is not None:
+        memo[VERSION_KEY] = version
+    return version
 
 
 def bump_version(*args, **kwargs):
@@ -30,6 +48,9 @@ def bump_version(*args, **kwargs):
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, 2, None)
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.clear()  # what this request read may be what just changed
 
 
 class AnonymousPageCacheMiddleware:
@@ -37,6 +58,13 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _request_memo.set({})
+        try:
+            return self.respond(request)
+        finally:
+            _request_memo.reset(token)
+
+    def respond(self, request):
         seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
         if (
             not seconds

@@ -1,5 +1,7 @@
 """The site's own pages: the home page and editor-written content pages."""
 
+import hashlib
+
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -7,10 +9,14 @@ from wagtail.fields import StreamField
 from wagtail.images.blocks import ImageBlock
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
+from django.apps import apps
+from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kb.cache import current_version
 from practices.models import (
     PracticeIndexPage,
     PracticePage,
@@ -20,6 +26,10 @@ from search.query import SearchQuery
 from search.service import search
 
 BODY_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+# How long a route found below the home page is remembered (see HomePage.route).
+ROUTE_SECONDS = 600
 
 
 class HomePage(Page):
@@ -44,6 +54,32 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request, path_components):
+        """Wagtail's route, remembered: a page below the home page is found
+        with one query instead of two per level of the tree.
+
+        The page cache's version is part of the key, and publishing,
+        unpublishing, moving or deleting any page bumps it, so a remembered
+        route never outlives its page or its slug. Only plain routes to a
+        page are remembered (no sub-routes with arguments), and the page
+        found must still be live.
+        """
+        if not path_components:
+            return super().route(request, path_components)
+        path = hashlib.sha256("/".join(path_components).encode()).hexdigest()
+        key = f"route:{current_version()}:{self.pk}:{path}"
+        remembered = cache.get(key)
+        if remembered is not None:
+            model_label, pk = remembered
+            page = apps.get_model(model_label).objects.filter(pk=pk, live=True)
+            if page := page.first():
+                return RouteResult(page)
+        result = super().route(request, path_components)
+        page, args, kwargs = result
+        if not args and not kwargs:
+            cache.set(key, (page._meta.label, page.pk), ROUTE_SECONDS)
+        return result
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

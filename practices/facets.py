@@ -12,6 +12,8 @@ from django.apps import apps
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from kb.cache import request_memo
+
 LABEL_CACHE_SECONDS = 600
 
 
@@ -45,10 +47,15 @@ class Facet:
             from .models import PracticePage
 
             return {value: str(label) for value, label in PracticePage.Phase.choices}
+        memo = request_memo()
+        if memo is not None and self.cache_key in memo:
+            return memo[self.cache_key]
         labels = cache.get(self.cache_key)
         if labels is None:
             labels = dict(self.model.objects.values_list("slug", "name"))
             cache.set(self.cache_key, labels, LABEL_CACHE_SECONDS)
+        if memo is not None:
+            memo[self.cache_key] = labels
         return labels
 
     def labels_for(self, values):
@@ -81,8 +88,25 @@ FACETS = [
 FACETS_BY_KEY = {facet.key: facet for facet in FACETS}
 
 
+def every_label():
+    """{facet key: {value: label}} for every facet, in one cache round trip."""
+    memo = request_memo()
+    if memo is not None:
+        wanted = [
+            facet.cache_key
+            for facet in FACETS
+            if facet.model_label and facet.cache_key not in memo
+        ]
+        if wanted:
+            memo.update(cache.get_many(wanted))
+    return {facet.key: facet.labels() for facet in FACETS}
+
+
 def forget_labels(model):
     """Drop the cached labels of the facet whose vocabulary is `model`."""
+    memo = request_memo()
     for facet in FACETS:
         if facet.model_label and facet.model is model:
             cache.delete(facet.cache_key)
+            if memo is not None:
+                memo.pop(facet.cache_key, None)

@@ -34,6 +34,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from kb.cache import current_version
+from kb.templatetags.fragment_tags import prefetch
 from search.service import similar
 
 from .facets import FACETS
@@ -437,7 +438,8 @@ class PracticePage(Page):
         context["questions"] = SimpleLazyObject(
             lambda: self.community_questions(request)
         )
-        context["fragment_keys"] = self.fragment_keys(request)
+        context["fragment_keys"] = keys = self.fragment_keys(request)
+        context["prefetched_fragments"] = prefetch(keys.values())
         return context
 
     def fragment_keys(self, request):

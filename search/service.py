@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kb.cache import bump_version
-from practices.facets import FACETS
+from practices.facets import FACETS, every_label
 
 from .analysis import highlight
 from .backends import get_backend
@@ -41,7 +41,7 @@ def search(query):
     if raw.total == 0 and len(query.terms) > 1:
         raw = backend.search(query, operator="or")
         fallback = raw.total > 0
-    labels = {facet.key: facet.labels() for facet in FACETS}  # once per search
+    labels = every_label()  # once per search
     return SearchResults(
         query=query,
         total=raw.total,

@@ -65,3 +65,31 @@ def test_pages_showing_index_counts_are_rebuilt_after_the_index_changes(client):
     practice = PracticePageFactory()
     update_index("practice", [practice.pk])
     assert client.get("/")["X-Page-Cache"] == "miss"
+
+
+def test_a_remembered_route_follows_publishing(client):
+    """HomePage.route remembers where a path leads, until a page changes."""
+    practice = PracticePageFactory(title="Een route om te onthouden")
+    practice.save_revision().publish()
+    old_url = practice.url
+    assert client.get(old_url).status_code == 200
+    assert client.get(old_url).status_code == 200  # from the remembered route
+
+    practice.slug = "een-nieuwe-naam"
+    practice.save_revision().publish()
+    practice = PracticePage.objects.get(pk=practice.pk)
+    assert practice.url.endswith("/een-nieuwe-naam/")
+    assert client.get(old_url).status_code == 404
+    assert client.get(practice.url).status_code == 200
+
+    practice.unpublish()
+    assert client.get(practice.url).status_code == 404
+
+
+def test_a_remembered_route_to_a_deleted_page_is_a_404(client):
+    practice = PracticePageFactory(title="Een pagina die verdwijnt")
+    practice.save_revision().publish()
+    url = practice.url
+    assert client.get(url).status_code == 200
+    PracticePage.objects.filter(pk=practice.pk).update(live=False)  # no signal
+    assert client.get(url).status_code == 404

@@ -3,7 +3,7 @@ from wagtail.models import Site
 from django import template
 from django.core.cache import cache
 
-from kb.cache import current_version
+from kb.cache import current_version, request_memo
 from kb.models import StandardPage
 
 register = template.Library()
@@ -11,45 +11,52 @@ register = template.Library()
 MENU_SECONDS = 600
 
 
-def _menu_items(context, name, pages):
-    """The menu's links, cached until content changes (the page cache's
-    version): every page shows both menus, and they rarely change."""
-    request = context["request"]
+def _links(request, pages):
+    return [
+        {"title": page.title, "url": page.get_url(request), "path": page.path}
+        for page in pages
+    ]
+
+
+def _menus(request):
+    """Both menus' links, cached until content changes (the page cache's
+    version): every page shows them, and they rarely change."""
     site = Site.find_for_request(request)
     if site is None:
-        return []
-    key = f"menu:{current_version()}:{name}:{site.pk}"
-    links = cache.get(key)
-    if links is None:
-        links = [
-            {"title": page.title, "url": page.get_url(request), "path": page.path}
-            for page in pages(site)
-        ]
-        cache.set(key, links, MENU_SECONDS)
+        return {"main": [], "footer": []}
+    key = f"menus:{current_version()}:{site.pk}"
+    memo = request_memo()
+    if memo is not None and key in memo:
+        return memo[key]
+    menus = cache.get(key)
+    if menus is None:
+        menus = {
+            # The root page's children that editors marked "show in menus".
+            "main": _links(request, site.root_page.get_children().live().in_menu()),
+            # Every content page directly below the home page (Over, Privacy, ...).
+            "footer": _links(
+                request, StandardPage.objects.child_of(site.root_page).live().public()
+            ),
+        }
+        cache.set(key, menus, MENU_SECONDS)
+    if memo is not None:
+        memo[key] = menus
+    return menus
+
+
+def _items(context, name):
     current = context.get("page")
     return [
         {**link, "current": bool(current) and current.path.startswith(link["path"])}
-        for link in links
+        for link in _menus(context["request"])[name]
     ]
 
 
 @register.inclusion_tag("includes/menu.html", takes_context=True)
 def main_menu(context):
-    """The root page's children that editors marked "show in menus"."""
-    return {
-        "items": _menu_items(
-            context, "main", lambda site: site.root_page.get_children().live().in_menu()
-        )
-    }
+    return {"items": _items(context, "main")}
 
 
 @register.inclusion_tag("includes/menu.html", takes_context=True)
 def footer_menu(context):
-    """Every content page directly below the home page (Over, Privacy, ...)."""
-    return {
-        "items": _menu_items(
-            context,
-            "footer",
-            lambda site: StandardPage.objects.child_of(site.root_page).live().public(),
-        )
-    }
+    return {"items": _items(context, "footer")}
