@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 PYTHON = sys.executable
 DEMO_PRACTICES = 126
+RUN = f"{time.time():.0f}"  # names this run's keys in a shared cache
 
 FULL = {
     "sizes": [10_000, 100_000],
@@ -58,6 +59,7 @@ def say(message):
 def environment(size):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kb.settings.bench"}
     env["VINDPLAATS_VAR_DIR"] = str(OUT / f"db-{size}")
+    env["VINDPLAATS_CACHE_PREFIX"] = f"bench-{size}-{RUN}"
     env.pop("ELASTICSEARCH_URL", None)
     if os.environ.get("DATABASE_URL"):
         env["DATABASE_URL"] = postgres_database(size)

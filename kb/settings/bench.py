@@ -17,6 +17,9 @@ if os.environ.get("REDIS_URL"):  # noqa: F405
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],  # noqa: F405
+            # Each run and size its own keys (bench/__main__.py), so no page
+            # cached by another benchmark database is ever served.
+            "KEY_PREFIX": os.environ.get("VINDPLAATS_CACHE_PREFIX", ""),  # noqa: F405
         }
     }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
