@@ -155,6 +155,14 @@ class Columns:
             return np.zeros(self.size, dtype=bool)
         return column.selection(values, self.size)
 
+    def having(self, facet, value):
+        """Positions of the documents with this facet value."""
+        column = self.facets.get(facet)
+        code = column.codes.get(value) if column is not None else None
+        if code is None:
+            return np.zeros(0, dtype=np.int32)
+        return column.positions[column.starts[code] : column.starts[code + 1]]
+
     def counts(self, facet, mask):
         column = self.facets.get(facet)
         return column.counts(mask) if column is not None else {}

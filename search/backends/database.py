@@ -15,7 +15,6 @@ import uuid
 import numpy as np
 
 from django.db import connection, transaction
-from django.db.models import Case, FloatField, Q, Sum, Value, When
 
 from practices.facets import FACETS
 
@@ -382,55 +381,55 @@ class DatabaseBackend(BaseSearchBackend):
         ]
 
     def similar(self, kind, id, *, limit=5):
+        """Practices scored by the facet values they share, weighted, with the
+        best SIMILAR_CANDIDATES reranked by how much their text matches this
+        one's title and summary. The facet part is numpy over the columns."""
         document = SearchDocument.objects.filter(kind=kind, object_id=id).first()
         if document is None:
             return []
+        columns = index_columns.current()
         own_values = list(document.facet_values.values_list("facet", "value"))
-        weighted = [(f, v) for f, v in own_values if f in SIMILARITY_WEIGHTS]
-        scores = {}
-        if weighted:
-            overlap = (
-                SearchFacetValue.objects.filter(kind=kind)
-                .exclude(document_id=document.pk)
-                .filter(_any_of(weighted))
-                .values("document_id")
-                .annotate(
-                    score=Sum(
-                        Case(
-                            *[
-                                When(facet=facet, then=Value(weight))
-                                for facet, weight in SIMILARITY_WEIGHTS.items()
-                            ],
-                            default=Value(0.0),
-                            output_field=FloatField(),
-                        )
-                    )
-                )
-                .order_by("-score", "document_id")[:SIMILAR_CANDIDATES]
-            )
-            scores = {row["document_id"]: row["score"] for row in overlap}
+        weighted = [
+            (facet, value, SIMILARITY_WEIGHTS[facet])
+            for facet, value in own_values
+            if facet in SIMILARITY_WEIGHTS
+        ]
+        facet_scores = np.zeros(columns.size)
+        for facet, value, weight in weighted:
+            facet_scores[columns.having(facet, value)] += weight
+        others = columns.of_kinds([kind])
+        others[columns.positions(np.array([document.pk]))] = False
+        facet_scores[~others] = 0
+        candidates = _best(facet_scores, SIMILAR_CANDIDATES)
+        scores = {
+            int(columns.ids[position]): float(facet_scores[position])
+            for position in candidates
+        }
         terms = query_terms(f"{document.title} {document.summary}")[:12]
         text_scores = {}
         if terms:
             # Text similarity reranks the practices that share the most
             # facets; with too few of those it looks at every document.
-            candidates = SearchDocument.objects.filter(kind=kind).exclude(
-                pk=document.pk
-            )
             if len(scores) >= SIMILAR_CANDIDATES:
-                candidates = candidates.filter(pk__in=list(scores))
-            ids_sql, ids_params = candidates.values("pk").query.sql_with_params()
-            ranked = self.fulltext.ranked(terms, "or", ids_sql, ids_params, 50, 0)
+                ranked = self.fulltext.ranked_among(terms, "or", list(scores), 50, 0)
+            else:
+                ranked = [
+                    (pk, score)
+                    for pk, score in self.fulltext.top(terms, "or", [kind], 51, 0)
+                    if pk != document.pk
+                ][:50]
             best = max((score for _pk, score in ranked), default=0) or 1
             text_scores = {pk: score / best for pk, score in ranked}
         for pk, text_score in text_scores.items():
             scores[pk] = scores.get(pk, 0.0) + TEXT_SIMILARITY_WEIGHT * text_score
         best_ids = sorted(scores, key=lambda pk: (-scores[pk], pk))[:limit]
-        own = set(own_values)
+        best_positions = columns.positions(np.array(best_ids, dtype=np.int64))
         shared = {pk: {} for pk in best_ids}
-        for row in SearchFacetValue.objects.filter(document_id__in=best_ids):
-            if (row.facet, row.value) in own and row.facet in SIMILARITY_WEIGHTS:
-                shared[row.document_id].setdefault(row.facet, set()).add(row.value)
+        for facet, value, _weight in weighted:
+            having = np.isin(best_positions, columns.having(facet, value))
+            for position in best_positions[having]:
+                pk = int(columns.ids[position])
+                shared[pk].setdefault(facet, set()).add(value)
         object_ids = dict(
             SearchDocument.objects.filter(pk__in=best_ids).values_list(
                 "pk", "object_id"
@@ -445,11 +444,18 @@ class DatabaseBackend(BaseSearchBackend):
                 text_match=text_scores.get(pk, 0) >= 0.5,
             )
             for pk in best_ids
+            if pk in object_ids
         ]
 
 
-def _any_of(pairs):
-    condition = Q()
-    for facet, value in pairs:
-        condition |= Q(facet=facet, value=value)
-    return condition
+def _best(scores, count):
+    """Positions of the `count` highest positive scores; ties go to the lower
+    position (the older document id), as ORDER BY score DESC, id would."""
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) <= count:
+        return positive
+    values = scores[positive]
+    threshold = np.partition(values, len(values) - count)[len(values) - count]
+    above = positive[values > threshold]
+    tied = positive[values == threshold][: count - len(above)]
+    return np.concatenate([above, tied])
