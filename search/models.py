@@ -77,17 +77,18 @@ class PendingIndexUpdate(models.Model):
 
 
 class SearchIndexState(models.Model):
-    """One row whose token changes, in the same transaction, with every write
-    to the index of the database backend.
+    """A token per kind of document that changes, in the same transaction,
+    with every write to that kind's part of the database backend's index.
 
-    Each process keeps the index's facet columns in memory
+    Each process keeps the index's facet columns in memory per kind
     (search.backends.columns) and reloads them when the token it loaded them
     for is no longer the one stored. A token, not a counter: a rolled-back
     write brings back the old token together with the old documents, so a
     token always names one content of the index.
     """
 
+    kind = models.CharField(max_length=32, unique=True)
     token = models.CharField(max_length=32)
 
     def __str__(self):
-        return self.token
+        return f"{self.kind}: {self.token}"

@@ -50,9 +50,26 @@ class TestDatabaseBackend(SearchContract):
         assert self.unscoped(word).total == 0
 
     def test_columns_are_reused_until_the_index_changes(self):
-        loaded = columns.current()
-        assert columns.current() is loaded
+        loaded = columns.current(["practice"])
+        assert columns.current(["practice"]) is loaded
         self.practice(title="Het lepelaarplan")
-        reloaded = columns.current()
+        reloaded = columns.current(["practice"])
         assert reloaded is not loaded and reloaded.size == loaded.size + 1
         assert self.find("lepelaarplan").total == 1
+
+    def test_a_question_posted_leaves_the_practice_columns_loaded(
+        self, django_capture_on_commit_callbacks
+    ):
+        practices = columns.current(["practice"])
+        questions = columns.current(["question"])
+        with django_capture_on_commit_callbacks(execute=True):
+            community.ask_question(
+                MemberFactory(),
+                title="Wie kent de zwaluwtil?",
+                body="Wij zoeken ervaringen.",
+                themes=[],
+            )
+        assert columns.current(["practice"]) is practices
+        assert columns.current(["question"]) is not questions
+        found = self.unscoped("zwaluwtil", kinds=("question",))
+        assert self.titles(found) == ["Wie kent de zwaluwtil?"]

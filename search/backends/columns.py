@@ -9,9 +9,11 @@ is a boolean mask over the positions, and a facet's counts are one
 np.bincount of the value codes whose position passes. The two sort orders
 are arrays of positions, so a page of a browse is one mask lookup.
 
-The columns are loaded once for each content of the index, named by the
-token in SearchIndexState, and shared by every search in the process. Each
-search reads that one row to know its columns are current.
+The columns are loaded per kind of document (practices apart from
+questions, so an answer posted does not reload the practices), once for each
+content, named by the kind's token in SearchIndexState, and shared by every
+search in the process. Each search reads its kinds' rows to know its columns
+are current.
 """
 
 import threading
@@ -26,7 +28,7 @@ from ..models import SearchDocument, SearchIndexState
 LOAD_ATTEMPTS = 3
 
 _lock = threading.Lock()
-_current = None
+_current = {}  # sorted kinds -> Columns
 
 
 def parse_ids(text):
@@ -78,30 +80,37 @@ class FacetColumn:
 
 
 class Columns:
-    """One content of the index: ids, kinds, sort orders and facets."""
+    """One content of the index for some kinds of document: ids, kinds, sort
+    orders and facets."""
 
-    def __init__(self, token):
+    def __init__(self, kinds, token):
         self.token = token
+        placeholders = ", ".join(["%s"] * len(kinds))
+        of_kinds = f"WHERE kind IN ({placeholders})"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {aggregate_ids('id')} FROM search_searchdocument")
-            self.ids = np.sort(parse_ids(cursor.fetchone()[0]))
-            self.size = len(self.ids)
             cursor.execute(
                 f"SELECT kind, {aggregate_ids('id')} FROM search_searchdocument "
-                "GROUP BY kind"
+                f"{of_kinds} GROUP BY kind",
+                list(kinds),
             )
+            by_kind = {kind: parse_ids(ids) for kind, ids in cursor.fetchall()}
+            self.ids = np.sort(
+                np.concatenate([np.zeros(0, dtype=np.int64), *by_kind.values()])
+            )
+            self.size = len(self.ids)
             self.kinds = {}
-            for kind, ids in cursor.fetchall():
+            for kind, ids in by_kind.items():
                 mask = np.zeros(self.size, dtype=bool)
-                mask[self.positions(parse_ids(ids))] = True
+                mask[self.positions(ids)] = True
                 self.kinds[kind] = mask
             # The ORM writes the orders, so NULL dates sort as they always
             # have on each database.
-            self.newest = self._order("-published_at", "-pk")
-            self.title = self._order("title_sort", "pk")
+            self.newest = self._order(kinds, "-published_at", "-pk")
+            self.title = self._order(kinds, "title_sort", "pk")
             cursor.execute(
                 f"SELECT facet, value, {aggregate_ids('document_id')} "
-                "FROM search_searchfacetvalue GROUP BY facet, value"
+                f"FROM search_searchfacetvalue {of_kinds} GROUP BY facet, value",
+                list(kinds),
             )
             grouped = {}
             for facet, value, ids in cursor.fetchall():
@@ -116,9 +125,10 @@ class Columns:
             for facet, pairs in grouped.items()
         }
 
-    def _order(self, *fields):
+    def _order(self, kinds, *fields):
         sql, params = (
-            SearchDocument.objects.order_by(*fields)
+            SearchDocument.objects.filter(kind__in=kinds)
+            .order_by(*fields)
             .values_list("pk", flat=True)
             .query.sql_with_params()
         )
@@ -174,34 +184,41 @@ class Columns:
         return [int(pk) for pk in self.ids[chosen]]
 
 
-def _token():
-    return SearchIndexState.objects.values_list("token", flat=True).first()
+def _token(kinds):
+    """The tokens of these kinds together, or None when one has no row yet
+    (its columns are then loaded for every search and kept by none)."""
+    tokens = dict(
+        SearchIndexState.objects.filter(kind__in=kinds).values_list("kind", "token")
+    )
+    if any(kind not in tokens for kind in kinds):
+        return None
+    return tuple(tokens[kind] for kind in kinds)
 
 
-def current():
-    """The columns of the index as it is now, loaded when it changed."""
-    global _current
-    token = _token()
-    loaded = _current
+def current(kinds):
+    """The columns of these kinds of document as the index holds them now,
+    loaded again when one of them changed."""
+    kinds = tuple(sorted(set(kinds)))
+    token = _token(kinds)
+    loaded = _current.get(kinds)
     if token is not None and loaded is not None and loaded.token == token:
         return loaded
     with _lock:
         for _attempt in range(LOAD_ATTEMPTS):
-            columns = Columns(token)
+            columns = Columns(kinds, token)
             # Loading is several statements; a write between them shows as a
             # new token, and the picture is loaded again.
-            now = _token()
+            now = _token(kinds)
             if now == token:
                 break
             token = now
         else:
             return columns  # still changing: use it once, keep nothing
         if token is not None:
-            _current = columns
+            _current[kinds] = columns
         return columns
 
 
 def forget():
-    """Drop the loaded columns (tests and benchmarks)."""
-    global _current
-    _current = None
+    """Drop every loaded column (tests and benchmarks)."""
+    _current.clear()

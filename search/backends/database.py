@@ -14,7 +14,7 @@ import uuid
 
 import numpy as np
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from practices.facets import FACETS
 
@@ -236,18 +236,29 @@ class DatabaseBackend(BaseSearchBackend):
             else SQLiteFullText()
         )
 
-    def _changed(self):
-        """Name the index's new content (search.backends.columns reloads)."""
+    def _changed(self, kinds=None):
+        """Name the new content of these kinds (all when None), so every
+        process reloads their columns (search.backends.columns)."""
         token = uuid.uuid4().hex
-        if not SearchIndexState.objects.filter(pk=1).update(token=token):
-            SearchIndexState.objects.create(pk=1, token=token)
+        states = SearchIndexState.objects
+        if kinds is None:
+            states.update(token=token)
+            return
+        for kind in kinds:
+            if states.filter(kind=kind).update(token=token):
+                continue
+            try:
+                with transaction.atomic():
+                    states.create(kind=kind, token=token)
+            except IntegrityError:  # created by a concurrent first write
+                states.filter(kind=kind).update(token=token)
 
     @transaction.atomic
     def index(self, documents):
         documents = list(documents)
         if not documents:
             return
-        self._changed()
+        self._changed({document.kind for document in documents})
         for kind in {document.kind for document in documents}:
             self.delete(kind, [d.id for d in documents if d.kind == kind])
         rows = SearchDocument.objects.bulk_create(
@@ -289,7 +300,7 @@ class DatabaseBackend(BaseSearchBackend):
         documents = SearchDocument.objects.filter(kind=kind, object_id__in=list(ids))
         document_ids = list(documents.values_list("pk", flat=True))
         if document_ids:
-            self._changed()
+            self._changed([kind])
             self.fulltext.delete(document_ids)
             SearchFacetValue.objects.filter(document_id__in=document_ids).delete()
             SearchDocument.objects.filter(pk__in=document_ids).delete()
@@ -308,7 +319,7 @@ class DatabaseBackend(BaseSearchBackend):
         return {"status": "ok", "documents": self.count()}
 
     def search(self, query, *, operator="and"):
-        columns = index_columns.current()
+        columns = index_columns.current(query.kinds)
         base = columns.of_kinds(query.kinds)
         if query.terms:
             base &= columns.mask(
@@ -387,7 +398,7 @@ class DatabaseBackend(BaseSearchBackend):
         document = SearchDocument.objects.filter(kind=kind, object_id=id).first()
         if document is None:
             return []
-        columns = index_columns.current()
+        columns = index_columns.current([kind])
         own_values = list(document.facet_values.values_list("facet", "value"))
         weighted = [
             (facet, value, SIMILARITY_WEIGHTS[facet])
