@@ -217,8 +217,3 @@ def current(kinds):
         if token is not None:
             _current[kinds] = columns
         return columns
-
-
-def forget():
-    """Drop every loaded column (tests and benchmarks)."""
-    _current.clear()

@@ -47,11 +47,6 @@ class SQLiteFullText:
             expression += " AND kind : (" + " OR ".join(f'"{k}"' for k in kinds) + ")"
         return expression
 
-    def match(self, terms, operator):
-        return "SELECT rowid FROM search_fulltext WHERE search_fulltext MATCH %s", [
-            self._expression(terms, operator)
-        ]
-
     def matching(self, terms, operator, kinds):
         """The ids of every matching document of `kinds`, as an int64 array."""
         sql = (
@@ -85,6 +80,8 @@ class SQLiteFullText:
         sql = (
             f"SELECT rowid, {self._rank()} AS rank FROM search_fulltext "
             "WHERE search_fulltext MATCH %s "
+            # "+rowid": keep FTS5 from driving the query by rowid and running
+            # the MATCH once per candidate (a hundred times slower).
             "AND +rowid IN (SELECT value FROM json_each(%s)) "
             "ORDER BY rank, rowid LIMIT %s OFFSET %s"
         )
@@ -93,20 +90,6 @@ class SQLiteFullText:
                 sql,
                 [self._expression(terms, operator), json.dumps(ids), limit, offset],
             )
-            return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
-
-    def ranked(self, terms, operator, ids_sql, ids_params, limit, offset):
-        expression = self._expression(terms, operator)
-        sql = (
-            f"SELECT rowid, {self._rank()} AS rank "
-            "FROM search_fulltext WHERE search_fulltext MATCH %s "
-            # "+rowid": keep FTS5 from driving the query by rowid and running
-            # the MATCH once per candidate (a hundred times slower).
-            f"AND +rowid IN ({ids_sql}) ORDER BY rank, rowid LIMIT %s OFFSET %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, *ids_params, limit, offset])
-            # bm25: lower is better; flip so a higher score is a better match.
             return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
 
     def insert(self, rows):
@@ -143,13 +126,6 @@ class PostgresFullText:
     def _tsquery(self, terms, operator):
         joiner = " & " if operator == "and" else " | "
         return joiner.join(f"'{term}'" for term in terms)
-
-    def match(self, terms, operator):
-        return (
-            "SELECT document_id FROM search_fulltext "
-            "WHERE vector @@ to_tsquery('simple', %s)",
-            [self._tsquery(terms, operator)],
-        )
 
     def matching(self, terms, operator, kinds):
         """The ids of every matching document, as an int64 array (of any
