@@ -15,6 +15,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils.translation import get_language
 
 VERSION_KEY = "page-cache-version"
 BYPASS_PREFIXES = ("/admin/", "/django-admin/", "/health/", "/documenten/", "/static/")
@@ -32,14 +33,34 @@ def request_memo():
     return _request_memo.get()
 
 
-def current_version():
+def once_per_request(key, load):
+    """`load()`, called at most once per request for `key` (every time
+    outside a request)."""
     memo = _request_memo.get()
-    if memo is not None and VERSION_KEY in memo:
-        return memo[VERSION_KEY]
-    version = cache.get_or_set(VERSION_KEY, 1, None)
-    if memo is not None:
-        memo[VERSION_KEY] = version
-    return version
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
+def current_version():
+    return once_per_request(VERSION_KEY, lambda: cache.get_or_set(VERSION_KEY, 1, None))
+
+
+FRAGMENT_SECONDS = 600
+
+
+def fragment_cache_key(key):
+    """Where a {% fragment %} part (kb/templatetags/fragment_tags.py) is kept."""
+    return f"fragment:{get_language()}:{key}"
+
+
+def prefetch_fragments(keys):
+    """The cached parts of a page in one round trip, for the view to put in
+    its context as `prefetched_fragments` (a part not found is drawn)."""
+    wanted = [fragment_cache_key(key) for key in keys if key]
+    return cache.get_many(wanted) if wanted else {}
 
 
 def bump_version(*args, **kwargs):

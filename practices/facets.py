@@ -12,7 +12,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from kb.cache import request_memo
+from kb.cache import once_per_request, request_memo
 
 LABEL_CACHE_SECONDS = 600
 
@@ -47,15 +47,13 @@ class Facet:
             from .models import PracticePage
 
             return {value: str(label) for value, label in PracticePage.Phase.choices}
-        memo = request_memo()
-        if memo is not None and self.cache_key in memo:
-            return memo[self.cache_key]
+        return once_per_request(self.cache_key, self._cached_labels)
+
+    def _cached_labels(self):
         labels = cache.get(self.cache_key)
         if labels is None:
             labels = dict(self.model.objects.values_list("slug", "name"))
             cache.set(self.cache_key, labels, LABEL_CACHE_SECONDS)
-        if memo is not None:
-            memo[self.cache_key] = labels
         return labels
 
     def labels_for(self, values):

@@ -33,8 +33,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from kb.cache import current_version
-from kb.templatetags.fragment_tags import prefetch
+from kb.cache import current_version, prefetch_fragments
 from search.service import similar
 
 from .facets import FACETS
@@ -439,7 +438,7 @@ class PracticePage(Page):
             lambda: self.community_questions(request)
         )
         context["fragment_keys"] = keys = self.fragment_keys(request)
-        context["prefetched_fragments"] = prefetch(keys.values())
+        context["prefetched_fragments"] = prefetch_fragments(keys.values())
         return context
 
     def fragment_keys(self, request):

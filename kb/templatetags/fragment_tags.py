@@ -10,22 +10,10 @@ bumps, so a cached part is never older than the content it shows.
 from django import template
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+
+from kb.cache import FRAGMENT_SECONDS, fragment_cache_key
 
 register = template.Library()
-
-FRAGMENT_SECONDS = 600
-
-
-def fragment_cache_key(key):
-    return f"fragment:{get_language()}:{key}"
-
-
-def prefetch(keys):
-    """The cached parts of a page in one round trip, for the view to put in
-    its context as `prefetched_fragments` (a part not found is drawn)."""
-    wanted = [fragment_cache_key(key) for key in keys if key]
-    return cache.get_many(wanted) if wanted else {}
 
 
 class FragmentNode(template.Node):

@@ -3,7 +3,7 @@ from wagtail.models import Site
 from django import template
 from django.core.cache import cache
 
-from kb.cache import current_version, request_memo
+from kb.cache import current_version, once_per_request
 from kb.models import StandardPage
 
 register = template.Library()
@@ -25,23 +25,23 @@ def _menus(request):
     if site is None:
         return {"main": [], "footer": []}
     key = f"menus:{current_version()}:{site.pk}"
-    memo = request_memo()
-    if memo is not None and key in memo:
-        return memo[key]
-    menus = cache.get(key)
-    if menus is None:
-        menus = {
-            # The root page's children that editors marked "show in menus".
-            "main": _links(request, site.root_page.get_children().live().in_menu()),
-            # Every content page directly below the home page (Over, Privacy, ...).
-            "footer": _links(
-                request, StandardPage.objects.child_of(site.root_page).live().public()
-            ),
-        }
-        cache.set(key, menus, MENU_SECONDS)
-    if memo is not None:
-        memo[key] = menus
-    return menus
+
+    def load():
+        menus = cache.get(key)
+        if menus is None:
+            menus = {
+                # The root page's children that editors marked "show in menus".
+                "main": _links(request, site.root_page.get_children().live().in_menu()),
+                # Every content page directly below the home page (Over, ...).
+                "footer": _links(
+                    request,
+                    StandardPage.objects.child_of(site.root_page).live().public(),
+                ),
+            }
+            cache.set(key, menus, MENU_SECONDS)
+        return menus
+
+    return once_per_request(key, load)
 
 
 def _items(context, name):
