@@ -53,8 +53,10 @@ demo: install
 	$(BIN)/python manage.py rebuild_search_index
 
 # The email worker and the periodic jobs (scripts/periodic.sh, cron's stand-in)
-# run next to the web server and stop when it stops.
+# run next to the web server and stop when it stops. Links in emails, the feed
+# and the sitemap point at the address served here, unless SITE_URL says otherwise.
 serve: install
+	export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
 	$(BIN)/python manage.py db_worker --backend background --no-reload & worker=$$!; \
 	scripts/periodic.sh $(BIN)/python & periodic=$$!; \
 	trap 'kill $$worker $$periodic 2>/dev/null' EXIT INT TERM; \

@@ -24,6 +24,7 @@ class RetryView(WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("Send again")
 
     def dispatch(self, request, pk):
+        # The same permission the "Send again" button needs (wagtail_hooks).
         if not request.user.has_perm("notifications.change_outgoingemail"):
             raise PermissionDenied
         self.email = get_object_or_404(

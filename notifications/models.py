@@ -13,6 +13,8 @@ from operator import or_
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -127,27 +129,53 @@ class Notification(models.Model):
 
 
 class OutgoingEmail(models.Model):
-    """One email waiting to be sent, sent, or given up on after many tries."""
+    """One email waiting to be sent, sent, or given up on after many tries.
+
+    Account emails (allauth's: address confirmation, password reset, ...)
+    are marked `is_account_email`. Their one-time links are never stored:
+    the body holds a placeholder and `secret_refs` says how to build the
+    link when the email is sent (see notifications.mail.deliver); the admin
+    never shows their body, and it is wiped once the email is sent. Sent
+    rows are deleted after NOTIFICATIONS_EMAIL_RETENTION_DAYS, and a
+    member's rows go with their account.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed (gave up)")
 
-    to = models.EmailField()
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    html_body = models.TextField(blank=True)
-    reply_to = models.EmailField(blank=True)
-    headers = models.JSONField(default=dict, blank=True)
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    html_body = models.TextField(_("message (HTML)"), blank=True)
+    reply_to = models.EmailField(_("reply to"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    # The member the email is for, when it is one: deleted with the account.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    is_account_email = models.BooleanField(_("account email"), default=False)
+    # Placeholder in the body -> how to build its secret when sending, e.g.
+    # {"…": {"kind": "password_reset", "user": 12}}; never the secret itself.
+    secret_refs = models.JSONField(default=dict, blank=True, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing email")
@@ -159,7 +187,10 @@ class OutgoingEmail(models.Model):
 
 
 class ContactOptOut(models.Model):
-    """A contact person who asked for no more emails about questions.
+    """A contact person who asked for no more emails through the site.
+
+    It stops both the emails about questions on their practice and members'
+    messages through the contact relay (see `contact_opted_out`).
 
     Contact persons of a practice need not be members, so their choice is
     kept by email address (lower case), the only thing we know of them.
@@ -175,3 +206,24 @@ class ContactOptOut(models.Model):
 
     def __str__(self):
         return self.email
+
+
+def contact_opted_out(email):
+    """Whether a contact person asked for no more emails through the site.
+
+    Covers every email to a practice's contact person: notifications about
+    questions and members' messages through the contact relay alike.
+    """
+    return bool(email) and ContactOptOut.objects.filter(email=email.lower()).exists()
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def purge_outbox_of_deleted_member(sender, instance, **kwargs):
+    """A deleted member's emails go with the account, whatever deletes it.
+
+    Rows linked to the member cascade; this also removes rows addressed to
+    the account's address that were queued before the account existed
+    (allauth's "an account already exists" email and the like).
+    """
+    if instance.email:
+        OutgoingEmail.objects.filter(to__iexact=instance.email).delete()

@@ -41,6 +41,16 @@ def follow(request):
     next_url = safe_next(request, request.POST.get("next"), "/")
     if not request.user.is_authenticated:
         return redirect_to_login(next_url)
+    from community.flood import check_toggle
+
+    refusal = check_toggle(request.user)  # clicks per minute, on or off
+    if refusal:
+        return render(
+            request,
+            "community/refused.html",
+            {"message": refusal.message},
+            status=refusal.status,
+        )
     kind = request.POST.get("target", "")
     pk = positive_int(request.POST.get("id"))
     if pk is None or kind not in TARGETS:
@@ -162,6 +172,24 @@ def notification_settings(request):
     )
 
 
+def link_expired(request, member):
+    """An unsubscribe or opt-out link older than mail.LINK_MAX_AGE.
+
+    Members change their email settings after logging in; a contact person
+    uses the link in a newer email (every email carries a fresh one).
+    """
+    return render(
+        request,
+        "notifications/unsubscribe_invalid.html",
+        {
+            "expired": True,
+            "member": member,
+            "settings_url": reverse("notifications:settings"),
+        },
+        status=410,
+    )
+
+
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -174,6 +202,8 @@ def unsubscribe(request, token):
     try:
         user_id, scope = read_unsubscribe_token(token)
         user = get_user_model().objects.select_related("profile").get(pk=user_id)
+    except signing.SignatureExpired:
+        return link_expired(request, member=True)
     except (signing.BadSignature, get_user_model().DoesNotExist):
         return render(request, "notifications/unsubscribe_invalid.html", status=400)
 
@@ -227,6 +257,8 @@ def contact_opt_out(request, token):
 
     try:
         contact = PracticeContact.objects.get(pk=read_contact_opt_out_token(token))
+    except signing.SignatureExpired:
+        return link_expired(request, member=False)
     except (signing.BadSignature, PracticeContact.DoesNotExist):
         return render(request, "notifications/unsubscribe_invalid.html", status=400)
     email = contact.email.lower()

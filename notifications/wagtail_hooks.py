@@ -1,14 +1,20 @@
 """The outbox in the Wagtail admin: emails waiting, sent or given up on.
 
 Rows hold addresses and message text, so only users with the
-`notifications.view_outgoingemail` permission (superusers; give it to a
-group that runs the site) see them. Nobody edits an email here; a failed one
-can be sent again, which needs `notifications.change_outgoingemail`.
+`notifications.view_outgoingemail` permission see them: the listing, and
+each email's details with its text. Sending a failed email again needs
+`notifications.change_outgoingemail`. The Editors and Moderators groups
+have both (migration 0005); nobody edits or deletes an email here.
+
+Account emails (address confirmation, password reset and the like) are
+listed, and can be sent again, but their text is never shown: it is no
+business of the redactie, and their one-time links are never stored anyway
+(notifications.mail, accounts.adapter).
 """
 
 from wagtail import hooks
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
-from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -30,10 +36,16 @@ class ViewOnlyPolicy(ModelPermissionPolicy):
 register_permission_policy(OutgoingEmail, ViewOnlyPolicy(OutgoingEmail))
 
 
+def may_send_again(user):
+    return user.has_perm("notifications.change_outgoingemail")
+
+
 class OutgoingEmailIndexView(IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        if instance.status == OutgoingEmail.Status.FAILED:
+        if instance.status == OutgoingEmail.Status.FAILED and may_send_again(
+            self.request.user
+        ):
             buttons.append(
                 ListingMenuItem(
                     _("Send again"),
@@ -45,6 +57,16 @@ class OutgoingEmailIndexView(IndexView):
         return buttons
 
 
+class OutgoingEmailInspectView(InspectView):
+    def get_body_display_value(self):
+        if self.object.is_account_email:
+            return _(
+                "Account email (address confirmation, password reset and the "
+                "like): its text is not shown."
+            )
+        return self.object.body
+
+
 class OutgoingEmailViewSet(ModelViewSet):
     model = OutgoingEmail
     icon = "mail"
@@ -52,6 +74,7 @@ class OutgoingEmailViewSet(ModelViewSet):
     url_prefix = "uitgaande-emails"
     add_to_settings_menu = True
     index_view_class = OutgoingEmailIndexView
+    inspect_view_class = OutgoingEmailInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
     search_backend_name = None
@@ -62,6 +85,7 @@ class OutgoingEmailViewSet(ModelViewSet):
     inspect_view_fields = [
         "to",
         "subject",
+        "is_account_email",
         "status",
         "attempts",
         "last_error",

@@ -199,12 +199,14 @@ def test_sign_up_works_while_the_mail_server_is_down(
     assert mail.outbox == []
     waiting = OutgoingEmail.objects.get(to="jan@example.org")
     assert waiting.status == OutgoingEmail.Status.PENDING
-    assert "/account/confirm-email/" in waiting.body
+    # The link is made when the email is sent, never stored (issue 14).
+    assert "/account/confirm-email/" not in waiting.body
 
     OutgoingEmail.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now())
     call_command("send_pending_emails", stdout=io.StringIO())
     assert [message.to for message in mail.outbox] == [["jan@example.org"]]
     assert mail.outbox[0].subject.startswith("[Vindplaats] ")
+    assert "/account/confirm-email/" in mail.outbox[0].body
 
 
 def test_a_filled_in_honeypot_refuses_the_sign_up_and_keeps_the_values(client):
@@ -507,8 +509,8 @@ def test_public_profile_shows_only_chosen_fields_and_never_the_email(client):
     profile.bio = "Over mij"
     profile.province = Province.objects.order_by("pk").first()
     profile.lived_experience = True
-    profile.show_organisation = False
-    profile.show_bio = False
+    profile.show_role = True
+    profile.show_province = True
     profile.save()
     visible = QuestionFactory(author=member, title="Zichtbare vraag van Anna")
     hidden = QuestionFactory(
@@ -517,7 +519,7 @@ def test_public_profile_shows_only_chosen_fields_and_never_the_email(client):
     AnswerFactory(author=member, question=visible)
 
     url = profile.get_absolute_url()
-    assert url == reverse("accounts:profile", args=[member.pk])
+    assert url == reverse("accounts:profile", args=[profile.public_id])
     for viewer in (None, MemberFactory()):
         if viewer:
             client.force_login(viewer)
@@ -543,13 +545,14 @@ def test_profile_of_an_inactive_or_unknown_member_is_not_found(client):
     member = MemberFactory()
     member.is_active = False
     member.save()
-    assert client.get(reverse("accounts:profile", args=[member.pk])).status_code == 404
-    assert client.get(reverse("accounts:profile", args=[999_999])).status_code == 404
+    QuestionFactory(author=member)
+    assert client.get(member.profile.get_absolute_url()).status_code == 404
+    assert client.get(reverse("accounts:profile", args=["0" * 16])).status_code == 404
 
 
 def test_profile_page_query_count_does_not_grow_with_posts(client):
     member = MemberFactory()
-    url = reverse("accounts:profile", args=[member.pk])
+    url = member.profile.get_absolute_url()
     AnswerFactory(author=member, question=QuestionFactory(author=member))
     client.get(url)  # warm the site's menu cache
     with CaptureQueriesContext(connection) as few:

@@ -231,10 +231,11 @@ QUESTION_DATA = {
 ACTIONS = [
     # Accounts ----------------------------------------------------------------
     Action(
+        # A suspended member's public profile is locked (issue 14, item 15).
         "profile: edit own",
         "post",
         r("accounts:edit"),
-        (LOGIN, DONE, DONE, DONE, DONE, DONE),
+        (LOGIN, DONE, DONE, DONE, DONE, NOOP),
         lambda w, r, actor: (
             actor is not None and fresh(actor).profile.display_name == "Nieuwe Naam"
         ),
@@ -243,7 +244,7 @@ ACTIONS = [
     Action(
         "profile: public page never shows the email",
         "get",
-        r("accounts:profile", pk("owner")),
+        r("accounts:profile", lambda w: w["owner"].profile.public_id),
         (NOT_SHOWN, NOT_SHOWN, NOT_SHOWN, NOT_SHOWN, NOT_SHOWN, NOT_SHOWN),
         shows(OWNER_EMAIL),
     ),
@@ -592,18 +593,19 @@ ACTIONS = [
         lambda w, r, actor: fresh(w["q_other"]) is None,
     ),
     Action(
-        # Addresses and message texts: only for who may run the site.
+        # Addresses and message texts: only for the redactie (Editors and
+        # Moderators; account emails' texts never, tests/test_hardening_outbox.py).
         "admin: outbox",
         "get",
         admin("outbox:index"),
-        (ADMIN, ADMIN, ADMIN, ADMIN, NOOP, ADMIN),
+        (ADMIN, ADMIN, ADMIN, ADMIN, SHOWN, ADMIN),
         shows(OWNER_EMAIL),
     ),
     Action(
         "admin: send a failed email again",
         "post",
         lambda w: reverse("outbox_retry", args=[w["failed_email"].pk]),
-        (ADMIN, ADMIN, ADMIN, ADMIN, NOOP, ADMIN),
+        (ADMIN, ADMIN, ADMIN, ADMIN, DONE, ADMIN),
         lambda w, r, actor: (
             fresh(w["failed_email"]).status != OutgoingEmail.Status.FAILED
         ),

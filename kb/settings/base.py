@@ -17,7 +17,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 VAR_DIR = Path(os.environ.get("VINDPLAATS_VAR_DIR", BASE_DIR / "var"))
 # The SQLite file, media and dev mail live here; a fresh clone has no var/ yet.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Others may pass through to media/ (a web server serving it) but not list it.
+VAR_DIR.mkdir(mode=0o711, parents=True, exist_ok=True)
 
 
 def env_list(name, default=""):
@@ -88,6 +89,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
+
+# A form whose CSRF check failed (older than a login elsewhere) keeps its
+# text and is shown again when it came from this site (kb.keep_input).
+CSRF_FAILURE_VIEW = "kb.keep_input.csrf_failure"
 
 # Seconds an anonymous page stays in the cache (kb.cache); 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
@@ -183,6 +188,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with the database file (and its -wal/-shm) created and
+    # kept at mode 0600: it holds password hashes and personal data.
+    DATABASES["default"]["ENGINE"] = "kb.sqlite_backend"
     # The web server, the email worker and cron's jobs write to one file.
     # WAL lets readers go on while one writes; IMMEDIATE takes the write lock
     # when a transaction starts, so a transaction that read first waits its
@@ -195,6 +203,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         **DATABASES["default"].get("OPTIONS", {}),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# `manage.py backup` signs each archive's manifest with an HMAC and `restore`
+# refuses an archive whose signature does not match (kb/management/commands/
+# backup.py). The key: BACKUP_KEY, or else one derived from SECRET_KEY. To
+# restore on another machine, give it the same BACKUP_KEY (or SECRET_KEY).
+BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
+# /health/ tells anonymous visitors only "ok", "degraded" or "unavailable";
+# staff, and monitoring that sends "Authorization: Bearer <HEALTH_TOKEN>",
+# also get the details (kb.views.health). Empty: no token is accepted.
+HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -265,6 +283,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_email": "1/m/user",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
+    # Images decoded from members' uploads (avatars, submissions): kb.images.
+    "image_upload": "30/h/user",
 }
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
@@ -275,9 +295,12 @@ ACCOUNT_FORMS = {
 ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 
 # Profile photos (accounts.avatars): the upload limit is checked before the
-# file is decoded, the pixel limit before the pixels are loaded.
+# file is decoded, the pixel limit before the pixels are loaded (kb.images).
+# Pixels are what is decoded: a JPEG is decoded at 1/2 to 1/8 scale when that
+# still covers AVATAR_SIZE, so a 50-megapixel phone photo passes; a PNG or WebP
+# above the limit is refused without being decoded.
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
-AVATAR_MAX_PIXELS = 40_000_000
+AVATAR_MAX_PIXELS = 16_000_000
 AVATAR_SIZE = 400
 
 DEFAULT_FROM_EMAIL = os.environ.get(
@@ -300,6 +323,8 @@ TASKS = {
 # failed for the editors after NOTIFICATIONS_EMAIL_MAX_ATTEMPTS tries.
 NOTIFICATIONS_EMAIL_RETRY_SECONDS = 60
 NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 8
+# Sent and failed emails are deleted after this many days (send_pending_emails).
+NOTIFICATIONS_EMAIL_RETENTION_DAYS = int(os.environ.get("EMAIL_RETENTION_DAYS", "30"))
 
 # Community rules (community.flood): figures a moderator may want to tune.
 COMMUNITY_FLOOD = {
@@ -315,12 +340,20 @@ COMMUNITY_FLOOD = {
     # Reports and contact messages per member per 24 hours.
     "REPORTS_PER_DAY": 20,
     "CONTACT_MESSAGES_PER_DAY": 10,
+    # "Nuttig" votes and follows (each click, on or off) per member per minute.
+    "TOGGLES_PER_MINUTE": 20,
 }
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Vindplaats"
 WAGTAIL_I18N_ENABLED = False
+# The one base URL of every absolute link outside a page: emails (allauth's
+# included), the Atom feed and the sitemap (kb.site_url), never the request's
+# Host header. Production refuses to start without SITE_URL; `make run` sets
+# it to the address it serves on.
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# No member's email hash goes to gravatar.com: the admin shows initials.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_FRONTEND_LOGIN_URL = "/account/login/"
 # The admin login counts failed attempts like the members' login does
 # (kb/admin_login.py, ACCOUNT_RATE_LIMITS "login" and "login_failed").
@@ -373,12 +406,23 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 SUBMISSIONS_MAX_IMAGES = 6
 SUBMISSIONS_MAX_DOCUMENTS = 6
 SUBMISSIONS_IMAGE_MAX_BYTES = 10 * 1024 * 1024
-SUBMISSIONS_IMAGE_MAX_PIXELS = 40_000_000
-# Images are re-encoded (upright, without EXIF/GPS) at most this many pixels wide or high.
-SUBMISSIONS_IMAGE_MAX_SIDE = 3000
+# Decoded pixels, as for avatars (kb.images): 16 MP holds a 12 MP photo or a
+# 5K screenshot; a larger JPEG is decoded at reduced scale.
+SUBMISSIONS_IMAGE_MAX_PIXELS = 16_000_000
+# Images are re-encoded (upright, without EXIF/GPS) at most this many pixels
+# wide or high: twice the widest the site shows (the 1200-pixel hero).
+SUBMISSIONS_IMAGE_MAX_SIDE = 2400
 SUBMISSIONS_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+# A .docx/.xlsx/.pptx/.odt is a zip: refused when its members would unpack to
+# more than this, or one of them to more than this many times its packed size
+# (a zip bomb); see submissions/files.py.
+SUBMISSIONS_DOCUMENT_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+SUBMISSIONS_DOCUMENT_MAX_COMPRESSION_RATIO = 100
 # Unsent drafts a member may keep at once (each may hold uploaded files).
 SUBMISSIONS_MAX_OPEN_DRAFTS = 10
+# Initiatives and updates a member may send in per 24 hours (each one emails
+# every editor); above it the form answers 429 and keeps the draft.
+SUBMISSIONS_SEND_IN_PER_DAY = 5
 # Larger requests are refused before they are read (kb.middleware): the
 # submission form's three image and three document slots, full, plus text.
 MAX_REQUEST_BYTES = 3 * (

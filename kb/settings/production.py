@@ -1,5 +1,7 @@
 """Production: everything secret or host-specific comes from the environment."""
 
+import re
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -15,6 +17,14 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")  # noqa: F405
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")  # noqa: F405
+# Every link in emails, the feed and the sitemap starts with SITE_URL, never
+# with a request's Host header (kb.site_url).
+if not re.fullmatch(r"https?://[^/\s]+/?", os.environ.get("SITE_URL", "")):  # noqa: F405
+    raise ImproperlyConfigured(
+        "SITE_URL must be set to the site's public address, e.g. "
+        "https://vindplaats.example (the base of every link in emails and feeds)."
+    )
+WAGTAILADMIN_BASE_URL = os.environ["SITE_URL"].rstrip("/")  # noqa: F405
 
 # WhiteNoise serves the collected static files right after the security middleware.
 MIDDLEWARE = [  # noqa: F405
@@ -25,11 +35,14 @@ MIDDLEWARE = [  # noqa: F405
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))  # noqa: F405
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# The site runs behind a proxy (see SECURE_PROXY_SSL_HEADER). allauth's limits
-# per IP address (members' and admin logins) take the client's address from
-# X-Forwarded-For as set by this many trusted proxies; with 0, REMOTE_ADDR is
-# the proxy and every visitor would share one limit.
-ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))  # noqa: F405
+# allauth's limits per IP address (members' and admin logins, sign-up,
+# password reset) count per REMOTE_ADDR unless this many proxies of your own
+# stand in front of gunicorn and append to X-Forwarded-For. Anyone can send
+# that header, so trusting it without such a proxy lets every request pick a
+# fresh address: the default trusts none. Behind one reverse proxy set
+# TRUSTED_PROXY_COUNT=1 (README, "Configuration"), or every visitor shares
+# the proxy's address and one limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))  # noqa: F405
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true") == "true"  # noqa: F405
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))  # noqa: F405
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

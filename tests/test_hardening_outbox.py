@@ -1,0 +1,397 @@
+"""Issue 14, the outbox and every absolute link (items 1, 11, 13, 17, 22, 25).
+
+- No usable account secret (password reset, address confirmation) is ever
+  stored in the outbox, the admin never shows an account email's text, old
+  rows are purged and a deleted member's rows go with the account.
+- The redactie (Editors, Moderators) opens the outbox and sends a failed
+  email again.
+- Every link in an email comes from the configured base URL, never from the
+  Host header; production refuses to start without one; `make run` uses the
+  port it serves on.
+- No gravatar.com in the admin.
+- Unsubscribe links expire; a contact person's opt-out stops the relay.
+"""
+
+import datetime
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+
+from accounts.services import delete_account
+from community.models import ContactMessage
+from notifications.mail import queue_email, unsubscribe_token, unsubscribe_url
+from notifications.models import ContactOptOut, OutgoingEmail
+
+from .factories import EditorFactory, PracticeContactFactory
+from .factories_community import MemberFactory, ModeratorFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = "https://vindplaats.example"
+RESET_LINK = re.compile(r"(https?://[^/\s]+)(/account/password/reset/key/\S+/)")
+CONFIRM_LINK = re.compile(r"(https?://[^/\s]+)(/account/confirm-email/\S+/)")
+
+
+def stored_text(row):
+    return row.body + row.html_body
+
+
+def request_reset(client, address, **extra):
+    return client.post(reverse("account_reset_password"), {"email": address}, **extra)
+
+
+def sign_up(client, address, **extra):
+    password = "zeer-geheim-wachtwoord-42"
+    return client.post(
+        reverse("account_signup"),
+        {
+            "display_name": "Nieuw Lid",
+            "email": address,
+            "password1": password,
+            "password2": password,
+        },
+        **extra,
+    )
+
+
+# Item 1: no secret at rest ---------------------------------------------------
+
+
+def test_a_queued_password_reset_holds_no_link_and_is_sent_with_a_working_one(
+    client, django_capture_on_commit_callbacks
+):
+    member = MemberFactory(email="vergeten@example.org")
+    # The mail server is down: the row waits, as it would after a restart.
+    with (
+        mock.patch(
+            "notifications.mail.EmailMultiAlternatives.send",
+            side_effect=ConnectionRefusedError("SMTP server down"),
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert request_reset(client, member.email).status_code == 302
+    row = OutgoingEmail.objects.get(to=member.email)
+    assert row.status == OutgoingEmail.Status.PENDING
+    assert row.is_account_email and row.user_id == member.pk
+    assert "/account/password/reset/key/" not in stored_text(row)
+    assert not RESET_LINK.search(stored_text(row))
+
+    OutgoingEmail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    call_command("send_pending_emails", stdout=io.StringIO())
+    (message,) = mail.outbox
+    link = RESET_LINK.search(message.body)
+    assert link and "vindplaats-secret" not in message.body
+    # Sent: nothing of the email's text is kept.
+    row.refresh_from_db()
+    assert row.status == OutgoingEmail.Status.SENT
+    assert row.body == row.html_body == "" and row.secret_refs == {}
+
+    # The link made when sending works.
+    response = client.get(link.group(2), follow=True)
+    assert 'name="password1"' in response.content.decode()
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {"password1": "nieuw-wachtwoord-9876", "password2": "nieuw-wachtwoord-9876"},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password("nieuw-wachtwoord-9876")
+
+
+def test_a_queued_confirmation_holds_no_link_and_the_sent_one_confirms(
+    client, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch(
+            "notifications.mail.EmailMultiAlternatives.send",
+            side_effect=ConnectionRefusedError("SMTP server down"),
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert sign_up(client, "jan@example.org").status_code == 302
+    row = OutgoingEmail.objects.get(to="jan@example.org")
+    assert row.is_account_email
+    assert row.user_id == get_user_model().objects.get(email="jan@example.org").pk
+    assert not CONFIRM_LINK.search(stored_text(row))
+
+    OutgoingEmail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    call_command("send_pending_emails", stdout=io.StringIO())
+    link = CONFIRM_LINK.search(mail.outbox[-1].body)
+    assert link
+    client.post(link.group(2))
+    assert EmailAddress.objects.get(email="jan@example.org").verified
+
+
+def test_the_admin_never_shows_an_account_emails_text(
+    client, django_capture_on_commit_callbacks
+):
+    member = MemberFactory(email="vergeten@example.org")
+    with (
+        mock.patch(
+            "notifications.mail.EmailMultiAlternatives.send",
+            side_effect=ConnectionRefusedError("SMTP server down"),
+        ),
+        override_settings(NOTIFICATIONS_EMAIL_MAX_ATTEMPTS=1),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        request_reset(client, member.email)
+    account_row = OutgoingEmail.objects.get(to=member.email)
+    assert account_row.status == OutgoingEmail.Status.FAILED
+    other_row = queue_email(member.email, "Nieuw antwoord", body="Tekst Grutto")
+
+    client.force_login(EditorFactory())
+    html = client.get(reverse("outbox:inspect", args=[account_row.pk])).content
+    html = html.decode()
+    assert account_row.subject in html
+    assert "account/password/reset" not in html
+    assert account_row.body.strip()[:40] not in html
+    html = client.get(reverse("outbox:inspect", args=[other_row.pk])).content
+    assert "Tekst Grutto" in html.decode()
+
+
+def test_sent_and_failed_rows_are_purged_after_the_retention_period():
+    now = timezone.now()
+    old = now - datetime.timedelta(days=31)
+    recent = now - datetime.timedelta(days=29)
+    sent_old = OutgoingEmail.objects.create(
+        to="a@example.org", subject="Oud", body="x", status="sent", sent_at=old
+    )
+    sent_recent = OutgoingEmail.objects.create(
+        to="b@example.org", subject="Recent", body="x", status="sent", sent_at=recent
+    )
+    failed_old = OutgoingEmail.objects.create(
+        to="c@example.org", subject="Mislukt", body="x", status="failed", created_at=old
+    )
+    pending_old = OutgoingEmail.objects.create(
+        to="d@example.org",
+        subject="Wacht",
+        body="x",
+        created_at=old,
+        next_attempt_at=now + datetime.timedelta(hours=1),
+    )
+    call_command("send_pending_emails", stdout=io.StringIO())
+    left = set(OutgoingEmail.objects.values_list("pk", flat=True))
+    assert sent_old.pk not in left and failed_old.pk not in left
+    assert {sent_recent.pk, pending_old.pk} <= left
+
+    with override_settings(NOTIFICATIONS_EMAIL_RETENTION_DAYS=7):
+        call_command("send_pending_emails", stdout=io.StringIO())
+    assert not OutgoingEmail.objects.filter(pk=sent_recent.pk).exists()
+
+
+def test_a_deleted_members_emails_go_with_the_account():
+    member = MemberFactory(email="weg@example.org")
+    other = MemberFactory(email="blijft@example.org")
+    # Queued before the account existed (nobody linked it to the member).
+    early = OutgoingEmail.objects.create(
+        to="Weg@example.org", subject="Account bestaat al", body="x"
+    )
+    queue_email(member.email, "Melding", body="Tekst")
+    kept = queue_email(other.email, "Melding", body="Tekst")
+    assert OutgoingEmail.objects.get(to=member.email).user_id == member.pk
+
+    delete_account(member)
+    assert not OutgoingEmail.objects.filter(to__iexact="weg@example.org").exists()
+    assert not OutgoingEmail.objects.filter(pk=early.pk).exists()
+    assert OutgoingEmail.objects.filter(pk=kept.pk).exists()
+
+
+# Item 22 and 25: the redactie and the outbox -----------------------------------
+
+
+@pytest.mark.parametrize("factory", [EditorFactory, ModeratorFactory])
+def test_the_redactie_sees_failed_emails_and_sends_them_again(
+    client, factory, django_capture_on_commit_callbacks
+):
+    failed = OutgoingEmail.objects.create(
+        to="lid@example.org",
+        subject="Nieuw antwoord op je vraag",
+        body="Hallo",
+        status=OutgoingEmail.Status.FAILED,
+        attempts=8,
+    )
+    client.force_login(factory())
+    response = client.get(reverse("outbox:index") + "?status=failed")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nieuw antwoord op je vraag" in html
+    assert reverse("outbox_retry", args=[failed.pk]) in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("outbox_retry", args=[failed.pk]))
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    assert failed.status == OutgoingEmail.Status.SENT
+    assert [m.to for m in mail.outbox] == [["lid@example.org"]]
+
+
+def test_a_member_cannot_open_the_outbox(client):
+    client.force_login(MemberFactory())
+    response = client.get(reverse("outbox:index"))
+    assert response.status_code in (302, 403)
+
+
+def test_the_outbox_columns_are_translated(client):
+    OutgoingEmail.objects.create(to="lid@example.org", subject="Onderwerp", body="x")
+    client.force_login(EditorFactory())
+    with translation.override("nl"):
+        html = client.get(reverse("outbox:index")).content.decode()
+        for name in ("to", "subject", "attempts", "created_at", "sent_at"):
+            label = OutgoingEmail._meta.get_field(name).verbose_name
+            # A translatable label (Dutch once merged), not the field's name.
+            assert isinstance(label, Promise)
+            assert capfirst(str(label)) in html
+
+
+# Item 11: one base URL ---------------------------------------------------------
+
+
+@override_settings(WAGTAILADMIN_BASE_URL=BASE)
+def test_account_email_links_come_from_the_base_url_not_the_host_header(
+    client, django_capture_on_commit_callbacks
+):
+    member = MemberFactory(email="vergeten@example.org")
+    evil = {"HTTP_HOST": "evil.example:8080"}
+    with django_capture_on_commit_callbacks(execute=True):
+        request_reset(client, member.email, **evil)
+        request_reset(client, "onbekend@example.org", **evil)  # unknown account
+        sign_up(client, "nieuw@example.org", **evil)
+        sign_up(client, member.email, **evil)  # "an account exists already"
+    assert len(mail.outbox) == 4
+    for message in mail.outbox:
+        text = message.body + "".join(c for c, _ in message.alternatives)
+        assert "evil.example" not in text
+        links = re.findall(r"https?://[^\s\"'<>]+", text)
+        assert links, message.subject
+        assert all(link.startswith(BASE + "/") for link in links), links
+    assert RESET_LINK.search(mail.outbox[0].body).group(1) == BASE
+    assert CONFIRM_LINK.search(mail.outbox[2].body).group(1) == BASE
+
+
+def run_python(code, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SITE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_base_url():
+    code = "import kb.settings.production as s; print(s.WAGTAILADMIN_BASE_URL)"
+    env = {"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "vindplaats.example"}
+    refused = run_python(code, **env)
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured" in refused.stderr and "SITE_URL" in refused.stderr
+    started = run_python(code, SITE_URL=BASE + "/", **env)
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == BASE
+
+
+def test_make_run_links_to_the_port_it_serves_on():
+    dry_run = subprocess.run(
+        ["make", "-n", "serve", "PORT=8123"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "SITE_URL"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "runserver 127.0.0.1:8123" in dry_run.stdout
+    (line,) = [line for line in dry_run.stdout.splitlines() if "SITE_URL=" in line]
+    shell = subprocess.run(
+        ["sh", "-c", line.rstrip(" \\") + ' echo "$SITE_URL"'],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "SITE_URL"},
+    )
+    assert shell.stdout.strip() == "http://127.0.0.1:8123"
+
+
+# Item 13: no Gravatar ----------------------------------------------------------
+
+
+def test_the_admin_sends_no_email_hash_to_gravatar(client):
+    client.force_login(EditorFactory())
+    for url in ("/admin/", reverse("outbox:index"), "/admin/account/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "gravatar" not in response.content.decode().lower(), url
+
+
+# Item 17: unsubscribe links expire, the opt-out covers the relay ----------------
+
+
+def old_token(user_id, days):
+    past = time.time() - days * 24 * 3600
+    with mock.patch("django.core.signing.time.time", return_value=past):
+        return unsubscribe_token(user_id, "all")
+
+
+def test_an_unsubscribe_link_older_than_a_year_no_longer_works(client):
+    member = MemberFactory()
+    frequency = member.profile.email_frequency
+    token = old_token(member.pk, days=366)
+    path = reverse("notifications:unsubscribe", args=[token])
+
+    response = client.get(path)
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert reverse("notifications:settings") in html
+    assert client.post(path).status_code == 410
+    member.profile.refresh_from_db()
+    assert member.profile.email_frequency == frequency
+
+    # A link of last month still works.
+    recent = reverse("notifications:unsubscribe", args=[old_token(member.pk, 30)])
+    assert client.post(recent).status_code == 200
+    member.profile.refresh_from_db()
+    assert member.profile.email_frequency == member.profile.EmailFrequency.NEVER
+    assert unsubscribe_url(member.pk).startswith("http://testserver/meldingen/")
+
+
+def test_a_tampered_old_token_is_refused_as_forged(client):
+    token = old_token(MemberFactory().pk, days=366)
+    tampered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
+    path = reverse("notifications:unsubscribe", args=[tampered])
+    assert client.get(path).status_code == 400
+
+
+def test_a_contact_persons_opt_out_stops_relayed_messages(client):
+    contact = PracticeContactFactory(email="Afgemeld@Voorbeeld-zorg.nl")
+    ContactOptOut.objects.create(email="afgemeld@voorbeeld-zorg.nl")
+    client.force_login(MemberFactory(display_name="Sanne de Vries"))
+    url = reverse("community:contact", args=[contact.pk])
+    response = client.post(
+        url, {"subject": "Vraag", "message": "Hallo daar", "consent": "on"}
+    )
+    assert response.status_code == 403
+    assert not ContactMessage.objects.filter(contact=contact).exists()
+    assert not OutgoingEmail.objects.filter(to__iexact=contact.email).exists()
+    assert client.get(url).status_code == 403
