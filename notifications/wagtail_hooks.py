@@ -12,6 +12,8 @@ business of the redactie, and their one-time links are never stored anyway
 (notifications.mail, accounts.adapter).
 """
 
+import re
+
 from wagtail import hooks
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
 from wagtail.admin.views.generic.models import IndexView, InspectView
@@ -57,6 +59,15 @@ class OutgoingEmailIndexView(IndexView):
         return buttons
 
 
+def without_link_tokens(text):
+    """The text with the signed tokens of unsubscribe and opt-out links cut
+    out: each is a credential of its recipient, not for the reader."""
+    for name in ("notifications:unsubscribe", "notifications:contact_opt_out"):
+        prefix = reverse(name, args=["TOKEN"]).removesuffix("TOKEN/")
+        text = re.sub(re.escape(prefix) + r"[^/\s]+/", prefix + "…/", text)
+    return text
+
+
 class OutgoingEmailInspectView(InspectView):
     def get_body_display_value(self):
         if self.object.is_account_email:
@@ -64,7 +75,7 @@ class OutgoingEmailInspectView(InspectView):
                 "Account email (address confirmation, password reset and the "
                 "like): its text is not shown."
             )
-        return self.object.body
+        return without_link_tokens(self.object.body)
 
 
 class OutgoingEmailViewSet(ModelViewSet):

@@ -155,7 +155,10 @@ def test_the_admin_never_shows_an_account_emails_text(
         request_reset(client, member.email)
     account_row = OutgoingEmail.objects.get(to=member.email)
     assert account_row.status == OutgoingEmail.Status.FAILED
-    other_row = queue_email(member.email, "Nieuw antwoord", body="Tekst Grutto")
+    link = unsubscribe_url(member.pk)
+    other_row = queue_email(
+        member.email, "Nieuw antwoord", body=f"Tekst Grutto\nAfmelden: {link}"
+    )
 
     client.force_login(EditorFactory())
     html = client.get(reverse("outbox:inspect", args=[account_row.pk])).content
@@ -165,6 +168,8 @@ def test_the_admin_never_shows_an_account_emails_text(
     assert account_row.body.strip()[:40] not in html
     html = client.get(reverse("outbox:inspect", args=[other_row.pk])).content
     assert "Tekst Grutto" in html.decode()
+    # The member's one-click unsubscribe link is theirs, not the reader's.
+    assert link.rsplit("/", 2)[-2] not in html.decode()
 
 
 def test_sent_and_failed_rows_are_purged_after_the_retention_period():
