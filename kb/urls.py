@@ -6,7 +6,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from . import views
 from .admin_login import DjangoAdminLoginForm, rate_limited
@@ -18,11 +19,27 @@ admin.site.login_form = DjangoAdminLoginForm
 
 urlpatterns = [
     path("django-admin/login/", rate_limited(admin.site.login)),
+    # Django's admin login links to allauth's password reset as well (it shows
+    # the link when this name exists); before the admin's own URLs, which end
+    # in a catch-all.
+    path(
+        "django-admin/password_reset/",
+        RedirectView.as_view(pattern_name="account_reset_password"),
+        name="admin_password_reset",
+    ),
     path("django-admin/", admin.site.urls),
     path(
         "admin/login/",
         rate_limited(WagtailLoginView.as_view()),
         name="wagtailadmin_login",
+    ),
+    # One password reset for everyone: allauth's (rate limited, with a
+    # honeypot, through the outbox, the same answer for any address). Wagtail's
+    # own reset pages, which mailed directly and told who has an account, lead
+    # to allauth's form; so does its "Forgotten password?" link.
+    re_path(
+        r"^admin/password_reset/",
+        RedirectView.as_view(pattern_name="account_reset_password"),
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documenten/", include(wagtaildocs_urls)),
