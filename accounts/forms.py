@@ -105,6 +105,8 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.old_avatar_name = self.instance.avatar.name if self.instance.avatar else ""
+        if self.instance.is_suspended:
+            self.lock_public_profile()
         self.fields["bio"].help_text = _("At most 600 characters.")
         self.fields["avatar"].help_text = _(
             "A JPEG, PNG or WebP image of at most %(max)s. It is shrunk to at "
@@ -131,6 +133,15 @@ class ProfileForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError(_("Fill in a display name."), code="required")
         return name
+
+    def lock_public_profile(self):
+        """A suspended member keeps reading and their email settings, but
+        cannot change what others see: every field but the notification
+        emails is shown disabled, and what is posted for it is ignored (the
+        page says why, templates/accounts/edit.html)."""
+        for name, field in self.fields.items():
+            if name != "email_frequency":
+                field.disabled = True
 
     def clean_avatar(self):
         upload = self.cleaned_data.get("avatar")

@@ -5,11 +5,28 @@ member tells about themselves and which of it others may see. The email
 address is never part of the profile and never shown.
 """
 
+import secrets
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def new_public_id():
+    """The profile's address (/leden/<public_id>/): random, so the members
+    cannot be walked by counting."""
+    return secrets.token_hex(8)
+
+
+def neutral_display_name():
+    """The name of an account made without one (e.g. in the admin): never
+    the login username."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("Member %(code)s") % {"code": secrets.token_hex(2)}
 
 
 class Profile(models.Model):
@@ -20,6 +37,9 @@ class Profile(models.Model):
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    public_id = models.CharField(
+        max_length=16, unique=True, default=new_public_id, editable=False
     )
     display_name = models.CharField(_("display name"), max_length=80)
     organisation = models.CharField(_("organisation"), max_length=120, blank=True)
@@ -47,12 +67,13 @@ class Profile(models.Model):
         _("profile photo"), upload_to="avatars/", blank=True, max_length=200
     )
 
-    # What others may see on the public profile page and next to posts.
-    show_organisation = models.BooleanField(_("show my organisation"), default=True)
-    show_role = models.BooleanField(_("show my role"), default=True)
-    show_province = models.BooleanField(_("show my province"), default=True)
-    show_bio = models.BooleanField(_("show what I wrote about myself"), default=True)
-    show_avatar = models.BooleanField(_("show my profile photo"), default=True)
+    # What others may see on the public profile page and next to posts:
+    # nothing until the member ticks it.
+    show_organisation = models.BooleanField(_("show my organisation"), default=False)
+    show_role = models.BooleanField(_("show my role"), default=False)
+    show_province = models.BooleanField(_("show my province"), default=False)
+    show_bio = models.BooleanField(_("show what I wrote about myself"), default=False)
+    show_avatar = models.BooleanField(_("show my profile photo"), default=False)
 
     email_frequency = models.CharField(
         _("notification emails"),
@@ -81,8 +102,42 @@ class Profile(models.Model):
     def __str__(self):
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "display_name" in update_fields:
+            self.name_user()
+
     def get_absolute_url(self):
-        return reverse("accounts:profile", args=[self.user_id])
+        return reverse("accounts:profile", args=[self.public_id])
+
+    def name_user(self):
+        """Give the user the display name as first and last name.
+
+        Wagtail and Django's admin call a user by get_full_name() and fall
+        back to the username (workflow, page history, listings); members sign
+        up with a display name only, so editors saw "lid-<hex>". The display
+        name is the one name; the admin's name fields follow it.
+        """
+        first, _space, last = self.display_name.partition(" ")
+        get_user_model().objects.filter(pk=self.user_id).exclude(
+            first_name=first, last_name=last
+        ).update(first_name=first, last_name=last)
+        # The user object the caller holds, too, so a later save keeps it.
+        if Profile.user.is_cached(self):
+            self.user.first_name, self.user.last_name = first, last
+
+    def has_public_details(self):
+        """Whether the member chose to show anything besides their name."""
+        return any(
+            [
+                self.show_organisation and self.organisation,
+                self.show_role and self.role,
+                self.show_province and self.province_id,
+                self.show_bio and self.bio,
+                self.show_avatar and self.avatar,
+            ]
+        )
 
     @property
     def is_suspended(self):

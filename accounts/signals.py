@@ -1,23 +1,36 @@
-"""Every user has a profile from the moment the account exists; a profile's
-photo file goes when the profile does."""
+"""Every user has a profile from the moment the account exists, and its
+display name as their name (Profile.name_user); a profile's photo file goes
+when the profile does."""
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Profile
+from .models import Profile, neutral_display_name
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="create-profile")
-def create_profile(sender, instance, created, raw=False, **kwargs):
-    if created and not raw:
+def create_profile(sender, instance, created, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    if created:
+        # An account made in the admin has a name, or gets a neutral one:
+        # the login username is never shown.
+        name = " ".join(instance.get_full_name().split())[:80]
         Profile.objects.get_or_create(
             user=instance,
-            defaults={
-                "display_name": instance.get_full_name() or instance.get_username()
-            },
+            defaults={"display_name": name or neutral_display_name()},
         )
+    elif (
+        update_fields is None or {"first_name", "last_name"} & set(update_fields)
+    ) and not instance.get_full_name().strip():
+        # The name was emptied (Django's admin allows that): the display
+        # name again, or the admin would show the username.
+        profile = Profile.objects.filter(user=instance).first()
+        if profile is not None:
+            profile.user = instance
+            profile.name_user()
 
 
 @receiver(post_delete, sender=Profile, dispatch_uid="delete-profile-avatar")

@@ -7,5 +7,6 @@ urlpatterns = [
     path("account/", views.edit, name="edit"),
     path("account/gegevens/", views.export, name="export"),
     path("account/verwijderen/", views.delete, name="delete"),
-    path("<int:user_id>/", views.profile, name="profile"),
+    # A random id (Profile.public_id), never the account's number.
+    path("<slug:public_id>/", views.profile, name="profile"),
 ]

@@ -3,11 +3,11 @@ import json
 from allauth.core import ratelimit
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from kb.cache import bump_version
 
 from .export import export_member_data
 from .forms import DeleteAccountForm, ProfileForm
+from .models import Profile
 from .services import delete_account
 from .signals import delete_file_on_commit
 
@@ -50,29 +51,47 @@ def edit(request):
 
 
 @never_cache
-def profile(request, user_id):
-    member = get_object_or_404(
-        get_user_model().objects.select_related("profile", "profile__province"),
-        pk=user_id,
-        is_active=True,
+def profile(request, public_id):
+    """A member's public page, at a random address (Profile.public_id).
+
+    Others find it only when there is something public to see: a question or
+    answer that is not hidden, or a detail the member chose to show. The
+    member always sees their own page.
+    """
+    member_profile = get_object_or_404(
+        Profile.objects.select_related("user", "province"),
+        public_id=public_id,
+        user__is_active=True,
     )
+    member = member_profile.user
     is_self = request.user.is_authenticated and request.user.pk == member.pk
     questions = Question.objects.filter(author=member)
     answers = Answer.objects.filter(author=member).select_related("question")
+    visible_questions = questions.filter(is_hidden=False)
+    visible_answers = answers.filter(is_hidden=False, question__is_hidden=False)
     if not is_self:
-        questions = questions.filter(is_hidden=False)
-        answers = answers.filter(is_hidden=False, question__is_hidden=False)
+        questions, answers = visible_questions, visible_answers
+    question_count = questions.count()
+    answer_count = answers.count()
+    public = member_profile.has_public_details() or (
+        (question_count or answer_count)
+        if not is_self
+        else (visible_questions.exists() or visible_answers.exists())
+    )
+    if not (is_self or public):
+        raise Http404
     return render(
         request,
         "accounts/profile.html",
         {
             "member": member,
-            "member_profile": member.profile,
+            "member_profile": member_profile,
             "is_self": is_self,
+            "hidden_from_others": not public,
             "questions": questions.order_by("-created_at", "-pk")[:PROFILE_POSTS],
-            "question_count": questions.count(),
+            "question_count": question_count,
             "answers": answers.order_by("-created_at", "-pk")[:PROFILE_POSTS],
-            "answer_count": answers.count(),
+            "answer_count": answer_count,
         },
     )
 

@@ -70,7 +70,7 @@ def main():
                     "Hoe regelen jullie de nachtzorg in de wijk?",
                     helper,
                 ),
-                "profile": f"/leden/{member['id']}/",
+                "profile": member["profile_url"],
             }
             written = shoot(base_url, member, links, out, executable)
         finally:

@@ -35,7 +35,7 @@ EmailAddress.objects.get_or_create(
 )
 user.profile.display_name = data["display_name"]
 user.profile.save()
-print(json.dumps({{"id": user.pk}}))
+print(json.dumps({{"id": user.pk, "profile_url": user.profile.get_absolute_url()}}))
 """
 
 
@@ -71,7 +71,7 @@ def create_member(var_dir, username, display_name):
         "display_name": display_name,
     }
     result = manage_shell(var_dir, CREATE_MEMBER.format(data=json.dumps(data)))
-    return {**data, "id": result["id"]}
+    return {**data, "id": result["id"], "profile_url": result["profile_url"]}
 
 
 def log_in(page, base_url, member):

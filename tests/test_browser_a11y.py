@@ -100,7 +100,7 @@ def site_data(demo_site, demo_var, browser):
     data = {
         "member": asker,
         "question": question,
-        "profile": f"/leden/{asker['id']}/",
+        "profile": asker["profile_url"],
         "unsubscribe": unsubscribe_path(demo_var, helper),
     }
     # Links the tests follow, found the way a visitor finds them.

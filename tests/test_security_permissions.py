@@ -783,6 +783,11 @@ def test_the_table_covers_every_project_view():
 class _Fake:
     pk = 1
     owner_id = 1
+    public_id = "0123456789abcdef"
+
+    @property
+    def profile(self):
+        return self
 
     def get_absolute_url(self):
         return "/community/vragen/1/x/"

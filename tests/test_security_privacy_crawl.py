@@ -254,8 +254,7 @@ def test_no_personal_email_address_in_any_public_response(client, capsys):
     assert len(reached) >= 120
     assert question.get_absolute_url() in paths
     for member_page in (
-        reverse("accounts:profile", args=[answer.author_id])
-        for answer in question.answers.all()
+        answer.author.profile.get_absolute_url() for answer in question.answers.all()
     ):
         assert member_page in paths
     assert {"/sitemap.xml", "/api/v1/practices.csv", "/community/", "/regio/"} <= paths

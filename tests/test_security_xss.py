@@ -648,7 +648,7 @@ def test_questions_and_answers(client, django_capture_on_commit_callbacks):
     assert {" ".join(q.title.split()) for q in questions} <= set(shown)
     page(client, reverse("community:index"), q="script img onerror")
     for member in (asker, answerer):
-        page(client, reverse("accounts:profile", args=[member.pk]))
+        page(client, member.profile.get_absolute_url())
     page(client, practice.url)
     answer = Answer.objects.filter(question=first).first()
     client.force_login(reader)
@@ -683,7 +683,7 @@ def test_profile(client):
     question = QuestionFactory(author=member)
     client.force_login(member)
     short = Stream(sample(80))
-    profile_url = reverse("accounts:profile", args=[member.pk])
+    profile_url = member.profile.get_absolute_url()
     for number, bio in enumerate(pack(STORABLE, 600, separator="\n")):
         set_profile(
             client,
