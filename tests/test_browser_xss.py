@@ -176,6 +176,10 @@ def stored(demo_site, demo_var):
             "organisation": short.take(120),
             "role": short.take(120),
             "bio": pack(STORABLE, 600, separator="\n")[0],
+            # Shown only when ticked: the vectors must be on the page.
+            "show_organisation": True,
+            "show_role": True,
+            "show_bio": True,
         },
     }
     try:
