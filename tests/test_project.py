@@ -54,6 +54,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_SETTINGS_MODULE": "kb.settings.production",
         "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-for-tests",
         "ALLOWED_HOSTS": "vindplaats.example.org",
+        "SITE_URL": "https://vindplaats.example.org",
         "PATH": "/usr/bin:/bin",
     }
     result = subprocess.run(
