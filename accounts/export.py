@@ -11,6 +11,7 @@ from django.utils import timezone
 from community.models import Answer, ContactMessage, HelpfulVote, Question, Report
 from notifications.models import Follow, Notification
 from submissions.models import Submission
+from submissions.services import data_for_member
 
 
 def _profile(profile):
@@ -142,7 +143,7 @@ def export_member_data(user):
                 "title": s.title,
                 "status": s.status,
                 "practice_id": s.page_id,
-                "data": s.data,
+                "data": data_for_member(s),
                 "files": [f.original_name for f in s.files.all()],
                 "created_at": s.created_at,
                 "updated_at": s.updated_at,

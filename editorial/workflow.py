@@ -202,6 +202,24 @@ def _owner_to_tell(page, acting_user):
     return owner
 
 
+def review_url(page):
+    """Where an editor reviews a page: for a changed page, Wagtail's
+    comparison of the version in review with the one before it (a member's
+    update sent in on top of an editor's newer version shows exactly what
+    the member changed); for a new page, the editor."""
+    latest = page.latest_revision
+    previous = (
+        page.revisions.exclude(pk=latest.pk).order_by("-created_at", "-pk").first()
+        if latest is not None
+        else None
+    )
+    if previous is None:
+        return reverse("wagtailadmin_pages:edit", args=[page.pk])
+    return reverse(
+        "wagtailadmin_pages:revisions_compare", args=[page.pk, previous.pk, latest.pk]
+    )
+
+
 def review_requested(sender, instance, user=None, **kwargs):
     """A page waits for the redactie: an in-site notification for each editor
     of the task's groups (their email comes from TaskSubmittedNotifier)."""
@@ -225,7 +243,7 @@ def review_requested(sender, instance, user=None, **kwargs):
         message = Truncator(
             _("“%(title)s” waits for review by the editors") % {"title": page.title}
         ).chars(300)
-    url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    url = review_url(page)
     now = timezone.now()
     Notification.objects.bulk_create(
         Notification(

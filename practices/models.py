@@ -25,6 +25,7 @@ from wagtail.search import index
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -62,8 +63,49 @@ class Vocabulary(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)[:120]
+            self.slug = slugify(self.name)[: self._meta.get_field("slug").max_length]
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """Refuse a value that differs from an existing one only in case,
+        accents or punctuation ("ggz" next to "GGZ"): it would get the same
+        slug. The message names the existing value. Every form that saves a
+        vocabulary value runs this (the snippet editor's model form, and
+        anything that calls full_clean)."""
+        super().clean()
+        self.name = " ".join((self.name or "").split())
+        if not self.name:
+            return
+        slug = (
+            self.slug or slugify(self.name)[: self._meta.get_field("slug").max_length]
+        )
+        others = type(self)._default_manager.exclude(pk=self.pk)
+        same_name = others.filter(name__iexact=self.name).order_by("pk").first()
+        same_slug = others.filter(slug=slug).order_by("pk").first()
+        if same_name is not None or (same_slug is not None and not self.slug):
+            existing = same_name or same_slug
+            raise ValidationError(
+                {
+                    "name": _(
+                        "“%(existing)s” already exists and differs only in "
+                        "capitals, accents or punctuation. Use “%(existing)s”, "
+                        "or choose a clearly different name."
+                    )
+                    % {"existing": existing.name}
+                },
+                code="duplicate",
+            )
+        if same_slug is not None:
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "The web address “%(slug)s” is already used by "
+                        "“%(existing)s”. Choose another one."
+                    )
+                    % {"slug": slug, "existing": same_slug.name}
+                },
+                code="duplicate",
+            )
 
 
 class Province(Vocabulary):
@@ -197,11 +239,6 @@ class Organisation(Vocabulary):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name)[:200]
-        super().save(*args, **kwargs)
 
 
 class PracticeIndexPage(Page):

@@ -8,7 +8,9 @@ SUBMISSIONS_IMAGE_MAX_SIDE pixels.
 Documents: the extension must be one Wagtail accepts (WAGTAILDOCS_EXTENSIONS),
 the size at most SUBMISSIONS_DOCUMENT_MAX_BYTES, and the content must be what
 the extension promises (PDF magic bytes, an Office Open XML or OpenDocument
-zip with the right parts, text without NUL bytes).
+zip with the right parts, text without NUL bytes). A zip document that would
+unpack to far more than it weighs (a zip bomb) is refused from its directory,
+without unpacking anything.
 """
 
 import io
@@ -24,6 +26,12 @@ from django.utils.translation import gettext as _
 from kb.images import ImageRejected, clean_image
 
 TEXT_SAMPLE_BYTES = 64 * 1024
+# Zip documents (OOXML, OpenDocument): more members than any office file
+# has, or members unpacking to far more than they weigh, are refused
+# (settings SUBMISSIONS_DOCUMENT_MAX_UNPACKED_BYTES and _MAX_COMPRESSION_RATIO;
+# the ratio counts only above ZIP_RATIO_FLOOR unpacked bytes).
+MAX_ZIP_MEMBERS = 2000
+ZIP_RATIO_FLOOR = 1024 * 1024
 OOXML_PARTS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 ODF_MIMETYPES = {
     "odt": b"application/vnd.oasis.opendocument.text",
@@ -49,10 +57,25 @@ def _not_an_image(upload):
     )
 
 
-def _too_many_pixels(upload):
+def _too_many_pixels(upload, size):
+    if size is None:
+        return ValidationError(
+            _("“%(name)s” has too many pixels. Choose a smaller image.")
+            % {"name": upload.name},
+            code="too_many_pixels",
+        )
     return ValidationError(
-        _("“%(name)s” has too many pixels. Choose a smaller image.")
-        % {"name": upload.name},
+        _(
+            "“%(name)s” is %(width)s × %(height)s pixels; an image may have at most "
+            "%(megapixels)s megapixels. Make it smaller (for example 2400 pixels "
+            "wide) and add it again."
+        )
+        % {
+            "name": upload.name,
+            "width": size[0],
+            "height": size[1],
+            "megapixels": f"{settings.SUBMISSIONS_IMAGE_MAX_PIXELS / 1_000_000:g}",
+        },
         code="too_many_pixels",
     )
 
@@ -74,7 +97,7 @@ def process_image(upload):
         if rejected.reason == "too_large":
             raise _too_big(upload, limit) from None
         if rejected.reason == "too_many_pixels":
-            raise _too_many_pixels(upload) from None
+            raise _too_many_pixels(upload, rejected.size) from None
         raise _not_an_image(upload) from None
     clean, has_alpha = cleaned.image, cleaned.has_alpha
     source_format = cleaned.source_format
@@ -97,10 +120,60 @@ def _wrong_content(upload, extension):
     )
 
 
+def _zip_bomb(upload, archive):
+    """A ValidationError when the archive would unpack to far more than it
+    weighs (a zip bomb), judged from its directory without unpacking."""
+    members = archive.infolist()
+    total = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members)
+    ratio = settings.SUBMISSIONS_DOCUMENT_MAX_COMPRESSION_RATIO
+    too_much = (
+        len(members) > MAX_ZIP_MEMBERS
+        or total > settings.SUBMISSIONS_DOCUMENT_MAX_UNPACKED_BYTES
+        or (total > ZIP_RATIO_FLOOR and total > ratio * max(packed, 1))
+        or any(
+            member.file_size > ZIP_RATIO_FLOOR
+            and member.file_size > ratio * max(member.compress_size, 1)
+            for member in members
+        )
+    )
+    if not too_much:
+        # The directory may lie: unpack for real (streaming, nothing kept),
+        # stopping as soon as the limits are passed.
+        total = 0
+        for member in members:
+            unpacked = 0
+            with archive.open(member) as entry:
+                while chunk := entry.read(64 * 1024):
+                    unpacked += len(chunk)
+                    total += len(chunk)
+                    if total > settings.SUBMISSIONS_DOCUMENT_MAX_UNPACKED_BYTES or (
+                        unpacked > ZIP_RATIO_FLOOR
+                        and unpacked > ratio * max(member.compress_size, 1)
+                    ):
+                        too_much = True
+                        break
+            if too_much:
+                break
+    if not too_much:
+        return None
+    return ValidationError(
+        _(
+            "“%(name)s” unpacks to %(size)s, far more than a document needs. "
+            "Save it again in your office program, or send it as PDF."
+        )
+        % {"name": upload.name, "size": filesizeformat(total)},
+        code="zip_bomb",
+    )
+
+
 def _check_zip(upload, extension):
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
+            bomb = _zip_bomb(upload, archive)
+            if bomb is not None:
+                raise bomb
             names = set(archive.namelist())
             if extension in OOXML_PARTS:
                 prefix = OOXML_PARTS[extension]
@@ -109,7 +182,6 @@ def _check_zip(upload, extension):
                 )
             if "mimetype" not in names:
                 return False
-            # Read a few bytes only: the entry may be a zip bomb.
             with archive.open("mimetype") as entry:
                 return entry.read(100).strip() == ODF_MIMETYPES[extension]
     except (zipfile.BadZipFile, OSError, KeyError, ValueError):

@@ -304,6 +304,10 @@ class ContactRowForm(RowForm):
         ),
         required=False,
     )
+    # An address someone else (the editors) entered: the member does not see
+    # it; this opaque reference keeps it when the row is sent in
+    # (services.contact_keep_ref).
+    keep = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def clean(self):
         data = super().clean()
@@ -311,7 +315,8 @@ class ContactRowForm(RowForm):
             return data
         if not (data.get("name") or "").strip():
             self.add_error("name", _("Fill in the name of the contact person."))
-        if not data.get("email") and "email" not in self.errors:
+        kept = data.get("keep") and not data.get("email")
+        if not kept and not data.get("email") and "email" not in self.errors:
             self.add_error("email", _("Fill in the email address."))
         if not data.get("consent"):
             self.add_error(

@@ -63,6 +63,10 @@ class Submission(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
+    # A random token in the form a draft was first typed in: a second POST
+    # of the same form (a double click on "Insturen", parallel requests, Back
+    # and send again) finds this row instead of starting another one.
+    form_token = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("last saved"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -77,7 +81,12 @@ class Submission(models.Model):
                 fields=["owner", "page"],
                 condition=models.Q(status="draft", page__isnull=False),
                 name="submissions_one_update_draft_per_page",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "form_token"],
+                condition=~models.Q(form_token=""),
+                name="submissions_one_submission_per_form",
+            ),
         ]
 
     def __str__(self):

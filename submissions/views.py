@@ -8,11 +8,13 @@ again afterwards. Suspended members can see their list, but not send in or
 change anything.
 """
 
+import secrets
+
 from wagtail.models import Page
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kb.keep_input import login_keeping_input, restore_input
 from kb.params import MAX_ID
 from practices.models import Organisation, PracticePage
 
@@ -27,35 +30,23 @@ from . import services
 from .forms import make_forms, raw_data
 from .models import Submission, SubmissionFile
 
-RESTORE_KEY = "submissions_restore"
-# A stashed form larger than this (JSON characters) is not kept in the session.
-RESTORE_MAX_SIZE = 200_000
-
 
 def _login_keeping_post(request):
-    """Not logged in (any more): keep the typed text and go to the login."""
-    path = request.path
-    if request.method == "POST":
-        data = raw_data(request.POST)
-        if len(str(data)) <= RESTORE_MAX_SIZE:
-            request.session[RESTORE_KEY] = {"path": path, "data": data}
-    return redirect_to_login(path)
+    """Not logged in (any more): keep the typed text and go to the login
+    (kb.keep_input, the mechanism of every form that needs an account)."""
+    return login_keeping_input(request, request.path)
 
 
 def _restored(request):
-    """The data stashed by _login_keeping_post for this address, once."""
-    stash = request.session.get(RESTORE_KEY)
-    if not stash or stash.get("path") != request.path:
-        return None
-    del request.session[RESTORE_KEY]
-    messages.info(
+    """What was typed before a login in between, once, as draft data."""
+    kept = restore_input(
         request,
         _(
             "You were logged out before your form was saved. We kept what you "
             "typed: check it and save it. Files have to be chosen again."
         ),
     )
-    return stash.get("data") or {}
+    return None if kept is None else raw_data(kept)
 
 
 def _refused(request, message, status=403):
@@ -129,6 +120,7 @@ def _render_form(
         "action_url": submission.get_absolute_url()
         if submission.pk
         else reverse("submissions:new"),
+        "form_token": submission.form_token or secrets.token_urlsafe(24),
         "max_images": settings.SUBMISSIONS_MAX_IMAGES,
         "max_documents": settings.SUBMISSIONS_MAX_DOCUMENTS,
     }
@@ -147,31 +139,116 @@ def _slots(field, count, posted, file_errors):
     ]
 
 
+TOKEN_KEY = "form_token"
+
+
+def _posted_token(post):
+    """The form's idempotency token, when it is one we could have made."""
+    token = post.get(TOKEN_KEY, "")
+    if 16 <= len(token) <= 64 and all(c in TOKEN_CHARS for c in token):
+        return token
+    return ""
+
+
+TOKEN_CHARS = frozenset(
+    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
+)
+
+
+def _already_sent(request, submission):
+    """A second POST of a form that was sent in already (a double click,
+    Back and "Insturen" again, a parallel request): the same result as the
+    first, nothing new."""
+    messages.info(
+        request,
+        _(
+            "This initiative has already been sent in; nothing was sent twice. "
+            "You can follow its status here."
+        ),
+    )
+    return _to_status(submission)
+
+
+def _to_status(submission):
+    """Where a sent-in submission's status shows: "Mijn initiatieven"."""
+    return redirect("submissions:mine")
+
+
+def _save_draft(request, submission):
+    """Store what was posted as the draft, at most once per form.
+
+    Returns the submission row to go on with, or None when that row was sent
+    in already (by an earlier or parallel request). A new draft carries the
+    form's token: a twin request either finds the row or trips over the
+    unique constraint and then finds it; an existing draft is locked
+    (select_for_update) and saved only while it is still a draft.
+    """
+    data = raw_data(request.POST)
+    if submission.pk is None:
+        submission.data = data
+        try:
+            with transaction.atomic():
+                submission.save()
+            return submission
+        except IntegrityError:
+            if not submission.form_token:
+                raise
+            submission = Submission.objects.get(
+                owner=request.user, form_token=submission.form_token
+            )
+    with transaction.atomic():
+        locked = (
+            Submission.objects.select_for_update()
+            .filter(pk=submission.pk, status=Submission.Status.DRAFT)
+            .first()
+        )
+        if locked is None:
+            return None
+        locked.data = data
+        locked.save()
+    return locked
+
+
 def _handle_post(request, submission):
     """Save what was posted as the draft; on "Insturen" validate and send in."""
     sending = "send" in request.POST
-    is_new = submission.pk is None
-    if is_new:
-        open_drafts = Submission.objects.filter(
-            owner=request.user, status=Submission.Status.DRAFT
-        ).count()
-        if open_drafts >= settings.SUBMISSIONS_MAX_OPEN_DRAFTS:
-            practice_form, formsets = make_forms(initial=raw_data(request.POST))
-            return _render_form(
-                request,
-                submission,
-                practice_form,
-                formsets,
-                status=400,
-                extra_error=_(
-                    "You already have %(count)s drafts. Send one in or delete one "
-                    "before you start a new one."
+    if submission.pk is None:
+        token = _posted_token(request.POST)
+        twin = (
+            Submission.objects.filter(owner=request.user, form_token=token).first()
+            if token
+            else None
+        )
+        if twin is not None:
+            submission = twin
+        else:
+            submission.form_token = token
+            open_drafts = Submission.objects.filter(
+                owner=request.user, status=Submission.Status.DRAFT
+            ).count()
+            if open_drafts >= settings.SUBMISSIONS_MAX_OPEN_DRAFTS:
+                practice_form, formsets = make_forms(initial=raw_data(request.POST))
+                return _render_form(
+                    request,
+                    submission,
+                    practice_form,
+                    formsets,
+                    status=400,
+                    extra_error=_(
+                        "You already have %(count)s drafts. Send one in or delete "
+                        "one before you start a new one."
+                    )
+                    % {"count": open_drafts},
                 )
-                % {"count": open_drafts},
-            )
-    submission.data = raw_data(request.POST)
-    submission.save()
-    file_errors = services.apply_files(submission, request.POST, request.FILES)
+    if not submission.is_draft:
+        return _already_sent(request, submission)
+    saved = _save_draft(request, submission)
+    if saved is None:
+        return _already_sent(request, submission)
+    submission = saved
+    file_errors = services.apply_files(
+        submission, request.POST, request.FILES, request=request
+    )
 
     if not sending:
         if file_errors:
@@ -192,6 +269,18 @@ def _handle_post(request, submission):
         return redirect(submission.get_absolute_url())
 
     practice_form, formsets = make_forms(data=request.POST)
+    refusal = services.send_in_refusal(request.user)
+    if refusal:
+        # Flood control: the draft (and every file) is saved; nothing is sent.
+        return _render_form(
+            request,
+            submission,
+            practice_form,
+            formsets,
+            file_errors,
+            status=429,
+            extra_error=refusal,
+        )
     # Every form is validated, so every message shows at once.
     results = [practice_form.is_valid()] + [
         formset.is_valid() for formset in formsets.values()
@@ -210,20 +299,9 @@ def _handle_post(request, submission):
             request, submission, practice_form, formsets, file_errors, status=400
         )
     was_update = submission.is_update
-    if was_update and services.changed_by_others(submission):
-        messages.error(
-            request,
-            _(
-                "The editors changed this practice after you started your update, "
-                "so sending it in would undo their changes. Your draft is kept: "
-                "delete it, propose a new update from the current version and "
-                "copy over what you want to keep."
-            ),
-        )
-        return _render_form(
-            request, submission, practice_form, formsets, file_errors, status=409
-        )
-    services.send_in(submission, practice_form, formsets, request.user)
+    page = services.send_in(submission, practice_form, formsets, request.user)
+    if page is None:
+        return _already_sent(request, submission)
     if was_update:
         message = _(
             "Thank you! Your changes have been sent to the editors. The page "
@@ -235,7 +313,7 @@ def _handle_post(request, submission):
             "follow its status here."
         )
     messages.success(request, message)
-    return redirect("submissions:mine")
+    return _to_status(submission)
 
 
 @member_view
@@ -260,7 +338,10 @@ def _own_draft(request, pk):
 @member_view
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
-    submission = _own_draft(request, pk)
+    submission = get_object_or_404(Submission, pk=pk, owner=request.user)
+    if not submission.is_draft:
+        # Back after "Insturen", or the form sent again: its status, not a 404.
+        return _already_sent(request, submission)
     refusal = services.suspension_message(request.user)
     if refusal:
         return _refused(request, refusal)
@@ -274,12 +355,18 @@ def edit(request, pk):
 
 
 @member_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def delete(request, pk):
+    """Deleting a draft asks first: the form links here, and this page asks
+    the question with a button (no JavaScript needed); its POST deletes."""
     submission = _own_draft(request, pk)
-    submission.delete()
-    messages.success(request, _("The draft has been deleted."))
-    return redirect("submissions:mine")
+    if request.method == "POST":
+        submission.delete()
+        messages.success(request, _("The draft has been deleted."))
+        return redirect("submissions:mine")
+    return render(
+        request, "submissions/confirm_delete.html", {"submission": submission}
+    )
 
 
 @member_view

@@ -408,9 +408,12 @@ def test_too_large_image_is_refused(client, member):
 @override_settings(SUBMISSIONS_IMAGE_MAX_PIXELS=1000)
 def test_image_with_too_many_pixels_is_refused(client, member):
     html = _upload_errors(client, new_image_0=png_upload(size=(100, 100)))
-    assert gettext("“%(name)s” has too many pixels. Choose a smaller image.") % {
-        "name": "foto.png"
-    } in html.replace("&ldquo;", "“").replace("&rdquo;", "”")
+    message = gettext(
+        "“%(name)s” is %(width)s × %(height)s pixels; an image may have at most "
+        "%(megapixels)s megapixels. Make it smaller (for example 2400 pixels "
+        "wide) and add it again."
+    ) % {"name": "foto.png", "width": 100, "height": 100, "megapixels": "0.001"}
+    assert escape(message) in html
     assert not SubmissionFile.objects.exists()
 
 
@@ -787,25 +790,30 @@ def test_a_draft_keeps_every_ticked_box(client, member):
     assert draft.data["fields"]["themes"] == themes
 
 
-def test_an_update_does_not_undo_what_the_editors_changed_meanwhile(client, member):
+def test_an_update_after_an_editors_change_is_sent_in_not_refused(client, member):
+    """An editor's newer version no longer blocks the member's update (it was
+    a 409 asking to retype): the proposal is sent in on top of it
+    (tests/test_hardening_submissions.py checks the editor's parts stay)."""
     page = _published_practice(member)
     client.post(reverse("submissions:update", args=[page.pk]))
     draft = Submission.objects.get(owner=member, page=page)
     editor = EditorFactory()
     edited = page.get_latest_revision_as_object()
     edited.summary = "Door de redactie verbeterd."
-    edited.save_revision(user=editor)
+    edited_revision = edited.save_revision(user=editor)
 
     response = client.post(
         draft.get_absolute_url(),
         valid_post(title="Bestaande praktijk", summary="Mijn oude samenvatting."),
     )
-    assert response.status_code == 409
+    assert response.status_code == 302
     page.refresh_from_db()
-    assert page.get_latest_revision_as_object().summary == "Door de redactie verbeterd."
-    # What the member typed is still in the draft.
+    latest = page.get_latest_revision()
+    assert latest.pk != edited_revision.pk
+    assert latest.user == member
+    assert latest.as_object().summary == "Mijn oude samenvatting."
     draft.refresh_from_db()
-    assert draft.data["fields"]["summary"] == "Mijn oude samenvatting."
+    assert draft.status == Submission.Status.SUBMITTED
 
 
 def test_proposed_organisations_are_confirmed_when_the_practice_is_approved(
