@@ -5,8 +5,8 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import Count
 
+from community.caching import bump_member_on_commit
 from community.models import Answer, HelpfulVote
-from kb.cache import bump_version
 
 
 @transaction.atomic
@@ -19,6 +19,9 @@ def delete_account(user):
     helpful counts of the answers the member voted for are recounted, and the
     profile photo file goes when the profile row does (signals.py).
     """
+    # Public pages showed the member's name next to their posts, and their
+    # votes in the "nuttig" counts: those pages are rebuilt after the commit.
+    bump_member_on_commit(user, votes=True)
     voted_answer_ids = list(
         HelpfulVote.objects.filter(user=user).values_list("answer_id", flat=True)
     )
@@ -29,5 +32,3 @@ def delete_account(user):
     ):
         if answer.helpful_count != answer.votes_left:
             Answer.objects.filter(pk=answer.pk).update(helpful_count=answer.votes_left)
-    # Public pages showed the member's name next to their posts.
-    transaction.on_commit(bump_version)

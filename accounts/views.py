@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from community.caching import bump_member_on_commit
 from community.models import Answer, Question
-from kb.cache import bump_version
 
 from .export import export_member_data
 from .forms import DeleteAccountForm, ProfileForm
@@ -41,8 +41,9 @@ def edit(request):
                     delete_file_on_commit(
                         profile.avatar.storage, form.replaced_avatar_name
                     )
-                # The name and photo show on public pages next to posts.
-                transaction.on_commit(bump_version)
+                # The name and photo show on public pages next to posts:
+                # those pages (not the whole page cache) are rebuilt.
+                bump_member_on_commit(profile.user)
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:edit")
     else:

@@ -5,7 +5,10 @@ to the contact's stored address with the member's address as Reply-To, so
 the contact answers the member directly while the contact's address is
 never shown to the member. A copy is kept as a ContactMessage for the
 editors, and a member may send at most COMMUNITY_FLOOD
-["CONTACT_MESSAGES_PER_DAY"] messages in any 24 hours.
+["CONTACT_MESSAGES_PER_DAY"] messages in any 24 hours. The same message to
+the same person again within DUPLICATE_WINDOW_HOURS is refused, and a form
+sent twice (a double click) sends once (community.once). A form sent after
+the session expired keeps its text through the login (kb.keep_input).
 """
 
 import datetime
@@ -13,7 +16,6 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,10 +23,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Profile
+from kb.keep_input import as_initial, login_keeping_input, restore_input
 from notifications.mail import absolute_url, queue_email
+from notifications.models import contact_opted_out
 from practices.models import PracticeContact, PracticePage
 
+from . import flood
 from .models import ContactMessage
+from .once import Repeated, once
+from .services import Refused
 
 
 class ContactForm(forms.Form):
@@ -60,7 +67,7 @@ def contact(request, contact_id):
     )
     practice = contact.page
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return login_keeping_input(request)
     context = {"contact_name": contact.name, "practice": practice}
     profile = getattr(request.user, "profile", None)
     if profile is not None and profile.is_suspended:
@@ -68,27 +75,26 @@ def contact(request, contact_id):
             "Your account is suspended, so you cannot send messages for now."
         )
         return render(request, "community/contact.html", context, status=403)
+    if contact_opted_out(contact.email):  # their opt-out covers the relay too
+        context["refusal"] = _(
+            "This contact person does not want to receive messages through "
+            "Vindplaats. The practice page may list other ways to reach them."
+        )
+        return render(request, "community/contact.html", context, status=403)
 
     status = 200
-    form = ContactForm(request.POST or None)
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+    else:
+        form = ContactForm(initial=as_initial(restore_input(request)))
     if request.method == "POST" and form.is_valid():
-        limit = settings.COMMUNITY_FLOOD["CONTACT_MESSAGES_PER_DAY"]
-        with transaction.atomic():
-            # Lock the sender's profile: a double submit waits and is counted.
-            Profile.objects.select_for_update().filter(user=request.user).first()
-            if sent_today(request.user) >= limit:
-                form.add_error(
-                    None,
-                    _(
-                        "You have sent %(count)d messages in the past 24 hours, "
-                        "the most we allow. Please try again tomorrow; your text "
-                        "is kept below."
-                    )
-                    % {"count": limit},
-                )
-                status = 429
-            else:
-                send_contact_message(request, contact, form.cleaned_data)
+        try:
+            once(request, lambda: _send_checked(request, contact, form.cleaned_data))
+        except Refused as refused:
+            form.add_error(None, refused.message)
+            status = refused.status
+        except Repeated:
+            pass  # sent twice at once: the first one went
         if status == 200:
             messages.success(
                 request,
@@ -103,6 +109,46 @@ def contact(request, contact_id):
         status = 400
     context["form"] = form
     return render(request, "community/contact.html", context, status=status)
+
+
+def _send_checked(request, contact, data):
+    """Send unless the daily limit is reached or it repeats a message."""
+    limit = settings.COMMUNITY_FLOOD["CONTACT_MESSAGES_PER_DAY"]
+    with transaction.atomic():
+        # Lock the sender's profile: a double submit waits and is counted.
+        Profile.objects.select_for_update().filter(user=request.user).first()
+        if sent_today(request.user) >= limit:
+            raise Refused(
+                _(
+                    "You have sent %(count)d messages in the past 24 hours, "
+                    "the most we allow. Please try again tomorrow; your text "
+                    "is kept below."
+                )
+                % {"count": limit},
+                status=429,
+            )
+        window = datetime.timedelta(
+            hours=settings.COMMUNITY_FLOOD["DUPLICATE_WINDOW_HOURS"]
+        )
+        wanted = flood.normalise(data["message"])
+        if any(
+            flood.normalise(message) == wanted
+            for message in ContactMessage.objects.filter(
+                sender=request.user,
+                contact=contact,
+                created_at__gte=timezone.now() - window,
+            ).values_list("message", flat=True)
+        ):
+            raise Refused(
+                _(
+                    "You already sent this message to %(name)s. Their reply will "
+                    "come to you by email."
+                )
+                % {"name": contact.name},
+                status=400,
+            )
+        send_contact_message(request, contact, data)
+    return f"{contact.page.url}#{contact.anchor}"
 
 
 def send_contact_message(request, contact, data):

@@ -15,15 +15,22 @@ can override them):
   with whitespace collapsed) posted again by the same member within this many
   hours is refused as a duplicate.
 - ``REPORTS_PER_DAY``: reports a member may file in any 24 hours.
+- ``TOGGLES_PER_MINUTE``: "nuttig" votes and follows (each click, on or
+  off) a member may make in one minute.
+
+Edits count as posts: changing a question or answer meets the interval, the
+daily limit and the duplicate check (against the member's other posts).
 
 Each check returns a `Refusal` (a Dutch message and an HTTP status: 429 for a
 rate limit, 400 for a duplicate) or None when the member may go ahead.
 """
 
 import datetime
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -37,8 +44,11 @@ class Refusal:
     status: int = 429
 
 
+DEFAULTS = {"TOGGLES_PER_MINUTE": 20}
+
+
 def figures():
-    return settings.COMMUNITY_FLOOD
+    return {**DEFAULTS, **settings.COMMUNITY_FLOOD}
 
 
 def normalise(text):
@@ -53,15 +63,25 @@ def is_new_account(user, now=None):
 
 
 def _recent_posts(user, since):
+    """(last activity, body, kind, pk) of the member's posts written or
+    changed since `since`, latest first."""
+    from django.db.models import Q
+
     from .models import Answer, Question
 
-    questions = Question.objects.filter(author=user, created_at__gte=since)
-    answers = Answer.objects.filter(author=user, created_at__gte=since)
-    return questions, answers
+    recent = Q(created_at__gte=since) | Q(edited_at__gte=since)
+    rows = []
+    for kind, model in (("question", Question), ("answer", Answer)):
+        for created, edited, body, pk in model.objects.filter(
+            recent, author=user
+        ).values_list("created_at", "edited_at", "body", "pk"):
+            rows.append((max(created, edited or created), body, kind, pk))
+    return sorted(rows, key=lambda row: row[0], reverse=True)
 
 
-def check_post(user, text, now=None):
-    """May `user` post `text` (a question's or answer's body) now?"""
+def check_post(user, text, now=None, editing=None):
+    """May `user` post `text` (a question's or answer's body) now? When
+    changing a post, `editing` is that post: its own text is no duplicate."""
     now = now or timezone.now()
     limits = figures()
     new = is_new_account(user, now)
@@ -70,16 +90,13 @@ def check_post(user, text, now=None):
     ]
     per_day = limits["NEW_ACCOUNT_POSTS_PER_DAY" if new else "POSTS_PER_DAY"]
     window = datetime.timedelta(hours=limits["DUPLICATE_WINDOW_HOURS"])
-    questions, answers = _recent_posts(user, now - max(DAY, window))
+    recent = _recent_posts(user, now - max(DAY, window))
+    others = recent
+    if editing is not None:
+        from .models import Question
 
-    recent = sorted(
-        [
-            *questions.values_list("created_at", "body", "title"),
-            *answers.values_list("created_at", "body"),
-        ],
-        key=lambda row: row[0],
-        reverse=True,
-    )
+        this = ("question" if isinstance(editing, Question) else "answer", editing.pk)
+        others = [row for row in recent if (row[2], row[3]) != this]
     if recent and interval:
         wait = interval - (now - recent[0][0]).total_seconds()
         if wait > 0:
@@ -95,7 +112,8 @@ def check_post(user, text, now=None):
                 % {"seconds": seconds}
             )
     today = [row for row in recent if row[0] >= now - DAY]
-    if len(today) >= per_day:
+    # An edit of a post counted today already adds nothing to the count.
+    if len([row for row in others if row[0] >= now - DAY]) >= per_day:
         retry_at = min(row[0] for row in today) + DAY
         return Refusal(
             _(
@@ -109,7 +127,7 @@ def check_post(user, text, now=None):
         )
     wanted = normalise(text)
     if wanted and any(
-        normalise(row[1]) == wanted for row in recent if row[0] >= now - window
+        normalise(row[1]) == wanted for row in others if row[0] >= now - window
     ):
         return Refusal(
             _(
@@ -117,6 +135,24 @@ def check_post(user, text, now=None):
                 "look for your earlier post."
             ),
             status=400,
+        )
+    return None
+
+
+def check_toggle(user):
+    """May `user` vote "nuttig" or (un)follow once more this minute? Counts
+    the click: call it once per click, before acting."""
+    per_minute = figures()["TOGGLES_PER_MINUTE"]
+    key = f"community-flood:toggle:{user.pk}:{int(time.time() // 60)}"
+    cache.add(key, 0, 120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted in between
+        cache.set(key, 1, 120)
+        count = 1
+    if count > per_minute:
+        return Refusal(
+            _("You are clicking very quickly. Please wait a minute and try again.")
         )
     return None
 

@@ -303,3 +303,23 @@ class ContactMessage(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class UsedFormToken(models.Model):
+    """A form that was sent once: its one-time token (community.once), who
+    sent it and where its result is. The unique token makes a double click
+    or a repeated request find the first result instead of creating again."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("sent form")
+        verbose_name_plural = _("sent forms")
+
+    def __str__(self):
+        return self.token

@@ -4,18 +4,20 @@ Only questions the editors have not hidden are indexable. A question's
 document holds its own text and the text of its visible answers, so an answer
 that names the solution makes the question findable. The services in
 `community.services` schedule an update after every change (asked, edited,
-answered, hidden, restored); the receivers below cover deletion.
+answered, hidden, restored); the receivers below cover deletion. Index
+changes make stale only the cached lists of questions (community.caching),
+not the whole page cache.
 """
 
-from django.db import transaction
 from django.db.models import Prefetch
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
-from kb.cache import bump_version
+from kb.cache import bump
 from practices.search import indexable_practices, plain_text
 from search.documents import Document, DocumentType
 from search.service import schedule_update
 
+from . import caching
 from .models import Answer, Question
 
 KIND = "question"
@@ -87,17 +89,24 @@ QUESTION_DOCUMENTS = DocumentType(
     to_document=question_document,
     prefetch=with_related,
     url=lambda question: question.get_absolute_url(),
+    # What the index shows of questions: the lists (text search included).
+    pages_changed=lambda ids: bump(caching.LISTINGS),
 )
+
+
+def _question_deleting(sender, instance, **kwargs):
+    # Its links to practices go before post_delete: note them now.
+    instance._practice_ids = caching.practice_ids([instance.pk])
 
 
 def _question_deleted(sender, instance, **kwargs):
     schedule_update(KIND, [instance.pk])
-    transaction.on_commit(bump_version)
+    caching.changed([instance.pk], practices=getattr(instance, "_practice_ids", set()))
 
 
 def _answer_deleted(sender, instance, **kwargs):
     schedule_update(KIND, [instance.question_id])
-    transaction.on_commit(bump_version)
+    caching.changed([instance.question_id])
 
 
 def _theme_changed(sender, instance, **kwargs):
@@ -108,6 +117,7 @@ def _theme_changed(sender, instance, **kwargs):
 def connect_signals():
     from practices.models import Theme
 
+    pre_delete.connect(_question_deleting, sender=Question, dispatch_uid="q-deleting")
     post_delete.connect(_question_deleted, sender=Question, dispatch_uid="q-deleted")
     post_delete.connect(_answer_deleted, sender=Answer, dispatch_uid="a-deleted")
     post_save.connect(_theme_changed, sender=Theme, dispatch_uid="q-theme-changed")

@@ -2,9 +2,11 @@
 
 Views (the site and the admin), the demo loader and tests call these; each
 checks who may do it, saves, keeps the question's counters right, and after
-the commit reindexes the question, empties the anonymous page cache and sends
-the signals of `community.signals`. Refusals raise `Refused` with a Dutch
-message and the HTTP status to answer with.
+the commit reindexes the question, makes stale only the cached pages that
+show the change (community.caching) and sends the signals of
+`community.signals` (the notifications app tells the people involved,
+moderation included). Refusals raise `Refused` with a Dutch message
+and the HTTP status to answer with.
 """
 
 import datetime
@@ -14,10 +16,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile
-from kb.cache import bump_version
 from search.service import schedule_update
 
-from . import flood, signals
+from . import caching, flood, signals
 from .models import Answer, HelpfulVote, Question, Report
 
 SEARCH_KIND = "question"
@@ -57,19 +58,36 @@ def _ensure_active(user):
         raise Refused(message, status=403)
 
 
-def _check_flood(user, text):
+def _check_flood(user, text, editing=None):
     # Lock the member's profile row: a double click waits for the first post
     # and then meets the interval and duplicate checks.
     Profile.objects.select_for_update().filter(user=user).first()
-    refusal = flood.check_post(user, text)
+    refusal = flood.check_post(user, text, editing=editing)
     if refusal:
         raise Refused(refusal.message, status=refusal.status)
 
 
-def _after_commit(question_id):
-    """Reindex the question and let cached anonymous pages be rebuilt."""
+def _check_toggle(user):
+    refusal = flood.check_toggle(user)
+    if refusal:
+        raise Refused(refusal.message, status=refusal.status)
+
+
+def _after_commit(question_id, *, practices=None, extra_practices=()):
+    """Reindex the question and let the cached pages that show it be rebuilt:
+    its own page, the practices it is about and the lists of questions."""
     schedule_update(SEARCH_KIND, [question_id])
-    transaction.on_commit(bump_version)
+    caching.changed([question_id], practices=practices, extra_practices=extra_practices)
+
+
+def _not_hidden(post):
+    if post.is_hidden:
+        raise Refused(
+            _(
+                "The editors have hidden this post, so it can no longer be "
+                "changed. Write to the editors if you think this is a mistake."
+            )
+        )
 
 
 def _send(signal, sender, **kwargs):
@@ -99,13 +117,18 @@ def edit_question(question, user, *, title, body, themes, practices=()):
     _ensure_active(user)
     if question.author_id is None or question.author_id != user.pk:
         raise Refused(_("Only the member who asked this question can change it."))
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    _not_hidden(question)
+    _check_flood(user, body, editing=question)
+    before = caching.practice_ids([question.pk])
     question.title = title
     question.body = body
     question.edited_at = timezone.now()
     question.save()
     question.themes.set(themes)
     question.practices.set(practices)
-    _after_commit(question.pk)
+    # The practices it was about show it no longer; the new ones do.
+    _after_commit(question.pk, extra_practices=before)
     return question
 
 
@@ -138,10 +161,14 @@ def edit_answer(answer, user, body):
     _ensure_active(user)
     if answer.author_id is None or answer.author_id != user.pk:
         raise Refused(_("Only the member who wrote this answer can change it."))
+    answer = Answer.objects.select_for_update().get(pk=answer.pk)
+    _not_hidden(answer)
+    _check_flood(user, body, editing=answer)
     answer.body = body
     answer.edited_at = timezone.now()
     answer.save()
-    _after_commit(answer.question_id)
+    # The practices list questions, not answers' text.
+    _after_commit(answer.question_id, practices=())
     return answer
 
 
@@ -165,22 +192,28 @@ def accept_answer(answer, user):
         question.touch()
         accepted = True
         _send(signals.answer_accepted, Answer, answer=answer)
-    transaction.on_commit(bump_version)
+    # The "answered" badge shows in the lists and on the practices.
+    caching.changed([question.pk])
     return accepted
 
 
 @transaction.atomic
-def toggle_helpful(answer, user):
-    """Mark an answer helpful ("nuttig"), or take the mark back. Returns
-    whether the member's vote stands now."""
+def toggle_helpful(answer, user, wanted=None):
+    """Mark an answer helpful ("nuttig"), or take the mark back. `wanted`
+    (True or False, what the button showed) makes a repeated click change
+    nothing; None toggles. Returns whether the member's vote stands now."""
     _ensure_active(user)
     if answer.author_id == user.pk:
         raise Refused(_("You cannot mark your own answer as helpful."))
     if answer.is_hidden:
         raise Refused(_("A hidden answer cannot be marked helpful."))
+    _check_toggle(user)
     # The answer row is locked so that simultaneous votes count each other.
     answer = Answer.objects.select_for_update().get(pk=answer.pk)
-    deleted, _rows = HelpfulVote.objects.filter(answer=answer, user=user).delete()
+    votes = HelpfulVote.objects.filter(answer=answer, user=user)
+    if wanted is not None and votes.exists() == wanted:
+        return wanted  # a second click of the same button
+    deleted, _rows = votes.delete()
     voted = not deleted
     if voted:
         try:
@@ -190,7 +223,8 @@ def toggle_helpful(answer, user):
             pass
     answer.helpful_count = answer.votes.count()
     Answer.objects.filter(pk=answer.pk).update(helpful_count=answer.helpful_count)
-    transaction.on_commit(bump_version)
+    # The count shows on the question's page only.
+    caching.changed([answer.question_id], practices=(), listings=False)
     return voted
 
 
@@ -210,7 +244,7 @@ def report_post(post, user, *, reason, explanation=""):
         raise Refused(refusal.message, status=refusal.status)
     try:
         with transaction.atomic():
-            return Report.objects.create(
+            report = Report.objects.create(
                 reporter=user, reason=reason, explanation=explanation, **target
             )
     except IntegrityError as error:  # the same report sent twice at once
@@ -218,6 +252,8 @@ def report_post(post, user, *, reason, explanation=""):
             _("You have already reported this; the editors will look at it."),
             status=400,
         ) from error
+    _send(signals.post_reported, Report, report=report)
+    return report
 
 
 # Editors ---------------------------------------------------------------------
@@ -228,10 +264,12 @@ def _question_id(post):
 
 
 def _resolve_reports(post, moderator, status):
+    """Close the post's open reports; returns their reporters' ids."""
     field = "answer" if isinstance(post, Answer) else "question"
-    Report.objects.filter(status=Report.Status.OPEN, **{field: post}).update(
-        status=status, handled_at=timezone.now(), handled_by=moderator
-    )
+    reports = Report.objects.filter(status=Report.Status.OPEN, **{field: post})
+    reporters = set(reports.exclude(reporter=None).values_list("reporter", flat=True))
+    reports.update(status=status, handled_at=timezone.now(), handled_by=moderator)
+    return reporters
 
 
 @transaction.atomic
@@ -244,7 +282,16 @@ def hide_post(post, moderator):
     type(post).objects.filter(pk=post.pk).update(
         is_hidden=True, hidden_at=post.hidden_at, hidden_by=moderator
     )
-    _resolve_reports(post, moderator, Report.Status.HIDDEN)
+    reporters = _resolve_reports(post, moderator, Report.Status.HIDDEN)
+    _send(
+        signals.post_hidden,
+        type(post),
+        post=post,
+        moderator=moderator,
+        reporter_ids=reporters,
+    )
+    if isinstance(post, Question):
+        _scrub_notifications(post)
     if isinstance(post, Answer):
         question = Question.objects.select_for_update().get(pk=post.question_id)
         if question.accepted_answer_id == post.pk:
@@ -274,11 +321,26 @@ def dismiss_reports(post, moderator):
     _resolve_reports(post, moderator, Report.Status.DISMISSED)
 
 
+def _scrub_notifications(question):
+    """Followers' notifications stop naming a question the editors hid
+    (its author may still see it, so theirs stay as they were)."""
+    from django.urls import reverse
+
+    from notifications.models import Notification
+
+    Notification.objects.filter(
+        url__startswith=reverse("community:question_short", args=[question.pk])
+    ).exclude(user_id=question.author_id).update(
+        message=_("A question you followed was hidden by the editors.")
+    )
+
+
 @transaction.atomic
 def set_locked(question, locked, moderator):
     question.is_locked = locked
     Question.objects.filter(pk=question.pk).update(is_locked=locked)
-    transaction.on_commit(bump_version)
+    # The "closed" badge shows in the lists and on the practices.
+    caching.changed([question.pk])
 
 
 @transaction.atomic
@@ -287,6 +349,7 @@ def suspend_member(user, *, days, reason, moderator):
     profile.suspended_until = timezone.now() + datetime.timedelta(days=days)
     profile.suspension_reason = reason
     profile.save(update_fields=["suspended_until", "suspension_reason"])
+    _send(signals.member_suspended, type(user), user=user, moderator=moderator)
 
 
 @transaction.atomic

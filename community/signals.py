@@ -6,7 +6,13 @@ Each signal is sent once the change has been committed (from
 - `question_asked(sender=Question, question=...)`: a new visible question,
   its themes and practices already set;
 - `answer_posted(sender=Answer, answer=...)`: a new answer;
-- `answer_accepted(sender=Answer, answer=...)`: the asker accepted an answer.
+- `answer_accepted(sender=Answer, answer=...)`: the asker accepted an answer;
+- `post_reported(sender=Report, report=...)`: a member reported a post;
+- `post_hidden(sender=Question or Answer, post=..., moderator=...,
+  reporter_ids=...)`: a moderator hid a post, closing the open reports of
+  these members;
+- `member_suspended(sender=User, user=..., moderator=...)`: a moderator
+  suspended a member (the profile says until when and why).
 
 The notifications app listens; the community app does not know who does.
 """
@@ -16,3 +22,6 @@ from django.dispatch import Signal
 question_asked = Signal()
 answer_posted = Signal()
 answer_accepted = Signal()
+post_reported = Signal()
+post_hidden = Signal()
+member_suspended = Signal()

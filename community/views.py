@@ -4,11 +4,14 @@ accepting, editing and reporting.
 Reading never needs an account; every change is a POST with a CSRF token by
 a logged-in member, and goes through one function in `community.services`.
 A refusal there (suspended, locked, too fast) re-renders the form with what
-was typed and the reason, with the status the service gave.
+was typed and the reason, with the status the service gave. A form sent
+after the session expired keeps its text through the login
+(kb.keep_input); a form that creates something is done once however often
+it is sent (community.once). Pages that anonymous visitors may get from the
+page cache say what they show (community.caching) before reading it.
 """
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Prefetch, When
@@ -17,22 +20,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kb.keep_input import as_initial, login_keeping_input, restore_input
 from kb.params import positive_int
 from practices.models import Theme
 from practices.search import indexable_practices
 from search.query import MAX_PAGE_SIZE, MAX_TEXT_LENGTH, SearchQuery
 from search.service import search
 
-from . import services
+from . import caching, services
 from .authors import with_author_badges
 from .forms import AnswerForm, QuestionForm, ReportForm
 from .models import Answer, HelpfulVote, Question
+from .once import Repeated, once
 
 PAGE_SIZE = 20
 
 
-def _login(request, next_url):
-    return redirect_to_login(next_url)
+def _login(request, next_url=None):
+    """Log in first; a POST's typed text is kept and shown again after."""
+    return login_keeping_input(request, next_url)
 
 
 def _refused(request, message, status, template="community/refused.html", **context):
@@ -41,33 +47,57 @@ def _refused(request, message, status, template="community/refused.html", **cont
 
 def _submit(request, form, save, success):
     """Validate a posted form and run `save(cleaned_data)`, which returns the
-    address to go to. Returns (redirect, None) after success, or (None, status)
-    to render the form again with what was typed: 400 when invalid, the
-    refusal's status when a community rule says no (flood control, locks)."""
+    address to go to, once per form token. Returns (redirect, None) after
+    success or for a form sent again, or (None, status) to render the form
+    again with what was typed: 400 when invalid, the refusal's status when a
+    community rule says no (flood control, locks)."""
     if request.method != "POST":
         return None, 200
     if not form.is_valid():
         return None, 400
     try:
-        target = save(form.cleaned_data)
+        target = once(request, lambda: save(form.cleaned_data))
     except services.Refused as refused:
         form.add_error(None, refused.message)
         return None, refused.status
+    except Repeated as repeated:
+        if not repeated.url:
+            form.add_error(
+                None, _("This form could not be sent. Please send it again.")
+            )
+            return None, 400
+        target = repeated.url  # a double click: where the first one went
     messages.success(request, success)
     return redirect(target), None
 
 
 def _author_only(request, post):
-    """Editing a post: log in first, only its author, not while suspended.
-    Returns the response that refuses, or None."""
+    """Editing a post: log in first, only its author, not while suspended,
+    not once the editors hid it. Returns the response that refuses, or None."""
     if not request.user.is_authenticated:
-        return _login(request, request.get_full_path())
+        return _login(request)
     if post.author_id is None or post.author_id != request.user.pk:
         raise PermissionDenied
     suspension = services.suspension_message(request.user)
     if suspension:
         return _refused(request, suspension, 403)
+    if post.is_hidden:
+        return _refused(
+            request,
+            _(
+                "The editors have hidden this post, so it can no longer be "
+                "changed. Write to the editors if you think this is a mistake."
+            ),
+            403,
+        )
     return None
+
+
+def _form_data(request):
+    """What the form shows: the POST, else text kept through a login."""
+    if request.method == "POST":
+        return request.POST, None
+    return None, as_initial(restore_input(request))
 
 
 def _can_moderate(user):
@@ -78,6 +108,7 @@ def _can_moderate(user):
 
 
 def index(request):
+    caching.depend_on_listings()
     user = request.user
     themes = list(Theme.objects.order_by("name"))
     theme_slug = request.GET.get("thema", "")
@@ -148,12 +179,18 @@ def _question_for(user, pk):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def question_detail(request, pk, slug):
+    caching.depend_on_question(pk)
     question = _question_for(request.user, pk)
     if slug != question.slug and request.method != "POST":
         return HttpResponseRedirect(question.get_absolute_url(), status=301)
     if request.method == "POST" and not request.user.is_authenticated:
-        return _login(request, question.get_absolute_url() + "#antwoorden")
-    answer_form = AnswerForm(request.POST or None)
+        return _login(request, question.get_absolute_url() + "#antwoord-geven")
+    data, kept = (
+        _form_data(request)
+        if request.user.is_authenticated
+        else (None, None)  # anonymous pages are cached: nothing personal
+    )
+    answer_form = AnswerForm(data, initial=kept)
     done, status = _submit(
         request,
         answer_form,
@@ -211,7 +248,7 @@ def _render_question(request, question, answer_form, status=200):
 @require_http_methods(["GET", "HEAD", "POST"])
 def ask(request):
     if not request.user.is_authenticated:
-        return _login(request, request.get_full_path())
+        return _login(request)
     suspension = services.suspension_message(request.user)
     if suspension:
         return _refused(request, suspension, 403)
@@ -224,7 +261,8 @@ def ask(request):
                 "practices": [practice.pk],
                 "themes": list(practice.themes.values_list("pk", flat=True)),
             }
-    form = QuestionForm(request.POST or None, initial=initial)
+    data, kept = _form_data(request)
+    form = QuestionForm(data, initial=kept or initial)
     done, status = _submit(
         request,
         form,
@@ -251,7 +289,8 @@ def edit_question(request, pk):
     refusal = _author_only(request, question)
     if refusal:
         return refusal
-    form = QuestionForm(request.POST or None, instance=question)
+    data, kept = _form_data(request)
+    form = QuestionForm(data, instance=question, initial=kept)
     done, status = _submit(
         request,
         form,
@@ -288,7 +327,8 @@ def edit_answer(request, pk):
     refusal = _author_only(request, answer)
     if refusal:
         return refusal
-    form = AnswerForm(request.POST or None, instance=answer)
+    data, kept = _form_data(request)
+    form = AnswerForm(data, instance=answer, initial=kept)
     done, status = _submit(
         request,
         form,
@@ -337,8 +377,10 @@ def helpful(request, pk):
         return _login(request, answer.get_absolute_url())
     if answer.author_id == request.user.pk:
         raise PermissionDenied
+    # The state the button asked for: a double click does not undo itself.
+    wanted = {"aan": True, "uit": False}.get(request.POST.get("stem"))
     try:
-        voted = services.toggle_helpful(answer, request.user)
+        voted = services.toggle_helpful(answer, request.user, wanted=wanted)
     except services.Refused as refused:
         return _refused(
             request, refused.message, refused.status, question=answer.question
@@ -357,11 +399,12 @@ def helpful(request, pk):
 
 def _report(request, post, question):
     if not request.user.is_authenticated:
-        return _login(request, request.get_full_path())
+        return _login(request)
     suspension = services.suspension_message(request.user)
     if suspension:
         return _refused(request, suspension, 403, question=question)
-    form = ReportForm(request.POST or None)
+    data, kept = _form_data(request)
+    form = ReportForm(data, initial=kept)
 
     def save(data):
         services.report_post(

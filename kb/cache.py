@@ -1,16 +1,27 @@
-"""A shared cache of anonymous pages, emptied whenever content changes.
+"""A shared cache of anonymous pages, rebuilt when what they show changes.
 
 Most visitors read without logging in, so their pages are the same for
 everyone and can be served from the cache (Redis in production, so every
-worker shares it). Publishing, unpublishing, moving or deleting a page and
-changing a taxonomy bump a version number that is part of every key: the
-next request builds the page afresh. Requests with a session cookie, the
-admin and health checks always go through, and so do requests with a flash
-message waiting in its cookie.
+worker shares it). Requests with a session cookie, the admin and health
+checks always go through, and so do requests with a flash message waiting in
+its cookie.
+
+Two kinds of versions keep a cached page fresh:
+
+- One global version, part of every key: publishing, unpublishing, moving or
+  deleting a page and changing a taxonomy bump it (`bump_version`), and the
+  next request builds every page afresh.
+- Versions per object, named by their owner ("community-question:12"). A
+  view calls `depends_on(name, ...)` before it reads what the name stands
+  for; the page is stored with the versions it saw, and served only while
+  they are unchanged. `bump(name, ...)` (after the commit, see
+  `bump_on_commit`) makes just those pages stale. The community uses these,
+  so a member's action never empties the whole cache.
 """
 
 import contextvars
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +37,9 @@ CACHEABLE_TYPES = ("text/html", "application/json", "text/csv", "application/ato
 # facet labels, the menus): each is asked for once per request, not once per
 # template part, which matters when the cache is Redis across the network.
 _request_memo = contextvars.ContextVar("kb_request_memo", default=None)
+# The object versions (cache key -> version) the current page depends on.
+_request_dependencies = contextvars.ContextVar("kb_request_dependencies", default=None)
+DEPENDENCY_PREFIX = "page-cache-dep:"
 
 
 def request_memo():
@@ -64,7 +78,8 @@ def prefetch_fragments(keys):
 
 
 def bump_version(*args, **kwargs):
-    """Invalidate every cached page (a signal receiver)."""
+    """Invalidate every cached page (a signal receiver). For publishing and
+    taxonomy changes only: community actions bump their objects (`bump`)."""
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -74,15 +89,68 @@ def bump_version(*args, **kwargs):
         memo.clear()  # what this request read may be what just changed
 
 
+def _dependency_key(name):
+    return DEPENDENCY_PREFIX + name
+
+
+def _new_version():
+    return secrets.token_hex(8)
+
+
+def depends_on(*names):
+    """The current versions of these named objects, as one string to fold
+    into a fragment key; the page being built is cached only while they stay
+    the same. Call it before reading what the names stand for, so a change
+    committed in between makes the stored page stale rather than hiding."""
+    keys = [_dependency_key(name) for name in names]
+    versions = cache.get_many(keys)
+    missing = {key: _new_version() for key in keys if key not in versions}
+    if missing:
+        # Never seen, or evicted: a fresh version makes older pages stale.
+        cache.set_many(missing, None)
+        versions.update(missing)
+    recorded = _request_dependencies.get()
+    if recorded is not None:
+        for key in keys:
+            recorded.setdefault(key, versions[key])
+    return "-".join(versions[key] for key in keys)
+
+
+def bump(*names):
+    """Make the pages and fragments that depend on these objects stale."""
+    names = [name for name in dict.fromkeys(names) if name]
+    if names:
+        cache.set_many({_dependency_key(name): _new_version() for name in names}, None)
+
+
+def bump_on_commit(*names):
+    """`bump(*names)` once the current transaction commits (never before:
+    a page built in between would show the old data under the new version)."""
+    from django.db import transaction
+
+    names = list(names)
+    if names:
+        transaction.on_commit(lambda: bump(*names))
+
+
+def _still_fresh(dependencies):
+    if not dependencies:
+        return True
+    current = cache.get_many(list(dependencies))
+    return all(current.get(key) == version for key, version in dependencies.items())
+
+
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         token = _request_memo.set({})
+        dependencies = _request_dependencies.set({})
         try:
             return self.respond(request)
         finally:
+            _request_dependencies.reset(dependencies)
             _request_memo.reset(token)
 
     def respond(self, request):
@@ -104,8 +172,9 @@ class AnonymousPageCacheMiddleware:
         address = address.encode()
         key = f"page:{current_version()}:{hashlib.sha256(address).hexdigest()}"
         cached = cache.get(key)
-        if cached is not None:
-            content, status, headers = cached
+        # (content, status, headers, {dependency key: version seen})
+        if cached is not None and len(cached) == 4 and _still_fresh(cached[3]):
+            content, status, headers, _dependencies = cached
             response = HttpResponse(content, status=status)
             for header, value in headers:
                 response[header] = value
@@ -115,7 +184,12 @@ class AnonymousPageCacheMiddleware:
         if self._cacheable(response):
             cache.set(
                 key,
-                (response.content, response.status_code, list(response.items())),
+                (
+                    response.content,
+                    response.status_code,
+                    list(response.items()),
+                    _request_dependencies.get(),
+                ),
                 seconds,
             )
             response["X-Page-Cache"] = "miss"

@@ -8,13 +8,17 @@ chose "immediate" get an email per notification through the outbox; daily
 members get theirs in the digest (send_notification_digests).
 
 Hidden posts and posts by suspended members cause nothing.
+
+Moderation is not silent: the moderators hear of every new report, the
+author and the reporters of a post the editors hid hear of it, and a
+suspended member hears until when and why, each by email through the outbox.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -326,11 +330,137 @@ def answer_accepted(sender, answer, **kwargs):
         )
 
 
+# Moderation ---------------------------------------------------------------
+
+
+def _post_words(post):
+    """("vraag" or "antwoord", the question's title, the post as a phrase:
+    "de vraag ‘…’") for moderation mails, in the active language."""
+    from community.models import Answer
+
+    if isinstance(post, Answer):
+        title = post.question.title
+        return _("answer"), title, _("the answer to “%(title)s”") % {"title": title}
+    return (
+        _("question"),
+        post.title,
+        _("the question “%(title)s”") % {"title": post.title},
+    )
+
+
+def _moderation_url(post):
+    from community.models import Answer
+
+    kind = "antwoord" if isinstance(post, Answer) else "vraag"
+    return absolute_url(reverse("community_moderation:post", args=[kind, post.pk]))
+
+
+def _mail(user, subject, template, context):
+    if user is None or not user.is_active or not user.email:
+        return
+    queue_email(
+        user.email,
+        SUBJECT_PREFIX + subject,
+        template,
+        {"name": display_name(user), **context},
+    )
+
+
+def post_reported(sender, report, **kwargs):
+    """Every moderator (except the reporter) hears of a new report."""
+    post = report.post
+    User = get_user_model()
+    moderators = (
+        User.objects.with_perm(
+            "community.moderate_posts",
+            is_active=True,
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
+        .exclude(email="")
+        .exclude(pk=report.reporter_id)
+        .select_related("profile")
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        kind, title, _what = _post_words(post)
+        context = {
+            "kind": kind,
+            "title": title,
+            "reason": report.get_reason_display(),
+            "explanation": report.explanation,
+            "reporter": display_name(report.reporter),
+            "review_url": _moderation_url(post),
+            "queue_url": absolute_url(reverse("community_moderation:reports")),
+        }
+        subject = _("New report about a %(kind)s: “%(title)s”") % {
+            "kind": kind,
+            "title": Truncator(title).chars(80),
+        }
+        for moderator in moderators:
+            _mail(moderator, subject, "email/moderation_report", context)
+
+
+def post_hidden(sender, post, moderator=None, reporter_ids=(), **kwargs):
+    """The author and the members whose reports led to it hear that the
+    editors hid a post."""
+    User = get_user_model()
+    with translation.override(settings.LANGUAGE_CODE):
+        kind, title, what = _post_words(post)
+        short = Truncator(title).chars(80)
+        author = post.author
+        _mail(
+            author,
+            _("Your %(kind)s about “%(title)s” was hidden")
+            % {"kind": kind, "title": short},
+            "email/moderation_hidden_author",
+            {
+                "kind": kind,
+                "title": title,
+                # The author still sees their hidden post.
+                "url": absolute_url(post.get_absolute_url()),
+            },
+        )
+        for reporter in (
+            User.objects.filter(pk__in=list(reporter_ids))
+            .exclude(pk=getattr(author, "pk", None))
+            .select_related("profile")
+        ):
+            _mail(
+                reporter,
+                _("A post you reported was hidden"),
+                "email/moderation_hidden_reporter",
+                {"what": what},
+            )
+
+
+def member_suspended(sender, user, moderator=None, **kwargs):
+    """The member hears until when and why they are suspended."""
+    profile = getattr(user, "profile", None)
+    if profile is None or not profile.suspended_until:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        until = formats.date_format(
+            timezone.localtime(profile.suspended_until), "j F Y H:i"
+        )
+        _mail(
+            user,
+            _("Your account is suspended until %(date)s") % {"date": until},
+            "email/moderation_suspended",
+            {
+                "until": until,
+                "reason": profile.suspension_reason,
+                "community_url": absolute_url(reverse("community:index")),
+            },
+        )
+
+
 def connect():
     from wagtail.signals import page_published
 
     from community.signals import answer_accepted as accepted_signal
     from community.signals import answer_posted as posted_signal
+    from community.signals import member_suspended as suspended_signal
+    from community.signals import post_hidden as hidden_signal
+    from community.signals import post_reported as reported_signal
     from community.signals import question_asked as asked_signal
     from practices.models import PracticePage
 
@@ -340,3 +470,6 @@ def connect():
     asked_signal.connect(question_asked, dispatch_uid="notify-ask")
     posted_signal.connect(answer_posted, dispatch_uid="notify-answer")
     accepted_signal.connect(answer_accepted, dispatch_uid="notify-accepted")
+    reported_signal.connect(post_reported, dispatch_uid="notify-reported")
+    hidden_signal.connect(post_hidden, dispatch_uid="notify-hidden")
+    suspended_signal.connect(member_suspended, dispatch_uid="notify-suspended")

@@ -482,21 +482,28 @@ class PracticePage(Page):
         """Cache keys of the page's parts ({% fragment %}), or empty ones
         where a part must be drawn afresh.
 
-        Every key carries the page cache's version, which every publish,
-        taxonomy change and community post bumps. What depends on the visitor
-        is left out (the follow button) or in the key (whether they are
-        logged in); the question list is cached for visitors only, as a member
-        may also see their own hidden questions. Previews are never cached.
+        Every key carries the page cache's version, which every publish and
+        taxonomy change bumps; the question list also carries this practice's
+        community version (community.caching), which a question about it
+        bumps, so a member's post rebuilds this list and nothing else. What
+        depends on the visitor is left out (the follow button) or in the key
+        (whether they are logged in); the question list is cached for visitors
+        only, as a member may also see their own hidden questions. Previews
+        are never cached.
         """
         if getattr(request, "is_preview", False):
             return {}
+        from community.caching import depend_on_practice
+
         base = f"practice:{self.pk}:{current_version()}"
+        # Read before the questions are: the cached page depends on it too.
+        community = depend_on_practice(self.pk)
         member = request.user.is_authenticated
         viewer = "member" if member else "visitor"
         return {
             "header": f"{base}:header",
             "story": f"{base}:story:{viewer}",
-            "questions": "" if member else f"{base}:questions",
+            "questions": "" if member else f"{base}:questions:{community}",
             "rest": f"{base}:rest",
         }
 

@@ -149,8 +149,10 @@ def _open_questions(region):
     """Visible, unresolved questions about live practices of this region,
     most recent activity first (one query)."""
     from community.authors import with_author_badges
+    from community.caching import depend_on_listings
     from community.models import Question
 
+    depend_on_listings()  # the cached page shows questions: rebuilt with them
     about_region = Question.objects.filter(
         practices__care_office_regions=region, practices__live=True
     ).values("pk")

@@ -40,6 +40,9 @@ class DocumentType:
     to_document: Callable[[object], Document]
     prefetch: Callable[[QuerySet], QuerySet] = lambda queryset: queryset
     url: Callable[[object], str] = lambda obj: obj.get_url()
+    # Called with the ids after the index changed for them, to make stale the
+    # cached pages that show them; None empties the whole page cache.
+    pages_changed: Callable[[list], None] | None = None
 
     def documents(self, ids=None):
         """Documents for every indexable object (or those of `ids`)."""

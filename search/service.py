@@ -169,7 +169,11 @@ def update_index(kind, ids):
         _index_changed()
         # Pages that show counts from the index (home map, regions, search)
         # are cached: they must be rebuilt now, not before the index changed.
-        bump_version()
+        # A kind may name just the pages that show it (community questions).
+        if document_type.pages_changed is not None:
+            document_type.pages_changed(sorted(ids))
+        else:
+            bump_version()
 
 
 def schedule_update(kind, ids):

@@ -259,14 +259,17 @@ def _community_questions(query, limit=3):
     """The best matching questions from the community, shown beside the
     practices when there is text to match.
 
-    Kept in the cache per text until the community or the site changes
-    (the page cache's version), so the block costs no queries on a warm
-    cache, for members too.
+    Kept in the cache per text until the site changes (the page cache's
+    version) or the questions do (community.caching), so the block costs no
+    queries on a warm cache, for members too.
     """
     if not query.terms:
         return None
+    from community.caching import depend_on_listings
+
     digest = hashlib.sha256(query.text.encode()).hexdigest()
-    key = f"community-questions:{current_version()}:{limit}:{digest}"
+    listings = depend_on_listings()  # questions asked since: a new block
+    key = f"community-questions:{current_version()}:{listings}:{limit}:{digest}"
     block = cache.get(key)
     if block is None:
         results = search(

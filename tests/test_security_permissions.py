@@ -353,7 +353,8 @@ ACTIONS = [
         "community: edit a hidden question by id",
         "get",
         r("community:edit_question", pk("hidden")),
-        (404, 404, SHOWN, 404, 403, 403),
+        # Its author still reads it, but may no longer change it (issue 14).
+        (404, 404, 403, 404, 403, 403),
         shows(HIDDEN_TITLE),
     ),
     Action(

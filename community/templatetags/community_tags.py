@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -36,3 +37,15 @@ def ask_url(context, practice=None):
     if user is not None and user.is_authenticated:
         return url
     return reverse("account_login") + "?" + urlencode({"next": url})
+
+
+@register.simple_tag(takes_context=True)
+def form_token(context):
+    """The hidden one-time token of a form that creates something
+    (community.once). Only members get one: their pages are never cached."""
+    from community.once import FIELD, new_token
+
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return ""
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())

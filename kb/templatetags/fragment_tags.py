@@ -3,8 +3,10 @@
 Unlike Django's {% cache %}, the key is one value the view computes, so the
 view decides what the part depends on, and an empty key (a preview, a draft)
 renders the part afresh and keeps nothing. Keys should carry
-kb.cache.current_version(), which every publish and every community change
-bumps, so a cached part is never older than the content it shows.
+kb.cache.current_version(), which every publish and taxonomy change bumps,
+and the versions of the objects the part shows (kb.cache.depends_on, e.g. a
+practice's community questions), so a cached part is never older than the
+content it shows.
 """
 
 from django import template

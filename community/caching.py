@@ -1,0 +1,102 @@
+"""Which cached pages a community change makes stale, and nothing more.
+
+A member's action must not empty the whole anonymous page cache
+(kb.cache.bump_version is for publishing and taxonomy changes). The
+community keeps three kinds of object versions (kb.cache.depends_on/bump):
+
+- `question(pk)`: the question's own page (its answers, counts, badges);
+- `practice(pk)`: the community part of a practice page, the list of
+  questions about it (the `questions` fragment and the cached page);
+- `LISTINGS`: every list of questions: the community index with its filters
+  and text search, the open questions of the region pages and the community
+  block of the search page.
+
+Each service in `community.services` bumps what its change shows on, after
+the commit. A "nuttig" vote changes one question page only; a new answer
+changes its question, the practices it is about and the listings.
+"""
+
+from kb.cache import bump_on_commit, depends_on
+
+LISTINGS = "community-listings"
+
+
+def question(pk):
+    return f"community-question:{pk}"
+
+
+def practice(pk):
+    return f"community-practice:{pk}"
+
+
+def practice_ids(question_ids):
+    """The practices the questions are about (any state: a cached page may
+    still show one that was unpublished since)."""
+    from .models import Question
+
+    return set(
+        Question.practices.through.objects.filter(
+            question_id__in=list(question_ids)
+        ).values_list("practicepage_id", flat=True)
+    )
+
+
+def names(question_ids=(), practices=(), listings=False):
+    return [
+        *(question(pk) for pk in question_ids),
+        *(practice(pk) for pk in practices),
+        *([LISTINGS] if listings else []),
+    ]
+
+
+def changed(question_ids=(), *, practices=None, listings=True, extra_practices=()):
+    """After the commit, make stale the pages of these questions, of the
+    practices they are about (looked up now, unless given) and, when
+    `listings`, the lists of questions."""
+    question_ids = [pk for pk in question_ids if pk]
+    if practices is None:
+        practices = practice_ids(question_ids)
+    practices = set(practices) | set(extra_practices)
+    bump_on_commit(*names(question_ids, practices, listings))
+
+
+def member_changed(user, votes=False):
+    """A member's name, photo or account changed: the pages that show them,
+    i.e. the questions they asked or answered, the practices those questions
+    are about, and the listings when they posted at all (with `votes`, also
+    the questions whose "nuttig" counts include theirs). Returns the names
+    to bump (the caller bumps them after its commit: look them up before a
+    deletion that would unlink the posts)."""
+    from .models import Answer, HelpfulVote, Question
+
+    asked = set(Question.objects.filter(author=user).values_list("pk", flat=True))
+    answered = set(
+        Answer.objects.filter(author=user).values_list("question_id", flat=True)
+    )
+    if votes:
+        answered |= set(
+            HelpfulVote.objects.filter(user=user).values_list(
+                "answer__question_id", flat=True
+            )
+        )
+    if not asked and not answered:
+        return []
+    # The practice pages list askers only (question_item.html).
+    return names(asked | answered, practice_ids(asked), listings=True)
+
+
+def bump_member_on_commit(user, votes=False):
+    """Look up now what shows the member, bump it after the commit."""
+    bump_on_commit(*member_changed(user, votes=votes))
+
+
+def depend_on_question(pk):
+    return depends_on(question(pk))
+
+
+def depend_on_practice(pk):
+    return depends_on(practice(pk))
+
+
+def depend_on_listings():
+    return depends_on(LISTINGS)
