@@ -35,7 +35,9 @@ from kb.management.commands.backup import (
     DATABASE_FILES,
     FORMAT,
     FORMAT_VERSION,
+    SIGNATURE_NAME,
     code_migrations,
+    sign_manifest,
 )
 from practices.models import Theme
 from search.models import SearchDocument
@@ -150,7 +152,9 @@ def add_file(tar, name, data):
 
 
 def make_archive(path, *, vendor=None, change=None, extra=None):
-    """A well-formed archive: change(manifest) and extra(tar) spoil it."""
+    """A well-formed archive, signed with this installation's key (so the
+    checks after the signature's are what refuses it): change(manifest) and
+    extra(tar) spoil it."""
     vendor = vendor or connection.vendor
     database = b"not a real database"
     media = {"media/verslag.txt": b"Het verslag.\n"}
@@ -179,7 +183,9 @@ def make_archive(path, *, vendor=None, change=None, extra=None):
             add_file(tar, name, data)
         if extra:
             extra(tar)
-        add_file(tar, "manifest.json", json.dumps(manifest).encode())
+        data = json.dumps(manifest).encode()
+        add_file(tar, "manifest.json", data)
+        add_file(tar, SIGNATURE_NAME, sign_manifest(data))
     return path
 
 

@@ -9,6 +9,7 @@ The archive is a gzip-compressed tar, readable by any `tar`, written with mode
     media/...                            every regular file under MEDIA_ROOT
     manifest.json                        format version, database vendor, the
                                          applied migrations, SHA-256 of every file
+    manifest.hmac                        the manifest's HMAC-SHA256 signature
 
 The database is copied in the engine's native format rather than with
 `dumpdata`: a native copy round-trips everything, including what the ORM does
@@ -22,9 +23,19 @@ backup restores only onto the same database vendor; `restore` refuses others.
 
 The archive is written to a hidden `.partial` file next to the target and
 renamed when complete, so a failed backup never leaves a truncated archive
-under the final name. The manifest is the archive's last member: each media
-file is hashed while it is added, so the checksums match what was archived
-even when an upload lands during the backup.
+under the final name. The manifest and its signature are the archive's last
+members: each media file is hashed while it is added, so the checksums match
+what was archived even when an upload lands during the backup.
+
+The checksums only show damage: whoever can change the archive can change
+them too. The signature is what proves the archive was made here. It is an
+HMAC of the manifest's exact bytes, keyed with a secret that is not in the
+archive: settings.BACKUP_KEY, or, when that is empty, a key derived from
+SECRET_KEY (salted, so the signature reveals nothing usable elsewhere).
+Since the manifest holds every file's SHA-256, a valid signature covers the
+database and every media file. `restore` refuses an archive whose signature
+is missing or does not match unless told `--skip-signature-check`; to
+restore on another machine, give it the same BACKUP_KEY (or SECRET_KEY).
 """
 
 import hashlib
@@ -33,6 +44,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import tarfile
 import tempfile
@@ -47,10 +59,14 @@ from django.db.backends.postgresql.client import DatabaseClient
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 FORMAT = "vindplaats-backup"
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
+SIGNATURE_NAME = "manifest.hmac"
+SIGNATURE_ALGORITHM = "HMAC-SHA256"
+SIGNATURE_SALT = "vindplaats.backup.manifest"
 MEDIA_DIR = "media"
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 # `restore` extracts next to MEDIA_ROOT, or inside it when it is a mount point.
@@ -61,6 +77,49 @@ CHUNK = 1024 * 1024
 def default_backup_dir():
     var_dir = getattr(settings, "VAR_DIR", Path(settings.BASE_DIR) / "var")
     return Path(var_dir) / "backups"
+
+
+def signing_keys():
+    """The secrets a manifest may be signed with, as (setting name, secret):
+    the first signs new backups; `restore` accepts any of them, so archives
+    made before BACKUP_KEY was set or SECRET_KEY was rotated still restore."""
+    keys = []
+    if settings.BACKUP_KEY:
+        keys.append(("BACKUP_KEY", settings.BACKUP_KEY))
+    keys.append(("SECRET_KEY", settings.SECRET_KEY))
+    keys += [
+        ("SECRET_KEY_FALLBACKS", secret)
+        for secret in getattr(settings, "SECRET_KEY_FALLBACKS", [])
+    ]
+    return keys
+
+
+def manifest_hmac(data, secret):
+    """The hex HMAC-SHA256 of the manifest's bytes under `secret`."""
+    return salted_hmac(
+        SIGNATURE_SALT, data, secret=secret, algorithm="sha256"
+    ).hexdigest()
+
+
+def sign_manifest(data):
+    """The signature member's content for the manifest's bytes `data`."""
+    key_name, secret = signing_keys()[0]
+    signature = {
+        "algorithm": SIGNATURE_ALGORITHM,
+        "key": key_name,
+        "hmac": manifest_hmac(data, secret),
+    }
+    return json.dumps(signature, indent=2, sort_keys=True).encode()
+
+
+def private_directory(path, warn):
+    """Take the group's and others' permissions off our backup directory."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        try:
+            path.chmod(mode & 0o700)
+        except OSError as error:
+            warn(f"{path} is readable by others and could not be changed: {error}")
 
 
 def sha256_file(path):
@@ -244,6 +303,8 @@ class Command(BaseCommand):
         if output.is_relative_to(media_root):
             raise CommandError("The archive cannot be written inside MEDIA_ROOT.")
         output.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if output.parent == default_backup_dir().resolve():
+            private_directory(output.parent, self.warn)
 
         partial = output.with_name(f".{output.name}.partial")
         with tempfile.TemporaryDirectory(dir=output.parent, prefix=".backup-") as work:
@@ -324,11 +385,15 @@ class Command(BaseCommand):
                 },
             }
             data = json.dumps(manifest, indent=2, sort_keys=True).encode()
-            info = tarfile.TarInfo(MANIFEST_NAME)
-            info.size = len(data)
-            info.mtime = int(time.time())
-            info.mode = 0o600
-            tar.addfile(info, io.BytesIO(data))
+            for name, content in (
+                (MANIFEST_NAME, data),
+                (SIGNATURE_NAME, sign_manifest(data)),
+            ):
+                info = tarfile.TarInfo(name)
+                info.size = len(content)
+                info.mtime = int(time.time())
+                info.mode = 0o600
+                tar.addfile(info, io.BytesIO(content))
             raw.flush()
             os.fsync(raw.fileno())
         return manifest

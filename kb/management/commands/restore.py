@@ -3,11 +3,20 @@
     manage.py restore var/backups/vindplaats-20250101-030000.tar.gz [--no-input]
 
 Everything is checked before anything is replaced: every tar member must be
-the manifest, the database file or a plain file or directory under `media/`
-(absolute paths, `..`, links and devices are refused, and extraction uses
-tarfile's "data" filter as a second line of defence); the manifest must be of
-a known format version, made on the same database vendor, with no migration
+the manifest, its signature, the database file or a plain file or directory
+under `media/` (absolute paths, `..`, links and devices are refused, and
+extraction uses tarfile's "data" filter as a second line of defence); the
+manifest's HMAC signature must match one of this installation's keys
+(BACKUP_KEY, SECRET_KEY, SECRET_KEY_FALLBACKS; see backup.py), so an archive
+someone modified, checksums and all, is refused; the manifest must be of a
+known format version, made on the same database vendor, with no migration
 this code does not know; and every extracted file must match its SHA-256.
+
+`--skip-signature-check` restores an archive whose signature is missing or
+does not match (one made before backups were signed, or on a machine whose
+key is lost), with a warning: use it only for an archive whose origin you
+know, since a modified archive can hold anything, an administrator account
+included.
 
 Then the database is replaced, then the media directory:
 
@@ -31,6 +40,7 @@ and is stale; with the database backend the rebuild is cheap and makes sure.
 migrations of this code, the rebuild waits: run `migrate` first.
 """
 
+import hmac
 import json
 import os
 import sqlite3
@@ -53,15 +63,20 @@ from .backup import (
     FORMAT_VERSION,
     MANIFEST_NAME,
     MEDIA_DIR,
+    SIGNATURE_ALGORITHM,
+    SIGNATURE_NAME,
     STAGING_PREFIX,
     code_migrations,
+    manifest_hmac,
     postgres_arguments,
     require_binary,
     run_postgres_tool,
     sha256_file,
+    signing_keys,
 )
 
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+MAX_SIGNATURE_BYTES = 4096
 # What reading a damaged .tar.gz raises (BadGzipFile is an OSError).
 ARCHIVE_ERRORS = (tarfile.TarError, EOFError, OSError, zlib.error)
 
@@ -99,12 +114,13 @@ def check_members(members):
             expected = (
                 (in_media and len(path.parts) > 1)
                 or name in database_files
-                or name == MANIFEST_NAME
+                or name in (MANIFEST_NAME, SIGNATURE_NAME)
             )
         if not expected:
             raise BackupRefused(
                 f"Refusing the archive: unexpected member {name!r}; a backup holds "
-                f"only {MANIFEST_NAME}, the database file and {MEDIA_DIR}/."
+                f"only {MANIFEST_NAME}, {SIGNATURE_NAME}, the database file and "
+                f"{MEDIA_DIR}/."
             )
         if str(path) in by_name:
             raise BackupRefused(f"Refusing the archive: member {name!r} appears twice.")
@@ -112,7 +128,52 @@ def check_members(members):
     return by_name
 
 
-def read_manifest(tar, members):
+def read_member(tar, member):
+    try:
+        return tar.extractfile(member).read()
+    except ARCHIVE_ERRORS as error:
+        raise BackupRefused(
+            f"Refusing the archive: it is truncated or damaged ({error})."
+        ) from error
+
+
+class SignatureError(Exception):
+    """The manifest is not signed with a key of this installation."""
+
+
+def verify_signature(tar, members, data):
+    """Check the manifest's bytes against its HMAC under this installation's
+    keys; return the name of the key that matched, or raise SignatureError."""
+    member = members.get(SIGNATURE_NAME)
+    if member is None:
+        raise SignatureError(
+            f"it carries no signature ({SIGNATURE_NAME}): it was made before "
+            "backups were signed, or the signature was removed"
+        )
+    if not member.isfile() or member.size > MAX_SIGNATURE_BYTES:
+        raise SignatureError(f"its {SIGNATURE_NAME} is not a signature")
+    try:
+        signature = json.loads(read_member(tar, member))
+        algorithm, signed_with = signature["algorithm"], signature["key"]
+        given = signature["hmac"]
+        if not isinstance(given, str):
+            raise TypeError
+    except (ValueError, KeyError, TypeError) as error:
+        raise SignatureError(f"its {SIGNATURE_NAME} is malformed") from error
+    if algorithm != SIGNATURE_ALGORITHM:
+        raise SignatureError(f"it is signed with {algorithm!r}, not HMAC-SHA256")
+    for key_name, secret in signing_keys():
+        if hmac.compare_digest(manifest_hmac(data, secret), given):
+            return key_name
+    raise SignatureError(
+        f"its signature (made with the {signed_with!r} of the machine that made "
+        "it) does not match: the archive was modified, or it was made with "
+        "another key. To restore a backup of another machine, set BACKUP_KEY "
+        "(or SECRET_KEY) to that machine's value"
+    )
+
+
+def read_manifest(tar, members, skip_signature_check=False, warn=None):
     member = members.get(MANIFEST_NAME)
     if member is None or not member.isfile():
         raise BackupRefused(
@@ -121,12 +182,24 @@ def read_manifest(tar, members):
         )
     if member.size > MAX_MANIFEST_BYTES:
         raise BackupRefused(f"Refusing the archive: {MANIFEST_NAME} is too large.")
+    data = read_member(tar, member)
+    # Before anything in the manifest is believed: the checksums in it are
+    # only worth what its signature is.
     try:
-        data = tar.extractfile(member).read()
-    except ARCHIVE_ERRORS as error:
-        raise BackupRefused(
-            f"Refusing the archive: it is truncated or damaged ({error})."
-        ) from error
+        verify_signature(tar, members, data)
+    except SignatureError as problem:
+        if not skip_signature_check:
+            raise BackupRefused(
+                f"Refusing the archive: {problem}. Nothing was changed. If you "
+                "know where this archive came from and trust it, restore it with "
+                "--skip-signature-check."
+            ) from problem
+        warn(
+            f"WARNING: the archive's signature was NOT checked: {problem}.\n"
+            "Restoring it anyway because of --skip-signature-check. A modified "
+            "archive can hold anything, an administrator account included: "
+            "restore only an archive whose origin you know."
+        )
     try:
         manifest = json.loads(data)
     except ValueError as error:
@@ -189,7 +262,7 @@ def check_manifest(manifest, members, connection):
 
     media_files = {
         name for name, member in members.items() if member.isfile() and name != db_file
-    } - {MANIFEST_NAME}
+    } - {MANIFEST_NAME, SIGNATURE_NAME}
     if media_files != set(media):
         differ = sorted(media_files ^ set(media))
         raise BackupRefused(
@@ -390,6 +463,16 @@ class Command(BaseCommand):
             help="Do not ask for confirmation.",
         )
         parser.add_argument(
+            "--skip-signature-check",
+            action="store_true",
+            help=(
+                "Restore even when the archive's signature is missing or does "
+                "not match this installation's BACKUP_KEY/SECRET_KEY. Only for "
+                "an archive whose origin you know: a modified archive can hold "
+                "anything."
+            ),
+        )
+        parser.add_argument(
             "--skip-search-index",
             action="store_true",
             help="Do not rebuild the search index afterwards.",
@@ -422,7 +505,9 @@ class Command(BaseCommand):
                     f"Refusing {archive}: the archive is truncated or damaged "
                     f"({error})."
                 ) from error
-            manifest = read_manifest(tar, members)
+            manifest = read_manifest(
+                tar, members, options["skip_signature_check"], self.warn
+            )
             check_manifest(manifest, members, connection)
 
             if options["interactive"] and not self.confirm(
