@@ -8,6 +8,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from kb.honeypot import HoneypotMixin
+from kb.images import upload_allowed
 from practices.models import Province
 
 from .avatars import process_avatar
@@ -102,8 +103,11 @@ class ProfileForm(forms.ModelForm):
             "email_frequency": forms.RadioSelect,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Decoding an image costs far more than its upload: each decoded
+        # avatar counts against the member's image rate (kb.images).
+        self.request = request
         self.old_avatar_name = self.instance.avatar.name if self.instance.avatar else ""
         if self.instance.is_suspended:
             self.lock_public_profile()
@@ -147,6 +151,14 @@ class ProfileForm(forms.ModelForm):
         upload = self.cleaned_data.get("avatar")
         if not upload:
             return None
+        if self.request is not None and not upload_allowed(self.request):
+            raise forms.ValidationError(
+                _(
+                    "You have uploaded many images in a short time. Try again "
+                    "in an hour; your other changes are kept."
+                ),
+                code="rate_limited",
+            )
         return process_avatar(upload)
 
     def save(self, commit=True):

@@ -33,7 +33,9 @@ PROFILE_POSTS = 20
 def edit(request):
     profile = request.user.profile
     if request.method == "POST":
-        form = ProfileForm(request.POST, request.FILES, instance=profile)
+        form = ProfileForm(
+            request.POST, request.FILES, instance=profile, request=request
+        )
         if form.is_valid():
             with transaction.atomic():
                 profile = form.save()

@@ -249,6 +249,11 @@ def _member(key):
         profile.organisation = data.get("organisation", "")
         profile.lived_experience = data.get("lived_experience", False)
         profile.province = Province.objects.filter(slug=data["province"]).first()
+        # The demo members chose to show what the demo gives them (new
+        # members' details stay private until they tick them).
+        profile.show_organisation = bool(profile.organisation)
+        profile.show_role = bool(profile.role)
+        profile.show_province = profile.province is not None
         profile.save()
     return user
 

@@ -398,3 +398,52 @@ def test_an_emptied_admin_name_falls_back_to_the_display_name():
     member.refresh_from_db()
     assert get_user_display_name(member) == "Sanne de Wit"
     assert UserFactory().get_full_name()  # no account without a name
+
+
+# --- Item 5 (avatars): decoding uploaded images is rate-limited -------------
+
+
+def _png(name):
+    import io
+
+    from PIL import Image
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), "orange").save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_avatar_uploads_count_against_the_image_rate_and_keep_the_rest(client):
+    member = MemberFactory(display_name="Fotograaf")
+    client.force_login(member)
+    limits = {**settings.ACCOUNT_RATE_LIMITS, "image_upload": "1/h/user"}
+    with override_settings(ACCOUNT_RATE_LIMITS=limits):
+        first = client.post(
+            reverse("accounts:edit"),
+            {
+                "display_name": "Fotograaf",
+                "email_frequency": "never",
+                "avatar": _png("a.png"),
+            },
+        )
+        assert first.status_code == 302
+        member.profile.refresh_from_db()
+        assert member.profile.avatar
+        kept = member.profile.avatar.name
+
+        second = client.post(
+            reverse("accounts:edit"),
+            {
+                "display_name": "Nieuwe Naam",
+                "email_frequency": "never",
+                "avatar": _png("b.png"),
+            },
+        )
+    # Refused with the form shown again: what was typed is still in it.
+    assert second.status_code == 200
+    assert "Nieuwe Naam" in second.content.decode()
+    assert "avatar" in second.context["form"].errors
+    member.profile.refresh_from_db()
+    assert member.profile.avatar.name == kept
