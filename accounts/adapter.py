@@ -25,6 +25,7 @@ from allauth.core import context as allauth_context
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -49,9 +50,33 @@ def user_display(user):
 
 def login_attempts_key(login):
     """The key of the per-account failed-login limit (ACCOUNT_RATE_LIMITS
-    "login_failed", per key): the login as typed, stripped and lower-cased,
-    and nothing of the request."""
-    return str(login or "").strip().lower()
+    "login_failed", per key), and nothing of the request.
+
+    A login that names one account (its username, or any of its email
+    addresses, in any case) counts against that account, so trying the
+    username and then the address of the same editor at the admin login
+    shares one count. Any other login counts as typed, stripped and
+    lower-cased.
+    """
+    from allauth.account.models import EmailAddress
+
+    login = str(login or "").strip().lower()
+    if not login:
+        return login
+    User = get_user_model()
+    owners = set(
+        User.objects.filter(
+            Q(username__iexact=login) | Q(email__iexact=login)
+        ).values_list("pk", flat=True)[:2]
+    )
+    owners.update(
+        EmailAddress.objects.filter(email__iexact=login).values_list(
+            "user_id", flat=True
+        )[:2]
+    )
+    if len(owners) == 1:
+        return f"account:{owners.pop()}"
+    return login
 
 
 def new_username():

@@ -85,6 +85,26 @@ def test_admin_login_lockout_is_per_account_whatever_the_host(client, path):
     assert "_auth_user_id" not in client.session
 
 
+def test_admin_login_lockout_counts_username_and_address_as_one_account(client):
+    staff = EditorFactory(
+        is_staff=True, username="redacteur-twee", email="Twee@Example.org"
+    )
+    names = ["redacteur-twee", "twee@example.org", "TWEE@EXAMPLE.ORG"]
+    for number in range(5):
+        client.post(
+            "/admin/login/",
+            {"username": names[number % len(names)], "password": "fout"},
+            REMOTE_ADDR=f"203.0.113.{number + 1}",
+        )
+    response = client.post(
+        "/admin/login/",
+        {"username": staff.username, "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.99",
+    )
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
 # --- Item 3: one password reset, allauth's ---------------------------------
 
 
