@@ -21,6 +21,8 @@ from django.db.models import Q
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from kb.admin_display import yes_no_column
+
 from . import admin_views
 from .models import Answer, ContactMessage, Question
 
@@ -134,8 +136,8 @@ class QuestionViewSet(ReadOnlyViewSet):
         "author",
         "created_at",
         "answer_count",
-        "is_hidden",
-        "is_locked",
+        yes_no_column(Question, "is_hidden"),
+        yes_no_column(Question, "is_locked"),
     ]
     list_filter = ["is_hidden", "is_locked", "themes"]
     search_fields = ["title", "body"]
@@ -159,7 +161,13 @@ class AnswerViewSet(ReadOnlyViewSet):
     icon = "comment"
     url_prefix = "community/antwoorden"
     index_view_class = AnswerIndexView
-    list_display = ["__str__", "author", "created_at", "helpful_count", "is_hidden"]
+    list_display = [
+        "__str__",
+        "author",
+        "created_at",
+        "helpful_count",
+        yes_no_column(Answer, "is_hidden"),
+    ]
     list_filter = ["is_hidden"]
     search_fields = ["body"]
     inspect_view_fields = [

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from kb.csvexport import FormulaSafeExportMixin
 from kb.params import positive_int
 from notifications.models import Follow
 from practices.models import Organisation, PracticeOrganisation, PracticePage, Theme
@@ -196,8 +197,12 @@ def can_review(user):
     return PagePermissionPolicy().user_has_any_permission(user, ["change", "publish"])
 
 
-class StalePracticesView(ReportView):
-    """Live practices not checked for twelve months, oldest check first."""
+class StalePracticesView(FormulaSafeExportMixin, ReportView):
+    """Live practices not checked for twelve months, oldest check first.
+
+    Its CSV export holds titles and members' display names: no cell is read
+    as a formula (kb.csvexport).
+    """
 
     template_name = "editorial/admin/stale_report.html"
     results_template_name = "editorial/admin/stale_report_results.html"

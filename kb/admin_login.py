@@ -18,6 +18,7 @@ from wagtail.admin.forms.auth import LoginForm
 
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 
 class RateLimitedAuthenticationMixin:
@@ -46,6 +47,12 @@ class RateLimitedAuthenticationMixin:
 
 class WagtailLoginForm(RateLimitedAuthenticationMixin, LoginForm):
     """settings.WAGTAILADMIN_USER_LOGIN_FORM"""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Wagtail's password field has no label: Django showed its name,
+        # "Password", in English.
+        self.fields["password"].label = gettext_lazy("Password")
 
 
 class DjangoAdminLoginForm(RateLimitedAuthenticationMixin, AdminAuthenticationForm):

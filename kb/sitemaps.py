@@ -1,9 +1,35 @@
-"""sitemap.xml: Wagtail's live, public pages plus the public non-Wagtail pages."""
+"""sitemap.xml: Wagtail's live, public pages plus the public non-Wagtail pages.
+
+Every location starts with the configured base URL (kb.site_url), never with
+the Host header of the request nor the hostname of Wagtail's Site record.
+"""
+
+from urllib.parse import urlsplit
 
 from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
 
-from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.urls import reverse
+
+from .site_url import base_url, site_url
+
+
+class Sitemap(DjangoSitemap):
+    """A sitemap whose locations start with the configured base URL."""
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        base = urlsplit(base_url())
+        return self._urls(page, base.scheme, base.netloc + base.path)
+
+
+class PageSitemap(WagtailSitemap):
+    """Wagtail's live, public pages, at their paths on the base URL."""
+
+    def _urls(self, page, protocol, domain):
+        urls = super()._urls(page, protocol, domain)
+        for url_info in urls:
+            url_info["location"] = site_url(url_info["location"])
+        return urls
 
 
 class StaticViewSitemap(Sitemap):
@@ -62,7 +88,7 @@ class CollectionSitemap(Sitemap):
 
 
 SITEMAPS = {
-    "pages": WagtailSitemap,
+    "pages": PageSitemap,
     "views": StaticViewSitemap(),
     "questions": QuestionSitemap(),
     "regions": RegionSitemap(),

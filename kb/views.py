@@ -1,8 +1,12 @@
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+
+from .site_url import site_url
 
 
 def server_error(request):
@@ -19,11 +23,26 @@ def server_error_preview(request):
     return server_error(request)
 
 
+def may_see_health_details(request):
+    """Staff, or monitoring with "Authorization: Bearer <settings.HEALTH_TOKEN>"."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return True
+    token = settings.HEALTH_TOKEN
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return (
+        bool(token)
+        and scheme.lower() == "bearer"
+        and constant_time_compare(given.strip(), token)
+    )
+
+
 def health(request):
     """Database and search status for load balancers and monitoring.
 
     200 while the site can serve pages (search may be "degraded": the database
     answers searches when Elasticsearch is down); 503 when the database is down.
+    Anyone gets the status; the details (database vendor, search backend,
+    queue length, error messages) only staff and holders of HEALTH_TOKEN.
     """
     from search.backends import get_backend
 
@@ -49,10 +68,12 @@ def health(request):
         status = "degraded"
     else:
         status = "ok"
-    response = JsonResponse(
-        {"status": status, **report}, status=503 if status == "unavailable" else 200
-    )
+    body = {"status": status}
+    if may_see_health_details(request):
+        body.update(report)
+    response = JsonResponse(body, status=503 if status == "unavailable" else 200)
     response["Cache-Control"] = "no-store"
+    response["Vary"] = "Authorization, Cookie"
     return response
 
 
@@ -71,5 +92,5 @@ def robots_txt(request):
     """Keep crawlers out of the admin and members' pages; point at the sitemap."""
     lines = ["User-agent: *"]
     lines += [f"Disallow: {path}" for path in ROBOTS_DISALLOW]
-    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
+    lines += ["", f"Sitemap: {site_url(reverse('sitemap'))}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -8,6 +8,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from django.utils.translation import gettext_lazy as _
 
+from kb.admin_display import yes_no_column
+
 from .models import (
     CareOfficeRegion,
     Movement,
@@ -44,7 +46,12 @@ class OrganisationViewSet(SnippetViewSet):
     model = Organisation
     icon = "group"
     menu_label = _("Organisations")
-    list_display = ["name", "organisation_type", "slug", "is_confirmed"]
+    list_display = [
+        "name",
+        "organisation_type",
+        "slug",
+        yes_no_column(Organisation, "is_confirmed"),
+    ]
     filterset_class = OrganisationFilterSet
     search_fields = ["name"]
     ordering = ["name"]

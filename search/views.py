@@ -4,7 +4,6 @@ All four read the same parameters (search.query.parse_params) and answer
 through the same contract (search.service.search), whatever the backend.
 """
 
-import csv
 import functools
 import hashlib
 import unicodedata
@@ -17,12 +16,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from editorial.redirects import merged_slug_redirect
+from kb import csvexport
 from kb.cache import current_version
+from kb.site_url import site_url
 from practices.facets import FACETS
 
 from .query import MAX_RESULT_WINDOW, SORTS, ParamError, SearchQuery, parse_params
@@ -317,12 +317,13 @@ def _bad_request(errors):
     return JsonResponse({"errors": [error.as_dict() for error in errors]}, status=400)
 
 
-def practice_record(request, hit):
-    """One API/CSV record, from the index alone."""
+def practice_record(hit):
+    """One API/CSV record, from the index alone; its URL on the configured
+    base URL, whatever Host header the request came with."""
     record = {
         "id": hit.id,
         "title": hit.title,
-        "url": request.build_absolute_uri(hit.url),
+        "url": site_url(hit.url),
         "summary": hit.summary,
         "highlight": str(hit.highlight),
     }
@@ -362,7 +363,7 @@ def practices_api(request):
             "page_size": query.page_size,
             "num_pages": results.num_pages,
             "fallback": results.fallback,
-            "results": [practice_record(request, hit) for hit in results.hits],
+            "results": [practice_record(hit) for hit in results.hits],
             "facets": {
                 facet.key: [
                     {
@@ -407,10 +408,10 @@ def practices_csv(request):
         "first_published_at",
         "last_published_at",
     ]
-    writer = csv.writer(response)
+    writer = csvexport.writer(response)  # no cell is read as a formula
     writer.writerow(columns)
     for hit in results.hits:
-        record = practice_record(request, hit)
+        record = practice_record(hit)
         writer.writerow(
             [
                 "|".join(record[column])
@@ -422,10 +423,30 @@ def practices_csv(request):
     return response
 
 
-class PracticesFeed(Feed):
-    """The newest practices matching the same filters, as Atom."""
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose summaries are plain text (<summary type="text">).
 
-    feed_type = Atom1Feed
+    Django's Atom feed declares every summary HTML, so a text summary had to
+    be escaped for HTML before XML escaped it again, and feed readers that
+    show the summary as text showed the entities. A text summary is escaped
+    once, by the XML writer, and no reader runs anything in it.
+    """
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("summary"):
+            handler.addQuickElement("summary", item["summary"], {"type": "text"})
+
+
+class PracticesFeed(Feed):
+    """The newest practices matching the same filters, as Atom.
+
+    Every link in it starts with the configured base URL (kb.site_url), never
+    with the Host header of the request. The instance serves every request:
+    the parsed query is the feed's object, not an attribute.
+    """
+
+    feed_type = PlainTextAtomFeed
     title = gettext_lazy("Vindplaats: new practice examples")
     subtitle = gettext_lazy(
         "The newest practice examples of De Juiste Zorg op de Juiste Plek."
@@ -436,29 +457,41 @@ class PracticesFeed(Feed):
     def __call__(self, request, *args, **kwargs):
         if redirect := merged_slug_redirect(request):  # a merged thema/organisatie
             return redirect
-        query, errors = parse_params(request.GET)
+        _query, errors = parse_params(request.GET)
         if errors:
             return _bad_request(errors)
-        self.query = SearchQuery(
-            text=query.text, filters=query.filters, sort="newest", page_size=self.limit
-        )
         return super().__call__(request, *args, **kwargs)
 
-    def link(self):
-        return reverse("search") + query_string(self.query, sort="", page=1)
+    def get_object(self, request):
+        query, _errors = parse_params(request.GET)
+        return SearchQuery(
+            text=query.text, filters=query.filters, sort="newest", page_size=self.limit
+        )
 
-    def items(self):
-        return search(self.query).hits
+    def link(self, query):
+        return site_url(reverse("search") + self.filters(query))
+
+    def feed_url(self, query):
+        return site_url(reverse("feed_practices") + self.filters(query))
+
+    @staticmethod
+    def filters(query):
+        return query_string(query, sort="", page=1).rstrip("?")
+
+    def items(self, query):
+        return search(query).hits
 
     def item_title(self, item):
         return item.title
 
     def item_description(self, item):
-        # Atom's <summary type="html"> is read as HTML; the summary is text.
-        return escape(item.summary)
+        return None  # the summary goes out as text: item_extra_kwargs
+
+    def item_extra_kwargs(self, item):
+        return {"summary": item.summary}
 
     def item_link(self, item):
-        return item.url
+        return site_url(item.url)
 
     def item_guid(self, item):
         return f"{item.kind}-{item.id}"

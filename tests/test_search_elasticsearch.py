@@ -526,7 +526,7 @@ def test_save_succeeds_and_is_queued_when_the_cluster_is_down(
 def test_search_answers_from_the_database_when_the_cluster_is_down(client, caplog):
     dead = {"BACKEND": FAKE["BACKEND"], "OPTIONS": {"url": dead_url(), "timeout": 1}}
     with (
-        override_settings(VINDPLAATS_SEARCH=dead),
+        override_settings(VINDPLAATS_SEARCH=dead, HEALTH_TOKEN="monitoring"),
         caplog.at_level(logging.WARNING, "vindplaats.search"),
     ):
         results = search(SearchQuery(text="sunenz"))
@@ -537,7 +537,8 @@ def test_search_answers_from_the_database_when_the_cluster_is_down(client, caplo
         assert client.get("/zoeken/", {"q": "ziekenhuizen"}).status_code == 200
         practice = PracticePage.objects.get(slug="havenue-rotterdam")
         assert client.get(practice.url).status_code == 200
-        health = client.get("/health/").json()
+        # The details are for monitoring (HEALTH_TOKEN) and staff only.
+        health = client.get("/health/", HTTP_AUTHORIZATION="Bearer monitoring").json()
         assert health["status"] == "degraded"
         assert health["search"]["status"] == "unavailable"
         assert health["database"]["status"] == "ok"
@@ -557,8 +558,9 @@ def test_rebuild_with_the_cluster_down_rebuilds_the_database_and_says_so():
     )
 
 
-def test_health_reports_the_database_backend(client, db):
-    data = client.get("/health/").json()
+def test_health_reports_the_database_backend(client, db, settings):
+    settings.HEALTH_TOKEN = "monitoring"
+    data = client.get("/health/", HTTP_AUTHORIZATION="Bearer monitoring").json()
     assert data["status"] == "ok"
     assert data["search"]["backend"] == "DatabaseBackend"
 
