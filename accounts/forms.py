@@ -155,7 +155,7 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError(
                 _(
                     "You have uploaded many images in a short time. Try again "
-                    "in an hour; your other changes are kept."
+                    "in an hour, or save your other changes without a new photo."
                 ),
                 code="rate_limited",
             )
