@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 
 from kb.csvexport import FormulaSafeExportMixin
 from kb.params import positive_int
+from kb.site_url import site_url
 from notifications.models import Follow
 from practices.models import Organisation, PracticeOrganisation, PracticePage, Theme
 
@@ -254,7 +255,7 @@ class StalePracticesView(FormulaSafeExportMixin, ReportView):
     def to_row_dict(self, item):
         row = super().to_row_dict(item)
         row["owner_name"] = owner_name(item.owner)
-        row["url"] = item.full_url or ""
+        row["url"] = site_url(item.url) if item.url else ""
         return row
 
 

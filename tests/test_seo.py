@@ -156,7 +156,7 @@ def test_private_pages_have_no_canonical_or_opengraph(client):
         "/mijn-initiatieven/",
         "/deel-jouw-initiatief/",
         "/community/vraag-stellen/",
-        f"/leden/{member.pk}/",
+        f"/leden/{member.profile.public_id}/",
     ):
         response = client.get(path)
         assert response.status_code == 200, path

@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.text import Truncator
 
 from kb.params import positive_int
+from kb.site_url import site_url
 
 register = template.Library()
 
@@ -15,8 +16,9 @@ SITE_NAME = "Vindplaats"
 
 def canonical_url(request):
     """The page's address without its query string, except a page number:
-    tracking parameters (utm_*, fbclid...) never make it into the canonical."""
-    url = request.build_absolute_uri(request.path)
+    tracking parameters (utm_*, fbclid...) never make it into the canonical.
+    On the configured base URL (kb.site_url), whatever Host header came in."""
+    url = site_url(request.path)
     number = positive_int(request.GET.get("pagina"))
     if number and number > 1:
         url += f"?pagina={number}"
@@ -34,7 +36,9 @@ def _hero_image_url(page, request):
     if image is None:
         return ""
     rendition = image.get_rendition("fill-1200x630")
-    return request.build_absolute_uri(rendition.url)
+    url = rendition.url
+    # Media on another host (a storage's own URL) stays where it is.
+    return url if url.startswith(("http://", "https://")) else site_url(url)
 
 
 def _plain(text, words=40):
