@@ -121,7 +121,7 @@ CONTENT_SECURITY_POLICY = {
 # Wagtail's and Django's admin get a looser policy (kb.middleware): Wagtail's
 # widgets and panels still write inline <script> and style="" in their
 # templates, its editor shows the page preview in a frame of its own, uploads
-# are previewed from blob: URLs, user avatars come from Gravatar and the
+# are previewed from blob: URLs (no avatars from Gravatar: it is off) and the
 # dashboard asks releases.wagtail.org for a new version. Only editors log in
 # there; everything else stays as strict as the public site.
 ADMIN_CONTENT_SECURITY_POLICY = {
@@ -130,7 +130,7 @@ ADMIN_CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, UNSAFE_INLINE],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:", "blob:", "www.gravatar.com"],
+        "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF, "https://releases.wagtail.org"],
         "frame-src": [SELF],
