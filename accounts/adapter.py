@@ -11,26 +11,34 @@ verification link, it does not lose it or fail the sign-up.
 A one-time link (password reset, address confirmation) is never stored in
 the outbox: the queued body holds a placeholder, and the link is made when
 the email is sent (`build_account_secrets`), so neither the admin's outbox
-nor a backup holds a usable link. Every link in these emails starts with
-the configured base URL (kb.site_url), never with the request's Host header.
+nor a backup holds a usable link. It is made again exactly as it was when
+the member asked for it (the reset token's timestamp, the confirmation
+key's), so it expires as it would have, and it is not sent at all when the
+account or address changed in between. Any other secret in an account
+email's context (a login or verification code) is refused rather than
+stored. Every link in these emails starts with the configured base URL
+(kb.site_url), never with the request's Host header.
 """
 
+import hashlib
 import secrets
 from types import SimpleNamespace
 from urllib.parse import quote
 
-from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.core import context as allauth_context
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+from django.utils.http import base36_to_int
 from django.utils.translation import gettext
 
 from kb.site_url import site_domain, site_url
-from notifications.mail import queue_email
+from notifications.mail import new_placeholder, queue_email
 
 # The entries of allauth's email context that hold a one-time secret, per
 # kind of secret the outbox knows how to make again when sending.
@@ -38,6 +46,25 @@ SECRET_ENTRIES = {
     "password_reset": ("key", "password_reset_url"),
     "email_confirmation": ("key", "activate_url"),
 }
+ACCOUNT_SECRET_KINDS = frozenset(SECRET_ENTRIES)
+# Context entries that hold a secret whatever the email: the outbox must
+# know how to make them when sending, or the email is refused.
+SECRET_NAMES = ("key", "code", "token")
+
+
+class AccountSecretGone(Exception):
+    """The account or address changed, or the link expired, since the
+    member asked: the email is not sent (the row is marked failed)."""
+
+
+def fingerprint(secret):
+    """A one-way check of a secret, kept to see whether the secret made when
+    sending is the one the member asked for. It opens nothing."""
+    return hashlib.sha256(str(secret).encode()).hexdigest()
+
+
+def is_secret_name(name):
+    return name in SECRET_NAMES or name.endswith(("_key", "_code", "_token"))
 
 
 def user_display(user):
@@ -100,7 +127,15 @@ class AccountAdapter(DefaultAccountAdapter):
         return site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
 
     def send_password_reset_mail(self, user, email, context):
-        self._secret_ref = {"kind": "password_reset", "user": user.pk}
+        # allauth's token is "<timestamp in base 36>-<hash>": the timestamp
+        # is kept, so the token made when sending is the one made now.
+        token = str(context.get("key", ""))
+        self._secret_ref = {
+            "kind": "password_reset",
+            "user": user.pk,
+            "ts": base36_to_int(token.split("-", 1)[0]) if "-" in token else None,
+            "check": fingerprint(token),
+        }
         return super().send_password_reset_mail(user, email, context)
 
     def send_confirmation_mail(self, request, emailconfirmation, signup):
@@ -109,9 +144,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if isinstance(emailconfirmation, EmailConfirmationHMAC):
             # ACCOUNT_EMAIL_CONFIRMATION_HMAC (the default): the key is
             # signed from the address's id and can be made again.
+            key = emailconfirmation.key
             self._secret_ref = {
                 "kind": "email_confirmation",
                 "email_address": emailconfirmation.email_address.pk,
+                # The key's own timestamp (payload:timestamp:signature).
+                "ts": key.rsplit(":", 2)[-2],
+                "check": fingerprint(key),
             }
         else:
             self._secret_ref = {
@@ -132,10 +171,23 @@ class AccountAdapter(DefaultAccountAdapter):
         secret_refs, originals = {}, {}
         for entry in SECRET_ENTRIES[ref["kind"]] if ref else ():
             if context.get(entry):
-                placeholder = f"vindplaats-secret-{secrets.token_hex(16)}"
+                placeholder = new_placeholder()
                 originals[placeholder] = str(context[entry])
                 context[entry] = placeholder
                 secret_refs[placeholder] = {**ref, "entry": entry}
+        leaked = sorted(
+            name
+            for name, value in context.items()
+            if is_secret_name(name) and value and str(value) not in secret_refs
+        )
+        if leaked:
+            # A code or key the outbox cannot make when sending (login by
+            # code, verification by code, a new allauth feature) would be
+            # stored in clear: refuse instead.
+            raise ValueError(
+                f"Account email {template_prefix} holds secrets the outbox "
+                f"cannot make when sending: {', '.join(leaked)}"
+            )
         context = {
             "request": request,
             "email": email,
@@ -185,50 +237,117 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
 
-def build_account_secrets(refs):
-    """{placeholder: secret} for an outbox row's `secret_refs`, made now.
+class _SignerAt(signing.TimestampSigner):
+    """Django's signer with a given timestamp: allauth's confirmation key
+    made again exactly as it was."""
 
-    Called by the outbox when it sends the email (notifications.mail): the
-    password reset token is made from the member's current state and the
-    confirmation key from the address, so the link is fresh and valid.
-    """
+    def __init__(self, timestamp, **kwargs):
+        self._at = timestamp
+        super().__init__(**kwargs)
+
+    def timestamp(self):
+        return self._at
+
+
+def _address_of(user, to):
+    """Whether `to` is still one of the member's addresses."""
+    from allauth.account.models import EmailAddress
+
+    to = (to or "").strip().lower()
+    return bool(to) and (
+        (user.email or "").lower() == to
+        or EmailAddress.objects.filter(user=user, email__iexact=to).exists()
+    )
+
+
+def _password_reset(ref, to):
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    user = get_user_model().objects.filter(pk=ref["user"], is_active=True).first()
+    if user is None or not _address_of(user, to):
+        raise AccountSecretGone("the account or this address is gone")
+    if ref.get("ts") is None:
+        raise AccountSecretGone("a reset link queued without its time")
+    generator = default_token_generator
+    token = generator._make_token_with_timestamp(user, ref["ts"], generator.secret)
+    # The same token as when the member asked, unless the password, the last
+    # login or an address changed since; and still within its time.
+    if not constant_time_compare(
+        fingerprint(token), ref.get("check", "")
+    ) or not generator.check_token(user, token):
+        raise AccountSecretGone("the account changed or the link expired")
+    return {
+        "key": token,
+        "password_reset_url": get_adapter().get_reset_password_from_key_url(
+            f"{user_pk_to_url_str(user)}-{token}"
+        ),
+    }
+
+
+def _email_confirmation(ref, to):
+    from allauth.account import app_settings as account_settings
     from allauth.account.models import (
         EmailAddress,
         EmailConfirmation,
         EmailConfirmationHMAC,
     )
-    from allauth.account.utils import user_pk_to_url_str
 
     adapter = get_adapter()
+    if "email_address" in ref:
+        address = EmailAddress.objects.filter(
+            pk=ref["email_address"], verified=False
+        ).first()
+        if address is None or address.email.lower() != (to or "").lower():
+            raise AccountSecretGone("the address is gone or confirmed already")
+        if ref.get("ts") is None:
+            raise AccountSecretGone("a confirmation queued without its time")
+        key = _SignerAt(ref["ts"], salt=account_settings.SALT).sign_object(address.pk)
+        if (
+            not constant_time_compare(fingerprint(key), ref.get("check", ""))
+            or EmailConfirmationHMAC.from_key(key) is None
+        ):
+            raise AccountSecretGone("the confirmation link expired")
+        confirmation = EmailConfirmationHMAC(address)
+    else:
+        confirmation = (
+            EmailConfirmation.objects.select_related("email_address")
+            .filter(pk=ref["confirmation"], email_address__verified=False)
+            .first()
+        )
+        if (
+            confirmation is None
+            or confirmation.key_expired()
+            or confirmation.email_address.email.lower() != (to or "").lower()
+        ):
+            raise AccountSecretGone("the address is gone, confirmed or expired")
+        key = confirmation.key
+    return {
+        "key": key,
+        "activate_url": adapter.get_email_confirmation_url(None, confirmation),
+    }
+
+
+def build_account_secrets(refs, to=None):
+    """{placeholder: secret} for an outbox row's `secret_refs`, made now.
+
+    Called by the outbox when it sends the email to `to`
+    (notifications.mail): the link is the one the member asked for, made
+    again from the reference (the same timestamp, checked against the
+    fingerprint kept), so it expires as it would have. Raises
+    AccountSecretGone, and nothing is sent, when the account, its password
+    or addresses changed, the address is confirmed or gone, `to` is no
+    longer the member's, or the link expired.
+    """
     made = {}
     values = {}
     for placeholder, ref in refs.items():
         kind = ref["kind"]
         if kind not in made:
             if kind == "password_reset":
-                user = get_user_model().objects.get(pk=ref["user"])
-                token = allauth_settings.PASSWORD_RESET_TOKEN_GENERATOR().make_token(
-                    user
-                )
-                made[kind] = {
-                    "key": token,
-                    "password_reset_url": adapter.get_reset_password_from_key_url(
-                        f"{user_pk_to_url_str(user)}-{token}"
-                    ),
-                }
+                made[kind] = _password_reset(ref, to)
             elif kind == "email_confirmation":
-                if "email_address" in ref:
-                    confirmation = EmailConfirmationHMAC(
-                        EmailAddress.objects.get(pk=ref["email_address"])
-                    )
-                else:
-                    confirmation = EmailConfirmation.objects.get(pk=ref["confirmation"])
-                made[kind] = {
-                    "key": confirmation.key,
-                    "activate_url": adapter.get_email_confirmation_url(
-                        None, confirmation
-                    ),
-                }
+                made[kind] = _email_confirmation(ref, to)
             else:
                 raise ValueError(f"Unknown kind of account secret: {kind}")
         values[placeholder] = made[kind][ref["entry"]]

@@ -7,6 +7,7 @@ from django.db.models import Count
 
 from community.caching import bump_member_on_commit
 from community.models import Answer, HelpfulVote
+from notifications.models import purge_outbox_of
 
 
 @transaction.atomic
@@ -25,6 +26,9 @@ def delete_account(user):
     voted_answer_ids = list(
         HelpfulVote.objects.filter(user=user).values_list("answer_id", flat=True)
     )
+    # The outbox rows to, from or on behalf of any of the member's addresses
+    # go first, while those addresses are still known.
+    purge_outbox_of(user)
     EmailAddress.objects.filter(user=user).delete()
     user.delete()
     for answer in Answer.objects.filter(pk__in=voted_answer_ids).annotate(

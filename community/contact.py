@@ -24,7 +24,12 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Profile
 from kb.keep_input import as_initial, login_keeping_input, restore_input
-from notifications.mail import absolute_url, queue_email
+from notifications.mail import (
+    absolute_url,
+    contact_opt_out_link,
+    queue_email,
+    unsubscribe_headers,
+)
 from notifications.models import contact_opted_out
 from practices.models import PracticeContact, PracticePage
 
@@ -165,6 +170,7 @@ def send_contact_message(request, contact, data):
         message=data["message"],
     )
     sender = display_name(request.user)
+    opt_out = contact_opt_out_link(contact)  # made when sent, never stored
     queue_email(
         contact.email,
         _("[Vindplaats] %(subject)s (from %(sender)s)")
@@ -177,6 +183,9 @@ def send_contact_message(request, contact, data):
             "practice_url": absolute_url(practice.url),
             "subject": data["subject"],
             "message": data["message"],
+            "opt_out_url": opt_out,
         },
         reply_to=request.user.email,
+        headers=unsubscribe_headers(opt_out),
+        sender=request.user,
     )

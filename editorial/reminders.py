@@ -16,15 +16,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.events import SUBJECT_PREFIX, display_name
-from notifications.mail import absolute_url, queue_email
+from notifications.mail import absolute_url, confirm_current_link, queue_email
 from practices.models import PracticePage
 
-from .freshness import REMINDER_INTERVAL, confirm_token, stale_practices
+from .freshness import REMINDER_INTERVAL, stale_practices
 from .models import ReviewReminder
 from .workflow import my_practices_url
 
@@ -82,9 +81,8 @@ def send_reminder(page, now=None):
                     "title": page.title,
                     "last_reviewed_at": page.last_reviewed_at,
                     "page_url": absolute_url(page.get_url() or "/"),
-                    "confirm_url": absolute_url(
-                        reverse("editorial:confirm_current", args=[confirm_token(page)])
-                    ),
+                    # A placeholder: the signed link is made when sent.
+                    "confirm_url": confirm_current_link(page),
                     "mine_url": absolute_url(my_practices_url()),
                 },
             )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from .mail import enqueue
+from .mail import enqueue, hide_placeholders, redact_tokens
 from .models import OutgoingEmail
 
 
@@ -24,12 +24,27 @@ class RetryView(WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("Send again")
 
     def dispatch(self, request, pk):
-        # The same permission the "Send again" button needs (wagtail_hooks).
-        if not request.user.has_perm("notifications.change_outgoingemail"):
+        from .wagtail_hooks import may_send_again
+
+        # The same permissions the "Send again" button needs: the page shows
+        # the recipient and the error, so view as well as change.
+        if not may_send_again(request.user):
             raise PermissionDenied
         self.email = get_object_or_404(
             OutgoingEmail, pk=pk, status=OutgoingEmail.Status.FAILED
         )
+        if self.email.is_account_email:
+            # Its link was made for one moment of the account; an old one
+            # must not go out again. The member asks for a new one.
+            messages.error(
+                request,
+                _(
+                    "An account email (password reset, address confirmation) "
+                    "cannot be sent again: its link is no longer valid. Ask the "
+                    "member to request a new link on the site."
+                ),
+            )
+            return redirect("outbox:index")
         return super().dispatch(request)
 
     def get_page_subtitle(self):
@@ -43,7 +58,11 @@ class RetryView(WagtailAdminTemplateMixin, TemplateView):
         ]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(email=self.email, **kwargs)
+        return super().get_context_data(
+            email=self.email,
+            last_error=redact_tokens(hide_placeholders(self.email.last_error)),
+            **kwargs,
+        )
 
     def post(self, request):
         email = self.email

@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from .follows import describe_follow
 from .mail import (
     absolute_url,
-    contact_opt_out_url,
+    contact_opt_out_link,
     queue_email,
     unsubscribe_headers,
-    unsubscribe_url,
+    unsubscribe_link,
 )
 from .models import ContactOptOut, Follow, Notification
 
@@ -115,7 +115,7 @@ def notify(event, url, recipients, actor=None):
 
 def send_notification_email(user, notification, follow=None):
     scope = follow.pk if follow else "all"
-    link = unsubscribe_url(user.pk, scope)
+    link = unsubscribe_link(user.pk, scope)
     queue_email(
         user.email,
         SUBJECT_PREFIX + notification.message,
@@ -126,7 +126,7 @@ def send_notification_email(user, notification, follow=None):
             "url": absolute_url(notification.url),
             "follow_description": describe_follow(follow) if follow else "",
             "unsubscribe_url": link,
-            "unsubscribe_all_url": unsubscribe_url(user.pk, "all") if follow else link,
+            "unsubscribe_all_url": unsubscribe_link(user.pk, "all") if follow else link,
             "settings_url": absolute_url(reverse("notifications:settings")),
         },
         headers=unsubscribe_headers(link),
@@ -228,7 +228,7 @@ def question_asked(sender, question, **kwargs):
         for email, people in contacts.items():
             if email in actor_emails | member_emails | opted_out:
                 continue
-            opt_out = contact_opt_out_url(people[0])
+            opt_out = contact_opt_out_link(people[0])
             queue_email(
                 people[0].email,
                 SUBJECT_PREFIX

@@ -12,16 +12,24 @@ PostgreSQL alike. A failed send is counted, its error kept and the row left
 pending with a later `next_attempt_at` (doubling each time); after
 NOTIFICATIONS_EMAIL_MAX_ATTEMPTS tries it is marked failed for the editors.
 
-Account emails (allauth's, see accounts.adapter) carry one-time links that
-must never be stored: their row holds a placeholder instead, and
-`secret_refs` says how `deliver` builds the link when it sends the email;
-once sent, the body is wiped. `purge_old_emails` deletes sent and failed
-rows after NOTIFICATIONS_EMAIL_RETENTION_DAYS.
+No usable token is ever stored in a row. Every link that carries a signed
+token (allauth's password reset and address confirmation, unsubscribe and
+contact opt-out links, the yearly "still current?" link) is a placeholder
+in the stored text (`secret_link`), and `secret_refs` says how `deliver`
+builds it when it sends the email; an account email's text is wiped once
+sent. As a second line, `queue_email` cuts the token out of any such link
+that still reaches it in clear (`redact_tokens`). `purge_old_emails`
+deletes sent and failed rows after NOTIFICATIONS_EMAIL_RETENTION_DAYS.
 """
 
 import datetime
 import logging
+import re
+import secrets
+import threading
+from collections import OrderedDict
 from functools import partial
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core import signing
@@ -30,6 +38,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.html import escape
 
 from kb.site_url import base_url, site_url
@@ -82,6 +91,7 @@ def read_unsubscribe_token(token):
 
 
 def unsubscribe_url(user_id, scope="all"):
+    """The real unsubscribe link; emails use `unsubscribe_link` instead."""
     return absolute_url(
         reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id, scope)])
     )
@@ -90,31 +100,186 @@ def unsubscribe_url(user_id, scope="all"):
 CONTACT_OPT_OUT_SALT = "notifications.contact-opt-out"
 
 
-def contact_opt_out_url(contact):
-    """The link in emails to a practice's contact person: no more of them.
+def address_hash(address):
+    """A keyed hash of an address: an opt-out token holds it, not the address."""
+    return salted_hmac(
+        CONTACT_OPT_OUT_SALT, str(address or "").strip().lower()
+    ).hexdigest()[:24]
 
-    The token names the contact row, not the address, so no email address
-    ends up in a URL (and so in a server log).
-    """
-    token = signing.dumps({"c": contact.pk}, salt=CONTACT_OPT_OUT_SALT)
-    return absolute_url(reverse("notifications:contact_opt_out", args=[token]))
+
+def contact_opt_out_token(contact, address=None):
+    """The token names the contact row and (hashed) the address it was sent
+    to: after the editors change the row's address, an old link no longer
+    opts out the new person."""
+    return signing.dumps(
+        {
+            "c": contact.pk,
+            "h": address_hash(
+                address if address is not None else getattr(contact, "email", "")
+            ),
+        },
+        salt=CONTACT_OPT_OUT_SALT,
+    )
+
+
+def contact_opt_out_url(contact, address=None):
+    """The real opt-out link for a practice's contact person; emails use
+    `contact_opt_out_link` instead. No email address ends up in the URL
+    (and so in a server log)."""
+    return absolute_url(
+        reverse(
+            "notifications:contact_opt_out",
+            args=[contact_opt_out_token(contact, address)],
+        )
+    )
 
 
 def read_contact_opt_out_token(token):
-    """The contact row's id; raises signing.BadSignature when forged and
+    """(contact row id, address hash or None for a token made before the
+    hash); raises signing.BadSignature when forged and
     signing.SignatureExpired (a BadSignature) when older than LINK_MAX_AGE."""
     data = signing.loads(token, salt=CONTACT_OPT_OUT_SALT, max_age=LINK_MAX_AGE)
     if not isinstance(data, dict) or not isinstance(data.get("c"), int):
         raise signing.BadSignature("Unexpected opt-out payload")
-    return data["c"]
+    digest = data.get("h")
+    if digest is not None and not isinstance(digest, str):
+        raise signing.BadSignature("Unexpected opt-out payload")
+    return data["c"], digest
+
+
+def opt_out_token_fits(digest, address):
+    return digest is not None and constant_time_compare(digest, address_hash(address))
 
 
 def unsubscribe_headers(url):
-    """RFC 2369 / RFC 8058 headers: mail clients offer a one-click unsubscribe."""
+    """RFC 2369 / RFC 8058 headers: mail clients offer a one-click unsubscribe.
+
+    Give it a placeholder from `secret_link`: the header is filled when sent.
+    """
     return {
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+
+
+# Links with a signed token -------------------------------------------------
+
+PLACEHOLDER = re.compile(r"vindplaats-secret-[0-9a-f]{32}")
+# Placeholders made by secret_link and not yet taken by queue_email. Each is
+# random, so a member cannot write one into a message they send.
+_pending_refs = OrderedDict()
+_pending_lock = threading.Lock()
+_PENDING_MAX = 10_000
+
+
+def new_placeholder():
+    return f"vindplaats-secret-{secrets.token_hex(16)}"
+
+
+def secret_link(kind, **ref):
+    """A placeholder for a link that carries a signed token, made when sent.
+
+    Put it in an email's context or headers like the link itself;
+    `queue_email` stores the placeholder and its reference (ids, never the
+    token) in `secret_refs`, and `deliver` puts the link in when it sends.
+    """
+    placeholder = new_placeholder()
+    with _pending_lock:
+        _pending_refs[placeholder] = {"kind": kind, **ref}
+        while len(_pending_refs) > _PENDING_MAX:
+            _pending_refs.popitem(last=False)
+    return placeholder
+
+
+def unsubscribe_link(user_id, scope="all"):
+    return secret_link("unsubscribe", user=user_id, scope=str(scope))
+
+
+def contact_opt_out_link(contact):
+    return secret_link("contact_opt_out", contact=contact.pk)
+
+
+def confirm_current_link(page):
+    """The yearly reminder's "still current?" link (editorial.freshness)."""
+    return secret_link("confirm_current", page=page.pk, owner=page.owner_id)
+
+
+def taken_refs(*texts):
+    """The references of the placeholders in these texts, taken from the
+    ones secret_link made; unknown placeholders stay plain text."""
+    found = set()
+    for text in texts:
+        found.update(PLACEHOLDER.findall(text or ""))
+    refs = {}
+    with _pending_lock:
+        for placeholder in found:
+            ref = _pending_refs.pop(placeholder, None)
+            if ref is not None:
+                refs[placeholder] = ref
+    return refs
+
+
+def build_secret(ref, email):
+    """The link (or key) a reference stands for, made now for this row."""
+    kind = ref["kind"]
+    if kind == "unsubscribe":
+        return unsubscribe_url(ref["user"], ref["scope"])
+    if kind == "contact_opt_out":
+        # The hash of the address this email goes to, not of the row's
+        # current one: the link can only opt out its own recipient.
+        return contact_opt_out_url(SimpleNamespace(pk=ref["contact"]), email.to)
+    if kind == "confirm_current":
+        from editorial.freshness import confirm_token
+
+        token = confirm_token(SimpleNamespace(pk=ref["page"], owner_id=ref["owner"]))
+        return absolute_url(reverse("editorial:confirm_current", args=[token]))
+    raise ValueError(f"Unknown kind of secret: {kind}")
+
+
+# The site's routes whose last path segment is a credential, and Django's
+# signed values (payload:timestamp:signature) anywhere.
+TOKEN_ROUTES = (
+    ("notifications:unsubscribe", ["TOKEN"]),
+    ("notifications:contact_opt_out", ["TOKEN"]),
+    ("editorial:confirm_current", ["TOKEN"]),
+    ("account_confirm_email", ["TOKEN"]),
+)
+SIGNED_VALUE = re.compile(r"\.?[A-Za-z0-9_-]{2,}:[0-9A-Za-z]{5,8}:[A-Za-z0-9_-]{20,}")
+REDACTED = "…"
+
+
+def _route_patterns():
+    patterns = []
+    for name, args in TOKEN_ROUTES:
+        prefix = reverse(name, args=args).removesuffix("TOKEN/")
+        patterns.append(re.compile(re.escape(prefix) + r"[^/\s\"'<>]+"))
+    key_prefix = reverse(
+        "account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"}
+    ).removesuffix("UID-KEY/")
+    patterns.append(re.compile(re.escape(key_prefix) + r"[^/\s\"'<>]+"))
+    return patterns
+
+
+def redact_tokens(text):
+    """The text with every credential in a link cut out, and every signed
+    value Django's signing makes: for showing a row in the admin, and as a
+    second line for whatever reaches the outbox in clear."""
+    if not text:
+        return text
+    for pattern in _route_patterns():
+        text = pattern.sub(
+            lambda m: m.group(0)[: m.group(0).rindex("/") + 1] + REDACTED, text
+        )
+    return SIGNED_VALUE.sub(REDACTED, text)
+
+
+def redact_headers(headers):
+    return {name: redact_tokens(str(value)) for name, value in (headers or {}).items()}
+
+
+def hide_placeholders(text):
+    """Placeholders as the admin shows them: a link made when sent."""
+    return PLACEHOLDER.sub("[link]", text or "")
 
 
 def render_email(template, context):
@@ -137,6 +302,7 @@ def queue_email(
     reply_to=None,
     headers=None,
     user=None,
+    sender=None,
     account_email=False,
     secret_refs=None,
 ):
@@ -146,21 +312,31 @@ def queue_email(
     `context`) or a ready `body` (and optional `html_body`). `user` is the
     member the email is for (found by the address when not given): the row
     goes when the account does. Account emails pass `account_email=True`
-    and, for a one-time link, `secret_refs`: the body holds a placeholder
-    and `deliver` builds the link when sending (see accounts.adapter).
+    and, for a one-time link, `secret_refs` (see accounts.adapter).
+    `sender` is the member an email is sent on behalf of (the contact
+    relay): it goes when their account does.
+
+    Links with a token are placeholders from `secret_link`, in `context`,
+    `body` or `headers`; their references are kept in `secret_refs` and
+    `deliver` makes the links when sending. Any token-carrying link that
+    still arrives in clear is cut out (`redact_tokens`).
     """
     if template:
         body, html_body = render_email(template, context or {})
+    headers = {name: str(value) for name, value in (headers or {}).items()}
+    refs = taken_refs(body, html_body, *headers.values())
+    refs.update(secret_refs or {})
     email = OutgoingEmail.objects.create(
         to=to,
         subject=" ".join(str(subject).split())[:200],
-        body=body,
-        html_body=html_body,
+        body=redact_tokens(body),
+        html_body=redact_tokens(html_body),
         reply_to=reply_to or "",
-        headers=headers or {},
+        headers=redact_headers(headers),
         user_id=getattr(user, "pk", user) or member_id_for(to),
+        sender_id=getattr(sender, "pk", sender),
         is_account_email=account_email,
-        secret_refs=secret_refs or {},
+        secret_refs=refs,
     )
     transaction.on_commit(partial(enqueue, email.pk))
     return email
@@ -227,7 +403,7 @@ def deliver(email_id):
     email = OutgoingEmail.objects.get(pk=email_id)
     email.attempts += 1
     try:
-        body, html_body = with_secrets(email)
+        body, html_body, headers = with_secrets(email)
     except Exception as error:
         # The link can no longer be made (the address or account is gone):
         # trying again will not help.
@@ -243,7 +419,7 @@ def deliver(email_id):
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[email.to],
             reply_to=[email.reply_to] if email.reply_to else None,
-            headers=email.headers or None,
+            headers=headers or None,
         )
         if html_body:
             message.attach_alternative(html_body, "text/html")
@@ -276,26 +452,43 @@ def deliver(email_id):
         return False
     email.status = OutgoingEmail.Status.SENT
     email.sent_at = timezone.now()
-    fields = ["attempts", "status", "sent_at"]
+    fields = ["attempts", "status", "sent_at", "secret_refs"]
+    email.secret_refs = {}  # the placeholders stay, and now stand for nothing
     if email.is_account_email:
         # Nobody needs an account email's text once it is sent.
         email.body = email.html_body = ""
-        email.secret_refs = {}
-        fields += ["body", "html_body", "secret_refs"]
+        fields += ["body", "html_body"]
     email.save(update_fields=fields)
     return True
 
 
 def with_secrets(email):
-    """(text, html) of a row, its placeholders replaced by fresh secrets."""
+    """(text, html, headers) of a row, its placeholders replaced by links
+    made now. Raises when one can no longer be made (see
+    accounts.adapter.build_account_secrets): the email is then not sent."""
     body, html_body = email.body, email.html_body
-    if email.secret_refs:
-        from accounts.adapter import build_account_secrets
+    headers = dict(email.headers or {})
+    if not email.secret_refs:
+        return body, html_body, headers
+    from accounts.adapter import ACCOUNT_SECRET_KINDS, build_account_secrets
 
-        for placeholder, value in build_account_secrets(email.secret_refs).items():
-            body = body.replace(placeholder, value)
-            html_body = html_body.replace(placeholder, escape(value))
-    return body, html_body
+    account_refs = {
+        placeholder: ref
+        for placeholder, ref in email.secret_refs.items()
+        if ref.get("kind") in ACCOUNT_SECRET_KINDS
+    }
+    values = build_account_secrets(account_refs, to=email.to) if account_refs else {}
+    for placeholder, ref in email.secret_refs.items():
+        if placeholder not in values:
+            values[placeholder] = build_secret(ref, email)
+    for placeholder, value in values.items():
+        body = body.replace(placeholder, value)
+        html_body = html_body.replace(placeholder, escape(value))
+        headers = {
+            name: str(header).replace(placeholder, value)
+            for name, header in headers.items()
+        }
+    return body, html_body, headers
 
 
 def purge_old_emails(now=None):

@@ -160,9 +160,20 @@ class OutgoingEmail(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # The member an email is sent on behalf of (a message through the
+    # contact relay): it holds their text and address, so it goes with them.
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent on behalf of"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     is_account_email = models.BooleanField(_("account email"), default=False)
-    # Placeholder in the body -> how to build its secret when sending, e.g.
-    # {"…": {"kind": "password_reset", "user": 12}}; never the secret itself.
+    # Placeholder in the text or headers -> how to build its link when
+    # sending, e.g. {"…": {"kind": "unsubscribe", "user": 12, "scope": "all"}};
+    # never the token itself (notifications.mail.secret_link).
     secret_refs = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(
         _("status"),
@@ -217,13 +228,39 @@ def contact_opted_out(email):
     return bool(email) and ContactOptOut.objects.filter(email=email.lower()).exists()
 
 
+def member_addresses(user):
+    """Every address of a member, lower case: the account's and allauth's."""
+    from allauth.account.models import EmailAddress
+
+    addresses = {
+        email.lower()
+        for email in EmailAddress.objects.filter(user=user).values_list(
+            "email", flat=True
+        )
+    }
+    if user.email:
+        addresses.add(user.email.lower())
+    return addresses
+
+
+def purge_outbox_of(user, addresses=None):
+    """Delete every outbox row of a member: the rows for them or sent on
+    their behalf (cascades, and here too), and the rows to or replying to
+    any of their addresses, queued before the account existed (allauth's
+    "an account already exists" email) or relayed for them. Call it before
+    the member's EmailAddress rows go (accounts.services.delete_account)."""
+    addresses = member_addresses(user) | set(addresses or ())
+    condition = Q(user=user) | Q(sender=user)
+    for address in addresses:
+        condition |= Q(to__iexact=address) | Q(reply_to__iexact=address)
+    OutgoingEmail.objects.filter(condition).delete()
+
+
 @receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
 def purge_outbox_of_deleted_member(sender, instance, **kwargs):
     """A deleted member's emails go with the account, whatever deletes it.
 
-    Rows linked to the member cascade; this also removes rows addressed to
-    the account's address that were queued before the account existed
-    (allauth's "an account already exists" email and the like).
+    The pre_delete signals all come before the cascade deletes anything, so
+    the member's EmailAddress rows are still there.
     """
-    if instance.email:
-        OutgoingEmail.objects.filter(to__iexact=instance.email).delete()
+    purge_outbox_of(instance)

@@ -20,7 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kb.params import positive_int
 
 from .follows import describe, describe_follow, followable
-from .mail import read_contact_opt_out_token, read_unsubscribe_token
+from .mail import (
+    opt_out_token_fits,
+    read_contact_opt_out_token,
+    read_unsubscribe_token,
+)
 from .models import TARGETS, ContactOptOut, Follow, Notification
 
 NOTIFICATIONS_PER_PAGE = 25
@@ -172,8 +176,9 @@ def notification_settings(request):
     )
 
 
-def link_expired(request, member):
-    """An unsubscribe or opt-out link older than mail.LINK_MAX_AGE.
+def link_expired(request, member, outdated=False):
+    """An unsubscribe or opt-out link older than mail.LINK_MAX_AGE, or
+    (`outdated`) an opt-out link for an address the contact no longer has.
 
     Members change their email settings after logging in; a contact person
     uses the link in a newer email (every email carries a fresh one).
@@ -183,6 +188,7 @@ def link_expired(request, member):
         "notifications/unsubscribe_invalid.html",
         {
             "expired": True,
+            "outdated": outdated,
             "member": member,
             "settings_url": reverse("notifications:settings"),
         },
@@ -256,11 +262,17 @@ def contact_opt_out(request, token):
     from practices.models import PracticeContact
 
     try:
-        contact = PracticeContact.objects.get(pk=read_contact_opt_out_token(token))
+        contact_id, digest = read_contact_opt_out_token(token)
+        contact = PracticeContact.objects.get(pk=contact_id)
     except signing.SignatureExpired:
         return link_expired(request, member=False)
     except (signing.BadSignature, PracticeContact.DoesNotExist):
         return render(request, "notifications/unsubscribe_invalid.html", status=400)
+    if not opt_out_token_fits(digest, contact.email):
+        # The editors changed the contact's address since this email (or the
+        # link is from before links named the address): it must not opt out
+        # the new person. A newer email carries a working link.
+        return link_expired(request, member=False, outdated=True)
     email = contact.email.lower()
     if request.method == "POST":
         ContactOptOut.objects.get_or_create(email=email)

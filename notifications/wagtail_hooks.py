@@ -7,12 +7,13 @@ each email's details with its text. Sending a failed email again needs
 have both (migration 0005); nobody edits or deletes an email here.
 
 Account emails (address confirmation, password reset and the like) are
-listed, and can be sent again, but their text is never shown: it is no
-business of the redactie, and their one-time links are never stored anyway
-(notifications.mail, accounts.adapter).
+listed, but their text is never shown and they cannot be sent again (the
+member asks for a new link): it is no business of the redactie, and their
+one-time links are never stored anyway (notifications.mail,
+accounts.adapter). No row holds a working token (unsubscribe, opt-out,
+"still current?" links are placeholders, made when sent); as a second line,
+every text shown here has any token-like value cut out (redact_tokens).
 """
-
-import re
 
 from wagtail import hooks
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
@@ -25,6 +26,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import admin_views
+from .mail import hide_placeholders, redact_headers, redact_tokens
 from .models import OutgoingEmail
 
 
@@ -39,14 +41,19 @@ register_permission_policy(OutgoingEmail, ViewOnlyPolicy(OutgoingEmail))
 
 
 def may_send_again(user):
-    return user.has_perm("notifications.change_outgoingemail")
+    """Sending again shows the recipient and the error: view and change."""
+    return user.has_perm("notifications.view_outgoingemail") and user.has_perm(
+        "notifications.change_outgoingemail"
+    )
 
 
 class OutgoingEmailIndexView(IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
-        if instance.status == OutgoingEmail.Status.FAILED and may_send_again(
-            self.request.user
+        if (
+            instance.status == OutgoingEmail.Status.FAILED
+            and not instance.is_account_email
+            and may_send_again(self.request.user)
         ):
             buttons.append(
                 ListingMenuItem(
@@ -59,13 +66,10 @@ class OutgoingEmailIndexView(IndexView):
         return buttons
 
 
-def without_link_tokens(text):
-    """The text with the signed tokens of unsubscribe and opt-out links cut
-    out: each is a credential of its recipient, not for the reader."""
-    for name in ("notifications:unsubscribe", "notifications:contact_opt_out"):
-        prefix = reverse(name, args=["TOKEN"]).removesuffix("TOKEN/")
-        text = re.sub(re.escape(prefix) + r"[^/\s]+/", prefix + "…/", text)
-    return text
+def shown_text(text):
+    """A row's text as the admin shows it: links made when sent as
+    "[link]", and any token that is there anyway cut out."""
+    return redact_tokens(hide_placeholders(text))
 
 
 class OutgoingEmailInspectView(InspectView):
@@ -75,7 +79,16 @@ class OutgoingEmailInspectView(InspectView):
                 "Account email (address confirmation, password reset and the "
                 "like): its text is not shown."
             )
-        return without_link_tokens(self.object.body)
+        return shown_text(self.object.body)
+
+    def get_last_error_display_value(self):
+        return shown_text(self.object.last_error)
+
+    def get_headers_display_value(self):
+        headers = redact_headers(self.object.headers)
+        return shown_text(
+            "\n".join(f"{name}: {value}" for name, value in headers.items())
+        )
 
 
 class OutgoingEmailViewSet(ModelViewSet):
@@ -103,6 +116,7 @@ class OutgoingEmailViewSet(ModelViewSet):
         "created_at",
         "next_attempt_at",
         "sent_at",
+        "headers",
         "body",
     ]
     exclude_form_fields = []

@@ -28,7 +28,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -261,9 +261,11 @@ def test_the_outbox_columns_are_translated(client):
         html = client.get(reverse("outbox:index")).content.decode()
         for name in ("to", "subject", "attempts", "created_at", "sent_at"):
             label = OutgoingEmail._meta.get_field(name).verbose_name
-            # A translatable label (Dutch once merged), not the field's name.
             assert isinstance(label, Promise)
             assert capfirst(str(label)) in html
+    # The Dutch column headings, as the redactie reads them.
+    for dutch in ("Aan", "Onderwerp", "Pogingen", "Aangemaakt", "Verstuurd"):
+        assert re.search(rf">\s*{dutch}\s*<", html), dutch
 
 
 # Item 11: one base URL ---------------------------------------------------------
@@ -400,3 +402,374 @@ def test_a_contact_persons_opt_out_stops_relayed_messages(client):
     assert not ContactMessage.objects.filter(contact=contact).exists()
     assert not OutgoingEmail.objects.filter(to__iexact=contact.email).exists()
     assert client.get(url).status_code == 403
+
+
+# Review of items 1, 17, 22: no usable token at rest, anywhere -------------------
+
+SMTP_DOWN = mock.patch(
+    "notifications.mail.EmailMultiAlternatives.send",
+    side_effect=ConnectionRefusedError("SMTP server down"),
+)
+SIGNED = re.compile(r"[A-Za-z0-9_.-]+:[0-9A-Za-z]{5,8}:[A-Za-z0-9_-]{20,}")
+
+
+def send_due():
+    OutgoingEmail.objects.update(next_attempt_at=timezone.now())
+    call_command("send_pending_emails", stdout=io.StringIO())
+
+
+def working_tokens(text):
+    """Every signed value in the text that one of the site's links accepts,
+    and every password reset key that would reset a password."""
+    from allauth.account import app_settings as account_settings
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import url_str_to_user_pk
+
+    from django.core import signing
+
+    found = []
+    for candidate in set(SIGNED.findall(text or "")):
+        for salt in (
+            "notifications.unsubscribe",
+            "notifications.contact-opt-out",
+            "editorial.confirm-current",
+            account_settings.SALT,
+        ):
+            try:
+                signing.loads(candidate, salt=salt)
+            except signing.BadSignature:
+                continue
+            found.append(candidate)
+    for match in re.finditer(
+        r"/account/password/reset/key/([0-9a-z]+)-([^/\s\"]+)/", text or ""
+    ):
+        user = get_user_model().objects.filter(pk=url_str_to_user_pk(match[1])).first()
+        if user and default_token_generator.check_token(user, match[2]):
+            found.append(match[0])
+    return found
+
+
+def row_text(row):
+    return "\n".join(
+        [row.body, row.html_body, row.last_error, *map(str, row.headers.values())]
+    )
+
+
+def view_only_client(client):
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.create(name="Alleen uitgaande e-mails lezen")
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="view_outgoingemail"),
+    )
+    reader = MemberFactory()
+    reader.groups.add(group)
+    client.force_login(reader)
+    return client
+
+
+def queue_every_kind_of_email(client):
+    """Every email the site queues that carries a link with a token (the
+    others carry none): notification, digest, question to a contact person,
+    relayed message, yearly reminder, password reset, address confirmation."""
+    from community.contact import send_contact_message
+    from community.models import Question
+    from community.signals import question_asked
+    from editorial.reminders import send_reminder
+    from notifications.events import send_notification_email
+    from notifications.models import Follow, Notification
+
+    from .factories import PracticePageFactory, ThemeFactory
+    from .factories_community import QuestionFactory
+
+    owner = MemberFactory(email="eigenaar@example.org")
+    owner.profile.email_frequency = owner.profile.EmailFrequency.DAILY
+    owner.profile.save()
+    practice = PracticePageFactory(owner=owner)
+    contact = PracticeContactFactory(page=practice, email="contact@voorbeeld.nl")
+    notification = Notification.objects.create(
+        user=owner, event="new_answer", message="Nieuw antwoord", url="/"
+    )
+    follow = Follow.objects.create(user=owner, theme=ThemeFactory())
+    send_notification_email(owner, notification, follow)
+    call_command("send_notification_digests", stdout=io.StringIO())
+    question = QuestionFactory()
+    question.practices.set([practice])
+    question_asked.send(sender=Question, question=question)
+    writer = MemberFactory(email="schrijver@example.org")
+    send_contact_message(
+        mock.Mock(user=writer), contact, {"subject": "Vraag", "message": "Hallo"}
+    )
+    send_reminder(practice)
+    request_reset(Client(), owner.email)
+    sign_up(Client(), "nieuw@example.org")
+    return owner, contact
+
+
+def test_no_email_holds_a_working_token_at_rest_or_in_the_admin(
+    client, django_capture_on_commit_callbacks
+):
+    with SMTP_DOWN, django_capture_on_commit_callbacks(execute=True):
+        owner, contact = queue_every_kind_of_email(client)
+    rows = list(OutgoingEmail.objects.all())
+    kinds = {row.to for row in rows}
+    assert {owner.email, contact.email, "nieuw@example.org"} <= kinds
+    assert len(rows) >= 7
+    # Defence in depth: a token that reached an error message anyway.
+    from notifications.mail import unsubscribe_token
+
+    leaked = unsubscribe_token(owner.pk)
+    OutgoingEmail.objects.filter(pk=rows[0].pk).update(
+        status="failed", last_error=f"SMTP 550 bij /meldingen/afmelden/{leaked}/"
+    )
+    for row in OutgoingEmail.objects.all():
+        assert not working_tokens(row_text(row).replace(leaked, "")), row.subject
+
+    reader = view_only_client(client)
+    for row in OutgoingEmail.objects.all():
+        html = reader.get(reverse("outbox:inspect", args=[row.pk])).content.decode()
+        assert row.subject[:20] in html
+        assert not working_tokens(html), row.subject
+    editor = Client()
+    editor.force_login(EditorFactory())
+    html = editor.get(reverse("outbox_retry", args=[rows[0].pk])).content.decode()
+    assert "SMTP 550" in html and not working_tokens(html)
+
+    # Sent with working links, and nothing working stays behind (item 3).
+    OutgoingEmail.objects.filter(pk=rows[0].pk).update(status="pending", last_error="")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_due()
+    sent = "\n".join(
+        m.body + "".join(str(a[0]) for a in m.alternatives) + str(m.extra_headers)
+        for m in mail.outbox
+    )
+    assert len(working_tokens(sent)) >= 6
+    assert "vindplaats-secret" not in sent
+    for row in OutgoingEmail.objects.all():
+        assert row.status == OutgoingEmail.Status.SENT, (row.subject, row.last_error)
+        assert not working_tokens(row_text(row)), row.subject
+
+
+def test_a_queued_reset_link_dies_when_the_password_changes(
+    django_capture_on_commit_callbacks,
+):
+    member = MemberFactory(email="vergeten@example.org")
+    with SMTP_DOWN, django_capture_on_commit_callbacks(execute=True):
+        request_reset(Client(), member.email)
+    member.set_password("al-weer-een-ander-wachtwoord-7")
+    member.save()
+    send_due()
+    assert mail.outbox == []
+    row = OutgoingEmail.objects.get(to=member.email)
+    assert row.status == OutgoingEmail.Status.FAILED
+
+
+def test_a_queued_reset_link_expires_from_the_time_it_was_asked_for(
+    django_capture_on_commit_callbacks,
+):
+    from django.conf import settings as django_settings
+    from django.contrib.auth.tokens import PasswordResetTokenGenerator
+
+    member = MemberFactory(email="vergeten@example.org")
+    with SMTP_DOWN, django_capture_on_commit_callbacks(execute=True):
+        request_reset(Client(), member.email)
+    later = datetime.datetime.now() + datetime.timedelta(
+        seconds=django_settings.PASSWORD_RESET_TIMEOUT + 60
+    )
+    with mock.patch.object(PasswordResetTokenGenerator, "_now", return_value=later):
+        send_due()
+    assert mail.outbox == []
+    assert OutgoingEmail.objects.get(to=member.email).status == "failed"
+
+
+def test_a_queued_reset_is_not_sent_to_an_address_the_member_no_longer_has(
+    django_capture_on_commit_callbacks,
+):
+    member = MemberFactory(email="oud@example.org")
+    with SMTP_DOWN, django_capture_on_commit_callbacks(execute=True):
+        request_reset(Client(), member.email)
+    EmailAddress.objects.filter(user=member).update(email="nieuw@example.org")
+    get_user_model().objects.filter(pk=member.pk).update(email="nieuw@example.org")
+    send_due()
+    assert mail.outbox == []
+    assert OutgoingEmail.objects.get(to="oud@example.org").status == "failed"
+
+
+def test_a_queued_confirmation_is_not_sent_once_the_address_is_confirmed(
+    django_capture_on_commit_callbacks,
+):
+    with SMTP_DOWN, django_capture_on_commit_callbacks(execute=True):
+        sign_up(Client(), "nieuw@example.org")
+    EmailAddress.objects.filter(email="nieuw@example.org").update(verified=True)
+    send_due()
+    assert mail.outbox == []
+    assert OutgoingEmail.objects.get(to="nieuw@example.org").status == "failed"
+
+
+def test_an_account_email_cannot_be_sent_again_from_the_admin(
+    client, django_capture_on_commit_callbacks
+):
+    member = MemberFactory(email="vergeten@example.org")
+    with (
+        SMTP_DOWN,
+        override_settings(NOTIFICATIONS_EMAIL_MAX_ATTEMPTS=1),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        request_reset(Client(), member.email)
+    row = OutgoingEmail.objects.get(to=member.email)
+    assert row.status == OutgoingEmail.Status.FAILED
+    client.force_login(EditorFactory())
+    index = client.get(reverse("outbox:index")).content.decode()
+    assert reverse("outbox_retry", args=[row.pk]) not in index
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("outbox_retry", args=[row.pk]), follow=True)
+    row.refresh_from_db()
+    assert row.status == OutgoingEmail.Status.FAILED and mail.outbox == []
+    assert "nieuwe link" in response.content.decode()
+
+
+# Item 4 of the review: a deleted member's other addresses and relayed messages
+
+
+def test_a_deleted_members_other_addresses_and_relayed_messages_go(
+    client, django_capture_on_commit_callbacks
+):
+    member = MemberFactory(email="hoofd@example.org")
+    EmailAddress.objects.create(user=member, email="Tweede@example.org")
+    to_second = OutgoingEmail.objects.create(
+        to="tweede@example.org", subject="Account bestaat al", body="x"
+    )
+    contact = PracticeContactFactory(email="contact@voorbeeld.nl")
+    client.force_login(member)
+    with SMTP_DOWN, django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("community:contact", args=[contact.pk]),
+            {"subject": "Vraag", "message": "Mijn eigen verhaal", "consent": "on"},
+        )
+    relayed = OutgoingEmail.objects.get(to=contact.email)
+    assert relayed.sender_id == member.pk
+    other = queue_email("ander@example.org", "Blijft", body="x")
+
+    delete_account(member)
+    assert not OutgoingEmail.objects.filter(pk__in=[to_second.pk, relayed.pk]).exists()
+    assert OutgoingEmail.objects.filter(pk=other.pk).exists()
+
+
+# Item 5 of the review: the contact opt-out in relayed messages -----------------
+
+
+def test_a_relayed_message_carries_a_working_contact_opt_out(
+    client, django_capture_on_commit_callbacks
+):
+    contact = PracticeContactFactory(email="contact@voorbeeld.nl")
+    client.force_login(MemberFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("community:contact", args=[contact.pk]),
+            {"subject": "Vraag", "message": "Hallo", "consent": "on"},
+        )
+    (message,) = mail.outbox
+    link = re.search(
+        r"https?://[^/\s]+(/meldingen/afmelden-contactpersoon/\S+/)", message.body
+    )
+    assert link, message.body
+    assert link[1] in message.extra_headers["List-Unsubscribe"]
+    assert link[1] in message.alternatives[0][0]
+    page = Client().get(link[1]).content.decode()
+    assert "contactformulier" in page
+    Client().post(link[1])
+    assert ContactOptOut.objects.filter(email="contact@voorbeeld.nl").exists()
+
+
+def test_an_old_opt_out_link_does_not_opt_out_the_new_contact_person():
+    from django.core import signing
+
+    from notifications.mail import CONTACT_OPT_OUT_SALT, contact_opt_out_url
+
+    contact = PracticeContactFactory(email="vorige@voorbeeld.nl")
+    old_link = contact_opt_out_url(contact).split("testserver", 1)[-1]
+    before_hash = reverse(
+        "notifications:contact_opt_out",
+        args=[signing.dumps({"c": contact.pk}, salt=CONTACT_OPT_OUT_SALT)],
+    )
+    contact.email = "nieuwe@voorbeeld.nl"
+    contact.save()
+    for link in (old_link, before_hash):
+        response = Client().post(link)
+        assert response.status_code == 410
+        assert "oudere e-mail" in response.content.decode()
+    assert not ContactOptOut.objects.exists()
+
+
+# Item 6 of the review: sending again needs view as well as change ---------------
+
+
+def test_sending_again_needs_the_view_permission_too(client):
+    from django.contrib.auth.models import Permission
+
+    failed = OutgoingEmail.objects.create(
+        to="lid@example.org",
+        subject="Onderwerp",
+        body="x",
+        status="failed",
+        last_error="Fout",
+    )
+    user = MemberFactory()
+    user.user_permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="change_outgoingemail"),
+    )
+    client.force_login(user)
+    response = client.get(reverse("outbox_retry", args=[failed.pk]))
+    # Wagtail sends a refused admin user back to the dashboard.
+    assert response.status_code in (302, 403)
+    assert "lid@example.org" not in response.content.decode()
+
+
+# Item 7 of the review: no secret the outbox cannot make; legacy rows ------------
+
+
+def test_an_account_email_with_a_code_is_refused_not_stored():
+    from accounts.adapter import AccountAdapter
+
+    member = MemberFactory(email="lid@example.org")
+    with pytest.raises(ValueError):
+        AccountAdapter().send_mail(
+            "account/email/login_code", member.email, {"user": member, "code": "X7K2Q9"}
+        )
+    assert not OutgoingEmail.objects.filter(body__contains="X7K2Q9").exists()
+
+
+def test_migration_0006_leaves_no_working_link_in_legacy_rows():
+    import importlib
+
+    from django.apps import apps
+
+    from notifications.mail import unsubscribe_token
+
+    member = MemberFactory(email="lid@example.org")
+    token = unsubscribe_token(member.pk)
+    notice = OutgoingEmail.objects.create(
+        to=member.email,
+        subject="Melding",
+        body=f"Afmelden: http://testserver/meldingen/afmelden/{token}/",
+        headers={
+            "List-Unsubscribe": f"<http://testserver/meldingen/afmelden/{token}/>"
+        },
+        status="sent",
+    )
+    reset = OutgoingEmail.objects.create(
+        to=member.email,
+        subject="Wachtwoord",
+        body="http://testserver/account/password/reset/key/1-abc123-def456/",
+        is_account_email=True,
+    )
+    migration = importlib.import_module(
+        "notifications.migrations.0006_outbox_sender_and_legacy_links"
+    )
+    migration.wipe_legacy_links(apps, None)
+    notice.refresh_from_db()
+    reset.refresh_from_db()
+    assert token not in row_text(notice) and "Afmelden" in notice.body
+    assert reset.status == "failed" and reset.body == ""

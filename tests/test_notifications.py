@@ -305,8 +305,9 @@ def test_a_contact_person_can_opt_out_of_question_emails(client, commit):
     assert ContactOptOut.objects.get().email == outsider.email.lower()
     assert (
         gettext(
-            "You will no longer receive emails about questions on practices where "
-            "you are listed as contact person."
+            "You will no longer receive emails through Vindplaats as contact "
+            "person: no questions about your practices and no messages from "
+            "members through the contact form."
         )
         in client.get(link[1]).content.decode()
     )

@@ -22,7 +22,7 @@ from notifications.mail import (
     absolute_url,
     queue_email,
     unsubscribe_headers,
-    unsubscribe_url,
+    unsubscribe_link,
 )
 from notifications.models import Notification
 
@@ -65,7 +65,7 @@ class Command(BaseCommand):
             return 0
         for item in notifications:
             item.absolute_url = absolute_url(item.url)
-        link = unsubscribe_url(user.pk, "all")
+        link = unsubscribe_link(user.pk, "all")
         count = len(notifications)
         queue_email(
             user.email,
