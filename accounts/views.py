@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from community.caching import bump_member_on_commit
+from community.caching import SHOWN_WITH_POSTS, bump_member_on_commit
+from community.flood import check_profile_save
 from community.models import Answer, Question
+from kb.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
 
 from .export import export_member_data
 from .forms import DeleteAccountForm, ProfileForm
@@ -27,30 +29,42 @@ from .signals import delete_file_on_commit
 PROFILE_POSTS = 20
 
 
-@login_required
+@keeps_input
 @never_cache
 @require_http_methods(["GET", "POST"])
 def edit(request):
+    if not request.user.is_authenticated:
+        # What was typed (the bio) is kept through the login (kb.keep_input).
+        return login_keeping_input(request)
     profile = request.user.profile
+    status = 200
     if request.method == "POST":
         form = ProfileForm(
             request.POST, request.FILES, instance=profile, request=request
         )
-        if form.is_valid():
+        refusal = check_profile_save(request.user) if form.is_valid() else None
+        if refusal:
+            form.add_error(None, refusal.message)
+            status = refusal.status
+        elif form.is_valid():
             with transaction.atomic():
                 profile = form.save()
                 if form.replaced_avatar_name:
                     delete_file_on_commit(
                         profile.avatar.storage, form.replaced_avatar_name
                     )
-                # The name and photo show on public pages next to posts:
-                # those pages (not the whole page cache) are rebuilt.
-                bump_member_on_commit(profile.user)
+                # The name and the badge show on public pages next to posts:
+                # those pages (not the whole page cache) are rebuilt, only
+                # when one of them changed.
+                if SHOWN_WITH_POSTS & set(form.changed_data):
+                    bump_member_on_commit(profile.user)
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:edit")
     else:
-        form = ProfileForm(instance=profile)
-    return render(request, "accounts/edit.html", {"form": form, "profile": profile})
+        form = ProfileForm(instance=profile, initial=as_initial(restore_input(request)))
+    return render(
+        request, "accounts/edit.html", {"form": form, "profile": profile}, status=status
+    )
 
 
 @never_cache

@@ -7,18 +7,28 @@ community keeps three kinds of object versions (kb.cache.depends_on/bump):
 - `question(pk)`: the question's own page (its answers, counts, badges);
 - `practice(pk)`: the community part of a practice page, the list of
   questions about it (the `questions` fragment and the cached page);
-- `LISTINGS`: every list of questions: the community index with its filters
-  and text search, the open questions of the region pages and the community
-  block of the search page.
+- `LISTINGS`: the lists of questions read from the database: the community
+  index with its filters (without text), the open questions of the region
+  pages;
+- `SEARCHED`: the lists that come from the search index: the community
+  index searched with text (which also shows database counts, so it depends
+  on both) and the community block of the search page.
 
 Each service in `community.services` bumps what its change shows on, after
-the commit. A "nuttig" vote changes one question page only; a new answer
-changes its question, the practices it is about and the listings.
+the commit. A "nuttig" vote changes one question page only; an edited answer
+its question and the searched lists (its text is indexed, nothing in a list
+shows it); a new answer its question, the practices it is about and both
+kinds of lists. A profile save bumps only when a name or badge shown next to
+posts changed, and the lists only when the member asked a question.
 """
 
 from kb.cache import bump_on_commit, depends_on
 
 LISTINGS = "community-listings"
+SEARCHED = "community-searched"
+
+# The profile fields shown next to a member's posts (community_tags.post_author).
+SHOWN_WITH_POSTS = {"display_name", "lived_experience"}
 
 
 def question(pk):
@@ -41,23 +51,33 @@ def practice_ids(question_ids):
     )
 
 
-def names(question_ids=(), practices=(), listings=False):
+def names(question_ids=(), practices=(), listings=False, searched=None):
+    searched = listings if searched is None else searched
     return [
         *(question(pk) for pk in question_ids),
         *(practice(pk) for pk in practices),
         *([LISTINGS] if listings else []),
+        *([SEARCHED] if searched else []),
     ]
 
 
-def changed(question_ids=(), *, practices=None, listings=True, extra_practices=()):
+def changed(
+    question_ids=(),
+    *,
+    practices=None,
+    listings=True,
+    searched=None,
+    extra_practices=(),
+):
     """After the commit, make stale the pages of these questions, of the
     practices they are about (looked up now, unless given) and, when
-    `listings`, the lists of questions."""
+    `listings`, the lists of questions (`searched`, the lists from the search
+    index, follows `listings` unless given)."""
     question_ids = [pk for pk in question_ids if pk]
     if practices is None:
         practices = practice_ids(question_ids)
     practices = set(practices) | set(extra_practices)
-    bump_on_commit(*names(question_ids, practices, listings))
+    bump_on_commit(*names(question_ids, practices, listings, searched))
 
 
 def member_changed(user, votes=False):
@@ -81,8 +101,11 @@ def member_changed(user, votes=False):
         )
     if not asked and not answered:
         return []
-    # The practice pages list askers only (question_item.html).
-    return names(asked | answered, practice_ids(asked), listings=True)
+    # The practice pages and the lists show askers only (question_item.html);
+    # the search page's block shows no names.
+    return names(
+        asked | answered, practice_ids(asked), listings=bool(asked), searched=False
+    )
 
 
 def bump_member_on_commit(user, votes=False):
@@ -98,5 +121,13 @@ def depend_on_practice(pk):
     return depends_on(practice(pk))
 
 
-def depend_on_listings():
-    return depends_on(LISTINGS)
+def depend_on_listings(searched=False):
+    """Before reading a list of questions from the database; `searched`:
+    a list from the search index (community.search)."""
+    return depends_on(SEARCHED) if searched else depends_on(LISTINGS)
+
+
+def depend_on_searched_listings():
+    """The community index searched with text: the index picks, the database
+    counts."""
+    return depends_on(LISTINGS, SEARCHED)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Profile
-from kb.keep_input import as_initial, login_keeping_input, restore_input
+from kb.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
 from notifications.mail import (
     absolute_url,
     contact_opt_out_link,
@@ -64,6 +64,7 @@ def sent_today(user):
     return ContactMessage.objects.filter(sender=user, created_at__gte=since).count()
 
 
+@keeps_input
 def contact(request, contact_id):
     contact = get_object_or_404(
         PracticeContact.objects.select_related("page"),
@@ -98,8 +99,14 @@ def contact(request, contact_id):
         except Refused as refused:
             form.add_error(None, refused.message)
             status = refused.status
-        except Repeated:
-            pass  # sent twice at once: the first one went
+        except Repeated as repeated:
+            if not repeated.url:  # not this member's form: nothing was sent
+                form.add_error(
+                    None,
+                    _("This form could not be sent yet. Please send it again."),
+                )
+                status = 400
+            # else: this very form was sent twice at once; the first one went
         if status == 200:
             messages.success(
                 request,

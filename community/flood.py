@@ -15,8 +15,14 @@ can override them):
   with whitespace collapsed) posted again by the same member within this many
   hours is refused as a duplicate.
 - ``REPORTS_PER_DAY``: reports a member may file in any 24 hours.
-- ``TOGGLES_PER_MINUTE``: "nuttig" votes and follows (each click, on or
-  off) a member may make in one minute.
+- ``TOGGLES_PER_MINUTE``: "nuttig" votes, follows and accepting an answer
+  (each click, on or off) a member may make in any 60 seconds.
+- ``EDITS_PER_POST_PER_DAY``: changes to one question or answer in any 24
+  hours (an edit that changes nothing is not saved and not counted).
+- ``PROFILE_SAVES_PER_HOUR``: profile saves a member may make in any hour.
+
+The click, edit and profile limits are sliding windows in the shared cache
+(kb.cache.within_rate): no burst at a minute boundary.
 
 Edits count as posts: changing a question or answer meets the interval, the
 daily limit and the duplicate check (against the member's other posts).
@@ -26,14 +32,14 @@ rate limit, 400 for a duplicate) or None when the member may go ahead.
 """
 
 import datetime
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from kb.cache import within_rate
 
 DAY = datetime.timedelta(days=1)
 
@@ -44,7 +50,11 @@ class Refusal:
     status: int = 429
 
 
-DEFAULTS = {"TOGGLES_PER_MINUTE": 20}
+DEFAULTS = {
+    "TOGGLES_PER_MINUTE": 20,
+    "EDITS_PER_POST_PER_DAY": 10,
+    "PROFILE_SAVES_PER_HOUR": 20,
+}
 
 
 def figures():
@@ -140,19 +150,40 @@ def check_post(user, text, now=None, editing=None):
 
 
 def check_toggle(user):
-    """May `user` vote "nuttig" or (un)follow once more this minute? Counts
-    the click: call it once per click, before acting."""
+    """May `user` vote "nuttig", (un)follow or accept once more? Counts the
+    click: call it once per click, before acting."""
     per_minute = figures()["TOGGLES_PER_MINUTE"]
-    key = f"community-flood:toggle:{user.pk}:{int(time.time() // 60)}"
-    cache.add(key, 0, 120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted in between
-        cache.set(key, 1, 120)
-        count = 1
-    if count > per_minute:
+    if not within_rate(f"community-toggle:{user.pk}", per_minute, 60):
         return Refusal(
             _("You are clicking very quickly. Please wait a minute and try again.")
+        )
+    return None
+
+
+def check_edit(post):
+    """May this question or answer be changed once more today? Counts it."""
+    per_day = figures()["EDITS_PER_POST_PER_DAY"]
+    key = f"community-edit:{type(post).__name__.lower()}:{post.pk}"
+    if not within_rate(key, per_day, DAY.total_seconds()):
+        return Refusal(
+            _(
+                "This post has been changed %(count)d times in the last 24 "
+                "hours. Please try again tomorrow; what you typed is still here."
+            )
+            % {"count": per_day}
+        )
+    return None
+
+
+def check_profile_save(user):
+    """May `user` save their profile once more this hour? Counts it."""
+    per_hour = figures()["PROFILE_SAVES_PER_HOUR"]
+    if not within_rate(f"community-profile:{user.pk}", per_hour, 3600):
+        return Refusal(
+            _(
+                "You have saved your profile many times in the last hour. "
+                "Please try again later; what you typed is still here."
+            )
         )
     return None
 

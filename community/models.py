@@ -144,6 +144,10 @@ class Answer(Post):
         related_name="answers",
     )
     helpful_count = models.PositiveIntegerField(_("marked helpful"), default=0)
+    # When the asker first accepted it: only that first time tells anyone.
+    first_accepted_at = models.DateTimeField(
+        _("first accepted"), null=True, blank=True, editable=False
+    )
 
     objects = PostQuerySet.as_manager()
 
@@ -306,9 +310,10 @@ class ContactMessage(models.Model):
 
 
 class UsedFormToken(models.Model):
-    """A form that was sent once: its one-time token (community.once), who
-    sent it and where its result is. The unique token makes a double click
-    or a repeated request find the first result instead of creating again."""
+    """A form that was sent once: a digest of its one-time token, address
+    and data (community.once.claim_key), who sent it and where its result
+    is. The unique digest makes a double click or a repeated request find
+    the first result instead of creating again."""
 
     token = models.CharField(max_length=64, unique=True)
     user = models.ForeignKey(

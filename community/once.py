@@ -10,12 +10,20 @@ again. A double click, a resent form after a slow answer and three parallel
 requests all create exactly one. When the save is refused (a rule, invalid
 data) its transaction rolls back and the token can be used again.
 
+What is claimed is not the token alone but a digest of the member, the
+form's address, the token and what the form says (whitespace collapsed):
+the same form sent twice is done once, while the same token with other text
+(the Back button, then a new question typed into the old page) or on
+another form is a new submission, created and not silently dropped.
+
 A form sent without a token (an old page) is still protected by each
 action's own duplicate check under a lock (community.flood,
 community.contact), which refuses rather than repeats.
 """
 
 import datetime
+import hashlib
+import json
 import re
 import secrets
 
@@ -27,6 +35,7 @@ from .models import UsedFormToken
 FIELD = "form_token"
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 KEEP = datetime.timedelta(days=2)
+NOT_FORM_DATA = {"csrfmiddlewaretoken", FIELD}
 
 
 def new_token():
@@ -36,6 +45,23 @@ def new_token():
 def token_from(request):
     token = request.POST.get(FIELD, "")
     return token if TOKEN_PATTERN.match(token) else ""
+
+
+def claim_key(request, token):
+    """What a sent form is known by: its sender, address, token and data."""
+    data = sorted(
+        (name, [" ".join(value.split()) for value in request.POST.getlist(name)])
+        for name in request.POST
+        if name not in NOT_FORM_DATA
+    )
+    files = sorted(
+        (name, [upload.name for upload in request.FILES.getlist(name)])
+        for name in request.FILES
+    )
+    material = json.dumps(
+        [request.user.pk, request.path, token, data, files], ensure_ascii=False
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
 
 
 class Repeated(Exception):
@@ -48,17 +74,18 @@ class Repeated(Exception):
 
 def once(request, save):
     """`save()` returns the URL of what it made; run it at most once for the
-    request's form token. Raises Repeated with the first result's URL when
-    the token was used already."""
+    request's form token and data. Raises Repeated with the first result's
+    URL when this very form was sent already."""
     token = token_from(request)
     if not token:
         return save()
+    key = claim_key(request, token)
     with transaction.atomic():
         try:
             with transaction.atomic():
-                claim = UsedFormToken.objects.create(token=token, user=request.user)
+                claim = UsedFormToken.objects.create(token=key, user=request.user)
         except IntegrityError:
-            used = UsedFormToken.objects.filter(token=token, user=request.user).first()
+            used = UsedFormToken.objects.filter(token=key, user=request.user).first()
             raise Repeated(used.result_url if used else "") from None
         url = save()
         claim.result_url = str(url)[:500]

@@ -89,8 +89,9 @@ QUESTION_DOCUMENTS = DocumentType(
     to_document=question_document,
     prefetch=with_related,
     url=lambda question: question.get_absolute_url(),
-    # What the index shows of questions: the lists (text search included).
-    pages_changed=lambda ids: bump(caching.LISTINGS),
+    # What the index shows of questions: the lists that come from it (text
+    # search); the services bump the database lists themselves.
+    pages_changed=lambda ids: bump(caching.SEARCHED),
 )
 
 

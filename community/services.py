@@ -73,6 +73,12 @@ def _check_toggle(user):
         raise Refused(refusal.message, status=refusal.status)
 
 
+def _check_edit(post):
+    refusal = flood.check_edit(post)
+    if refusal:
+        raise Refused(refusal.message, status=refusal.status)
+
+
 def _after_commit(question_id, *, practices=None, extra_practices=()):
     """Reindex the question and let the cached pages that show it be rebuilt:
     its own page, the practices it is about and the lists of questions."""
@@ -119,8 +125,17 @@ def edit_question(question, user, *, title, body, themes, practices=()):
         raise Refused(_("Only the member who asked this question can change it."))
     question = Question.objects.select_for_update().get(pk=question.pk)
     _not_hidden(question)
-    _check_flood(user, body, editing=question)
     before = caching.practice_ids([question.pk])
+    if (
+        question.title == title
+        and question.body == body
+        and set(question.themes.values_list("pk", flat=True))
+        == {theme.pk for theme in themes}
+        and before == {practice.pk for practice in practices}
+    ):
+        return question  # nothing changed: nothing saved, no page rebuilt
+    _check_flood(user, body, editing=question)
+    _check_edit(question)
     question.title = title
     question.body = body
     question.edited_at = timezone.now()
@@ -163,26 +178,37 @@ def edit_answer(answer, user, body):
         raise Refused(_("Only the member who wrote this answer can change it."))
     answer = Answer.objects.select_for_update().get(pk=answer.pk)
     _not_hidden(answer)
+    if answer.body == body:
+        return answer  # nothing changed: nothing saved, no page rebuilt
     _check_flood(user, body, editing=answer)
+    _check_edit(answer)
     answer.body = body
     answer.edited_at = timezone.now()
     answer.save()
-    # The practices list questions, not answers' text.
-    _after_commit(answer.question_id, practices=())
+    # Its question's page shows it; no list shows an answer's text, but the
+    # search index (and so the lists from it) has it.
+    schedule_update(SEARCH_KIND, [answer.question_id])
+    caching.changed([answer.question_id], practices=(), listings=False, searched=True)
     return answer
 
 
 @transaction.atomic
-def accept_answer(answer, user):
-    """The asker accepts `answer`, or takes the acceptance back when it is
-    the accepted one already. Returns whether it is accepted now."""
+def accept_answer(answer, user, wanted=None):
+    """The asker accepts `answer`, or takes the acceptance back. `wanted`
+    (True or False, what the button showed) makes a repeated click change
+    nothing; None toggles. Returns whether it is accepted now. Only the
+    first acceptance of an answer tells its author and the followers."""
     _ensure_active(user)
     question = Question.objects.select_for_update().get(pk=answer.question_id)
     if question.author_id is None or question.author_id != user.pk:
         raise Refused(_("Only the member who asked the question can accept an answer."))
     if answer.is_hidden:
         raise Refused(_("A hidden answer cannot be accepted."))
-    if question.accepted_answer_id == answer.pk:
+    _check_toggle(user)
+    is_accepted = question.accepted_answer_id == answer.pk
+    if wanted is not None and is_accepted == wanted:
+        return wanted  # a second click of the same button
+    if is_accepted:
         question.accepted_answer = None
         question.save(update_fields=["accepted_answer"])
         accepted = False
@@ -191,7 +217,11 @@ def accept_answer(answer, user):
         question.save(update_fields=["accepted_answer"])
         question.touch()
         accepted = True
-        _send(signals.answer_accepted, Answer, answer=answer)
+        first = Answer.objects.filter(
+            pk=answer.pk, first_accepted_at__isnull=True
+        ).update(first_accepted_at=timezone.now())
+        if first:
+            _send(signals.answer_accepted, Answer, answer=answer)
     # The "answered" badge shows in the lists and on the practices.
     caching.changed([question.pk])
     return accepted
@@ -275,7 +305,16 @@ def _resolve_reports(post, moderator, status):
 @transaction.atomic
 def hide_post(post, moderator):
     """Hide a post from everyone but the editors and its author; its open
-    reports are resolved as "hidden"."""
+    reports are resolved as "hidden". A post hidden already (a double
+    click, two moderators at once) is left as it is: nobody is told twice."""
+    if (
+        type(post)
+        .objects.select_for_update()
+        .filter(pk=post.pk, is_hidden=True)
+        .exists()
+    ):
+        post.is_hidden = True
+        return
     post.is_hidden = True
     post.hidden_at = timezone.now()
     post.hidden_by = moderator
@@ -322,17 +361,12 @@ def dismiss_reports(post, moderator):
 
 
 def _scrub_notifications(question):
-    """Followers' notifications stop naming a question the editors hid
-    (its author may still see it, so theirs stay as they were)."""
-    from django.urls import reverse
+    """Followers' notifications and unsent emails stop naming a question the
+    editors hid (its author may still see it, so theirs stay as they were):
+    notifications.events.forget_hidden_question."""
+    from notifications.events import forget_hidden_question
 
-    from notifications.models import Notification
-
-    Notification.objects.filter(
-        url__startswith=reverse("community:question_short", args=[question.pk])
-    ).exclude(user_id=question.author_id).update(
-        message=_("A question you followed was hidden by the editors.")
-    )
+    forget_hidden_question(question)
 
 
 @transaction.atomic

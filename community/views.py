@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kb.keep_input import as_initial, login_keeping_input, restore_input
+from kb.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
 from kb.params import positive_int
 from practices.models import Theme
 from practices.search import indexable_practices
@@ -63,7 +63,7 @@ def _submit(request, form, save, success):
     except Repeated as repeated:
         if not repeated.url:
             form.add_error(
-                None, _("This form could not be sent. Please send it again.")
+                None, _("This form could not be sent yet. Please send it again.")
             )
             return None, 400
         target = repeated.url  # a double click: where the first one went
@@ -108,7 +108,6 @@ def _can_moderate(user):
 
 
 def index(request):
-    caching.depend_on_listings()
     user = request.user
     themes = list(Theme.objects.order_by("name"))
     theme_slug = request.GET.get("thema", "")
@@ -116,6 +115,10 @@ def index(request):
     unanswered = request.GET.get("onbeantwoord") == "1"
     mine = request.GET.get("mijn") == "1" and user.is_authenticated
     text = " ".join(request.GET.get("q", "").split())[:MAX_TEXT_LENGTH]
+    if text:
+        caching.depend_on_searched_listings()
+    else:
+        caching.depend_on_listings()
 
     questions = Question.objects.visible_to(user)
     if theme:
@@ -177,6 +180,7 @@ def _question_for(user, pk):
     return question
 
 
+@keeps_input
 @require_http_methods(["GET", "HEAD", "POST"])
 def question_detail(request, pk, slug):
     caching.depend_on_question(pk)
@@ -245,6 +249,7 @@ def _render_question(request, question, answer_form, status=200):
 # Asking and editing ------------------------------------------------------------
 
 
+@keeps_input
 @require_http_methods(["GET", "HEAD", "POST"])
 def ask(request):
     if not request.user.is_authenticated:
@@ -283,6 +288,7 @@ def ask(request):
     )
 
 
+@keeps_input
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_question(request, pk):
     question = _question_for(request.user, pk)
@@ -321,6 +327,7 @@ def _answer_for(user, pk):
     return answer
 
 
+@keeps_input
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_answer(request, pk):
     answer = _answer_for(request.user, pk)
@@ -355,8 +362,10 @@ def accept(request, pk):
         return _login(request, answer.question.get_absolute_url())
     if answer.question.author_id != request.user.pk:
         raise PermissionDenied
+    # The state the button asked for: a double click does not undo itself.
+    wanted = {"ja": True, "nee": False}.get(request.POST.get("aanvaard"))
     try:
-        accepted = services.accept_answer(answer, request.user)
+        accepted = services.accept_answer(answer, request.user, wanted=wanted)
     except services.Refused as refused:
         return _refused(
             request, refused.message, refused.status, question=answer.question
@@ -428,12 +437,14 @@ def _report(request, post, question):
     )
 
 
+@keeps_input
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_question(request, pk):
     question = _question_for(request.user, pk)
     return _report(request, question, question)
 
 
+@keeps_input
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_answer(request, pk):
     answer = _answer_for(request.user, pk)

@@ -6,7 +6,9 @@ the editors or a new "updated" notification to followers. So it is written
 directly with `.update()` on the practice row, and the same date is written
 into the stored content of the live revision and, when there is one, of the
 newer draft revision, so a later publish (of the live content or of the
-draft) keeps the date instead of putting the old one back.
+draft) keeps the date instead of putting the old one back. Only the pages of
+these practices are rebuilt (their own version, kb.cache.page_name), never
+the whole page cache; a practice already confirmed today is left alone.
 """
 
 import datetime
@@ -18,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from kb.cache import bump_version
+from kb.cache import bump_on_commit, page_name
 from practices.models import PracticePage
 
 STALE_AFTER = datetime.timedelta(days=365)
@@ -45,15 +47,18 @@ def stale_practices(today=None):
 
 
 def mark_reviewed(page_ids, day=None):
-    """Set `last_reviewed_at` on these practices (see the module docstring)."""
+    """Set `last_reviewed_at` on these practices (see the module docstring).
+    Returns how many changed (one confirmed on `day` already does not)."""
     day = day or timezone.localdate()
     page_ids = list(page_ids)
     with transaction.atomic():
         pages = list(
-            PracticePage.objects.filter(pk__in=page_ids).only(
-                "pk", "live_revision_id", "latest_revision_id"
-            )
+            PracticePage.objects.filter(pk__in=page_ids)
+            .exclude(last_reviewed_at=day)
+            .only("pk", "live_revision_id", "latest_revision_id")
         )
+        if not pages:
+            return 0
         PracticePage.objects.filter(pk__in=[p.pk for p in pages]).update(
             last_reviewed_at=day
         )
@@ -68,7 +73,7 @@ def mark_reviewed(page_ids, day=None):
             if isinstance(revision.content, dict):
                 revision.content["last_reviewed_at"] = day.isoformat()
         Revision.objects.bulk_update(revisions, ["content"])
-        transaction.on_commit(bump_version)
+        bump_on_commit(*(page_name(page.pk) for page in pages))
     return len(pages)
 
 

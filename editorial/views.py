@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from kb.cache import within_rate
 from practices.models import PracticePage
 
 from .freshness import mark_reviewed, read_confirm_token
@@ -40,6 +41,9 @@ def collection_detail(request, slug):
     )
 
 
+CONFIRMS_PER_HOUR = 5
+
+
 @require_http_methods(["GET", "POST"])
 def confirm_current(request, token):
     """The link in the yearly reminder: the owner confirms (POST) that their
@@ -60,8 +64,18 @@ def confirm_current(request, token):
         raise Http404
     done = False
     if request.method == "POST":
-        mark_reviewed([page.pk])
-        page.last_reviewed_at = timezone.localdate()
+        # An anonymous link: a few confirmations per practice per hour are
+        # plenty (a second one the same day changes nothing anyway).
+        if not within_rate(f"confirm-current:{page.pk}", CONFIRMS_PER_HOUR, 3600):
+            return render(
+                request,
+                "editorial/confirm_current.html",
+                {"practice": page, "token": token, "rate_limited": True},
+                status=429,
+            )
+        if page.last_reviewed_at != timezone.localdate():
+            mark_reviewed([page.pk])
+            page.last_reviewed_at = timezone.localdate()
         done = True
     return render(
         request,

@@ -116,6 +116,12 @@ def depends_on(*names):
     return "-".join(versions[key] for key in keys)
 
 
+def page_name(pk):
+    """The per-object version of one page's own content, for a change that
+    does not publish (a practice confirmed as still current)."""
+    return f"page:{pk}"
+
+
 def bump(*names):
     """Make the pages and fragments that depend on these objects stale."""
     names = [name for name in dict.fromkeys(names) if name]
@@ -131,6 +137,23 @@ def bump_on_commit(*names):
     names = list(names)
     if names:
         transaction.on_commit(lambda: bump(*names))
+
+
+def within_rate(key, limit, seconds, now=None):
+    """Count one action under `key` and say whether it stays within `limit`
+    per `seconds`, in a sliding window (the times of the last `limit`
+    actions, kept in the shared cache): no burst at a minute boundary, and
+    refused actions are not counted. A lost entry (eviction) allows again."""
+    import time
+
+    now = time.time() if now is None else now
+    key = "rate:" + key
+    recent = [t for t in cache.get(key) or () if now - t < seconds]
+    if len(recent) >= limit:
+        return False
+    recent.append(now)
+    cache.set(key, recent[-limit:], int(seconds) + 1)
+    return True
 
 
 def _still_fresh(dependencies):

@@ -7,7 +7,11 @@ follow several matching things, and stores the notifications. Members who
 chose "immediate" get an email per notification through the outbox; daily
 members get theirs in the digest (send_notification_digests).
 
-Hidden posts and posts by suspended members cause nothing.
+Hidden posts and posts by suspended members cause nothing; whether a post
+is hidden is read again when its event is handled (a moderator may have
+hidden it since the post was saved). When the editors hide a question,
+`forget_hidden_question` takes its title out of followers' notifications and
+out of emails still waiting in the outbox.
 
 Moderation is not silent: the moderators hear of every new report, the
 author and the reporters of a post the editors hid hear of it, and a
@@ -175,6 +179,64 @@ def _topic(follow):
 # Questions and answers --------------------------------------------------
 
 
+def _now_hidden(*posts):
+    """Whether any of these posts is hidden now (read from the database:
+    the objects an event carries were loaded before the commit)."""
+    for post in posts:
+        if type(post).objects.filter(pk=post.pk, is_hidden=True).exists():
+            return True
+    return False
+
+
+def hidden_question_text():
+    """What followers see instead of a hidden question's title."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("A question you followed was hidden by the editors.")
+
+
+def forget_hidden_question(question):
+    """The editors hid `question`: followers' notifications stop naming it
+    (message and link, whose slug is the title) and emails waiting in the
+    outbox for anyone but its author lose its title and slug. Runs in the
+    hiding transaction; an event handled after it sees the question hidden
+    (`_now_hidden`) and sends nothing."""
+    from django.utils.html import escape
+
+    from .models import OutgoingEmail
+
+    short = reverse("community:question_short", args=[question.pk])
+    author_id = question.author_id
+    Notification.objects.filter(url__startswith=short).exclude(
+        user_id=author_id
+    ).update(message=hidden_question_text(), url=short)
+
+    full = absolute_url(question.get_absolute_url())
+    with translation.override(settings.LANGUAGE_CODE):
+        neutral = _("a hidden question")
+    author_email = question.author.email if question.author_id else ""
+    waiting = OutgoingEmail.objects.select_for_update().filter(
+        status=OutgoingEmail.Status.PENDING, body__contains=full
+    )
+    if author_email:
+        waiting = waiting.exclude(to__iexact=author_email)
+    replacements = [(full, absolute_url(short)), (question.title, neutral)]
+    for email in waiting:
+        for field, pairs in (
+            ("subject", replacements),
+            ("body", replacements),
+            (
+                "html_body",
+                replacements + [(escape(question.title), escape(neutral))],
+            ),
+        ):
+            text = getattr(email, field)
+            for old, new in pairs:
+                if old:
+                    text = text.replace(old, new)
+            setattr(email, field, text)
+        email.save(update_fields=["subject", "body", "html_body"])
+
+
 def follow_question(user, question):
     if user is not None:
         Follow.objects.get_or_create(user=user, question=question)
@@ -189,7 +251,12 @@ def question_asked(sender, question, **kwargs):
 
     author = question.author
     follow_question(author, question)
-    if question.is_hidden or author is None or is_suspended(author):
+    if (
+        question.is_hidden
+        or author is None
+        or is_suspended(author)
+        or _now_hidden(question)
+    ):
         return
     url = question.get_absolute_url()
     with translation.override(settings.LANGUAGE_CODE):
@@ -285,7 +352,13 @@ def answer_posted(sender, answer, **kwargs):
     author = answer.author
     question = answer.question
     follow_question(author, question)
-    if answer.is_hidden or question.is_hidden or author is None or is_suspended(author):
+    if (
+        answer.is_hidden
+        or question.is_hidden
+        or author is None
+        or is_suspended(author)
+        or _now_hidden(answer, question)
+    ):
         return
     with translation.override(settings.LANGUAGE_CODE):
         message = _("%(name)s answered “%(title)s”") % {
@@ -308,7 +381,13 @@ def answer_accepted(sender, answer, **kwargs):
     """The answer's author and the question's followers hear of it."""
     question = answer.question
     actor = question.author
-    if answer.is_hidden or question.is_hidden or actor is None or is_suspended(actor):
+    if (
+        answer.is_hidden
+        or question.is_hidden
+        or actor is None
+        or is_suspended(actor)
+        or _now_hidden(answer, question)
+    ):
         return
     with translation.override(settings.LANGUAGE_CODE):
         message = _("An answer to “%(title)s” was accepted") % {"title": question.title}
@@ -335,16 +414,23 @@ def answer_accepted(sender, answer, **kwargs):
 
 def _post_words(post):
     """("vraag" or "antwoord", the question's title, the post as a phrase:
-    "de vraag ‘…’") for moderation mails, in the active language."""
+    "de vraag “…”", and as its author's: "je vraag “…”") for moderation
+    mails, in the active language."""
     from community.models import Answer
 
     if isinstance(post, Answer):
         title = post.question.title
-        return _("answer"), title, _("the answer to “%(title)s”") % {"title": title}
+        return (
+            _("answer"),
+            title,
+            _("the answer to “%(title)s”") % {"title": title},
+            _("your answer to “%(title)s”") % {"title": title},
+        )
     return (
         _("question"),
         post.title,
         _("the question “%(title)s”") % {"title": post.title},
+        _("your question “%(title)s”") % {"title": post.title},
     )
 
 
@@ -367,7 +453,8 @@ def _mail(user, subject, template, context):
 
 
 def post_reported(sender, report, **kwargs):
-    """Every moderator (except the reporter) hears of a new report."""
+    """Every moderator hears of a new report, except the reporter and the
+    post's author (a moderator must not learn who reported their post)."""
     post = report.post
     User = get_user_model()
     moderators = (
@@ -378,13 +465,15 @@ def post_reported(sender, report, **kwargs):
         )
         .exclude(email="")
         .exclude(pk=report.reporter_id)
+        .exclude(pk=getattr(post, "author_id", None) or 0)
         .select_related("profile")
     )
     with translation.override(settings.LANGUAGE_CODE):
-        kind, title, _what = _post_words(post)
+        kind, title, what, _yours = _post_words(post)
         context = {
             "kind": kind,
             "title": title,
+            "what": what,
             "reason": report.get_reason_display(),
             "explanation": report.explanation,
             "reporter": display_name(report.reporter),
@@ -404,17 +493,24 @@ def post_hidden(sender, post, moderator=None, reporter_ids=(), **kwargs):
     editors hid a post."""
     User = get_user_model()
     with translation.override(settings.LANGUAGE_CODE):
-        kind, title, what = _post_words(post)
+        kind, title, what, yours = _post_words(post)
         short = Truncator(title).chars(80)
         author = post.author
+        from community.models import Answer
+
+        subject = (
+            _("Your answer to “%(title)s” was hidden")
+            if isinstance(post, Answer)
+            else _("Your question “%(title)s” was hidden")
+        )
         _mail(
             author,
-            _("Your %(kind)s about “%(title)s” was hidden")
-            % {"kind": kind, "title": short},
+            subject % {"title": short},
             "email/moderation_hidden_author",
             {
                 "kind": kind,
                 "title": title,
+                "yours": yours,
                 # The author still sees their hidden post.
                 "url": absolute_url(post.get_absolute_url()),
             },

@@ -66,9 +66,13 @@ def follow(request):
         # longer shown (a hidden question, a restricted practice).
         target = existing.first().target
         existing.delete()
+        what = (
+            _("a question the editors hid")
+            if _hidden_from(request.user, kind, target)
+            else describe(kind, target)
+        )
         messages.success(
-            request,
-            _("You no longer follow %(target)s.") % {"target": describe(kind, target)},
+            request, _("You no longer follow %(target)s.") % {"target": what}
         )
         return HttpResponseRedirect(next_url)
     obj = followable(kind, pk)
@@ -136,6 +140,15 @@ def mark_all_read(request):
     return redirect("notifications:list")
 
 
+def _hidden_from(user, kind, target):
+    """A question the editors hid: its title is for its author only."""
+    return (
+        kind == "question"
+        and target.is_hidden
+        and (target.author_id is None or target.author_id != user.pk)
+    )
+
+
 @login_required
 def notification_settings(request):
     """Everything the member follows, each with a button to stop."""
@@ -149,6 +162,10 @@ def notification_settings(request):
         for kind in TARGETS:
             target = getattr(item, kind)
             if target is not None:
+                if _hidden_from(request.user, kind, target):
+                    # Shown (also in the button) without its title or link.
+                    target.title = _("A question the editors hid")
+                    target.hidden_from_you = True
                 groups[kind].append(target)
     headings = {
         "practice": _("Practices"),

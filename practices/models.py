@@ -34,7 +34,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from kb.cache import current_version, prefetch_fragments
+from kb.cache import current_version, depends_on, page_name, prefetch_fragments
 from search.service import similar
 
 from .facets import FACETS
@@ -495,7 +495,10 @@ class PracticePage(Page):
             return {}
         from community.caching import depend_on_practice
 
-        base = f"practice:{self.pk}:{current_version()}"
+        # The page's own version: a change that does not publish (its
+        # "last reviewed" date, editorial.freshness) rebuilds this page only.
+        own = depends_on(page_name(self.pk))
+        base = f"practice:{self.pk}:{current_version()}:{own}"
         # Read before the questions are: the cached page depends on it too.
         community = depend_on_practice(self.pk)
         member = request.user.is_authenticated

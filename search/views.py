@@ -268,7 +268,7 @@ def _community_questions(query, limit=3):
     from community.caching import depend_on_listings
 
     digest = hashlib.sha256(query.text.encode()).hexdigest()
-    listings = depend_on_listings()  # questions asked since: a new block
+    listings = depend_on_listings(searched=True)  # from the search index
     key = f"community-questions:{current_version()}:{listings}:{limit}:{digest}"
     block = cache.get(key)
     if block is None:
