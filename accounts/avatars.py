@@ -40,6 +40,7 @@ def process_avatar(upload):
             upload,
             max_bytes=max_bytes,
             max_pixels=settings.AVATAR_MAX_PIXELS,
+            max_full_pixels=settings.AVATAR_MAX_FULL_PIXELS,
             max_side=settings.AVATAR_SIZE,
         )
     except ImageRejected as rejected:

@@ -10,9 +10,14 @@ weighs (a 120 KB PNG of 40 megapixels takes hundreds of megabytes):
 3. A JPEG is decoded in reduced mode (`Image.draft`: at 1/2, 1/4 or 1/8
    scale by the decoder itself) when the result still has `max_side` pixels,
    so a 50-megapixel phone photo for a 400-pixel avatar decodes to well
-   under a megapixel. PNG and WebP have no such mode.
-4. The number of pixels that will be decoded is checked against
-   `max_pixels` before a single pixel is: an image above it is refused
+   under a megapixel. A progressive JPEG gains little memory from that
+   (the decoder keeps every coefficient of the full image), so its full
+   header size counts. PNG and WebP have no such mode: they are decoded at
+   full size, at several bytes a pixel and some copies on the way.
+4. The number of pixels that will be decoded is checked before a single
+   pixel is: `max_pixels` for a baseline JPEG (after the reduction) and for
+   a progressive one (its full size); the lower `max_full_pixels` for PNG
+   and WebP, close to what the site shows. An image above it is refused
    without being decoded (`load()` is never called for it).
 5. The pixels are decoded once, shrunk first, and only then turned upright
    (EXIF orientation) and converted, so those steps work on the small image.
@@ -53,13 +58,15 @@ class ImageRejected(Exception):
     """Why an upload is not acceptable: "too_large", "invalid" or "too_many_pixels".
 
     For "too_many_pixels", `size` is the (width, height) the header gives
-    when it was read (None for a decompression bomb Pillow refused itself).
+    when it was read (None for a decompression bomb Pillow refused itself)
+    and `limit` the number of pixels it was held to.
     """
 
-    def __init__(self, reason, size=None):
+    def __init__(self, reason, size=None, limit=None):
         super().__init__(reason)
         self.reason = reason
         self.size = size
+        self.limit = limit
 
 
 @dataclass
@@ -97,12 +104,24 @@ def _has_alpha(image):
     )
 
 
-def clean_image(upload, *, max_bytes, max_pixels, max_side):
+def _is_progressive(image):
+    return image.format == "JPEG" and bool(
+        image.info.get("progressive") or image.info.get("progression")
+    )
+
+
+def clean_image(upload, *, max_bytes, max_pixels, max_side, max_full_pixels=None):
     """The upload as a CleanImage, or ImageRejected.
 
-    `max_pixels` limits the pixels that are decoded (for a JPEG: after the
-    reduction above); `max_side` is the longest side of the result.
+    `max_pixels` limits the pixels that are decoded (for a baseline JPEG:
+    after the reduction above; for a progressive JPEG: its full size);
+    `max_full_pixels` (at most `max_pixels`) those of a PNG or WebP, which
+    are always decoded at full size; `max_side` is the longest side of the
+    result.
     """
+    if max_full_pixels is None:
+        max_full_pixels = max_pixels
+    max_full_pixels = min(max_full_pixels, max_pixels)
     if upload.size > max_bytes:
         raise ImageRejected("too_large")
     try:
@@ -116,10 +135,17 @@ def clean_image(upload, *, max_bytes, max_pixels, max_side):
                 raise ImageRejected("invalid")
             source_format = image.format
             header_size = image.size
-            _reduce_while_decoding(image, max_side)
-            width, height = image.size
-            if width * height > max_pixels:
-                raise ImageRejected("too_many_pixels", size=header_size)
+            if source_format != "JPEG":
+                limit, counted = max_full_pixels, header_size
+            elif _is_progressive(image):
+                limit, counted = max_pixels, header_size
+            else:
+                _reduce_while_decoding(image, max_side)
+                limit, counted = max_pixels, image.size
+            if counted[0] * counted[1] > limit:
+                raise ImageRejected("too_many_pixels", size=header_size, limit=limit)
+            if _is_progressive(image):
+                _reduce_while_decoding(image, max_side)
             image.seek(0)  # the first frame of an animated image
             image.load()  # the one decode
             orientation = image.getexif().get(ORIENTATION_TAG, 1)

@@ -1,3 +1,5 @@
+import posixpath
+
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.views.account import LoginView as WagtailLoginView
@@ -6,8 +8,10 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from django.conf import settings
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+from django.views.static import serve as serve_media
 
 from . import views
 from .admin_login import DjangoAdminLoginForm, rate_limited
@@ -56,10 +60,27 @@ urlpatterns = [
     path("", include("search.urls")),
 ]
 
+# Development only (in production the web server serves MEDIA_ROOT, and must
+# likewise leave these folders out): documents are served through Wagtail's
+# view at /documenten/ only, which checks who may see them (collections,
+# submissions.wagtail_hooks); files members attached to a draft only through
+# the form's own view (submissions.views).
+PRIVATE_MEDIA = ("documents/", "submissions/")
+
+
+def dev_media(request, path, document_root=None, show_indexes=False):
+    """Django's static serve for MEDIA under DEBUG, without PRIVATE_MEDIA."""
+    if posixpath.normpath(path).lstrip("/").startswith(PRIVATE_MEDIA):
+        raise Http404
+    return serve_media(request, path, document_root=document_root)
+
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += static(
+        settings.MEDIA_URL, view=dev_media, document_root=settings.MEDIA_ROOT
+    )
     urlpatterns += [
         path("404/", views.page_not_found_preview),
         path("500/", views.server_error_preview),

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Prefetch
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
@@ -62,9 +62,19 @@ class Vocabulary(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        """Saves; a value someone else added meanwhile (two people adding
+        the same theme at the same moment, both past `clean`) is the same
+        ValidationError as in `clean`, naming the existing value, instead of
+        the database's IntegrityError (the snippet views show it as a form
+        error, see practices.wagtail_hooks)."""
         if not self.slug:
             self.slug = slugify(self.name)[: self._meta.get_field("slug").max_length]
-        super().save(*args, **kwargs)
+        try:
+            with transaction.atomic():  # a savepoint: the caller can go on
+                super().save(*args, **kwargs)
+        except IntegrityError:
+            self.check_duplicates()
+            raise
 
     def clean(self):
         """Refuse a value that differs from an existing one only in case,
@@ -74,6 +84,11 @@ class Vocabulary(models.Model):
         anything that calls full_clean)."""
         super().clean()
         self.name = " ".join((self.name or "").split())
+        self.check_duplicates()
+
+    def check_duplicates(self):
+        """ValidationError when another value has this name (in any case)
+        or slug."""
         if not self.name:
             return
         slug = (
@@ -576,6 +591,11 @@ class PracticeContact(Orderable):
         _("email address"),
         help_text=_("Never shown on the site; messages from the contact form go here."),
     )
+    # The address as the practice's owner entered it through the submission
+    # form (submissions.services): the owner sees an address in their update
+    # draft only while it is still this one. Empty for what the editors
+    # entered, so the owner never sees those (and nothing unrecorded).
+    email_entered_by_owner = models.EmailField(blank=True, default="", editable=False)
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("role")]),

@@ -6,6 +6,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kb.admin_display import yes_no_column
@@ -18,6 +19,34 @@ from .models import (
     TargetGroup,
     Theme,
 )
+
+
+class SavingCatchesDuplicates:
+    """A value someone else added at the same moment (both past validation)
+    is a form error naming it, not a 500: Vocabulary.save raises the
+    ValidationError `clean` would have."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)
+
+
+class VocabularyViewSet(SnippetViewSet):
+    add_view_class = type(
+        "VocabularyCreateView",
+        (SavingCatchesDuplicates, SnippetViewSet.add_view_class),
+        {},
+    )
+    edit_view_class = type(
+        "VocabularyEditView",
+        (SavingCatchesDuplicates, SnippetViewSet.edit_view_class),
+        {},
+    )
 
 
 class OrganisationFilterSet(WagtailFilterSet):
@@ -42,7 +71,7 @@ class CareOfficeRegionFilterSet(WagtailFilterSet):
         fields = ["province"]
 
 
-class OrganisationViewSet(SnippetViewSet):
+class OrganisationViewSet(VocabularyViewSet):
     model = Organisation
     icon = "group"
     menu_label = _("Organisations")
@@ -57,7 +86,7 @@ class OrganisationViewSet(SnippetViewSet):
     ordering = ["name"]
 
 
-class ThemeViewSet(SnippetViewSet):
+class ThemeViewSet(VocabularyViewSet):
     model = Theme
     icon = "tag"
     menu_label = _("Themes")
@@ -65,7 +94,7 @@ class ThemeViewSet(SnippetViewSet):
     search_fields = ["name", "description"]
 
 
-class TargetGroupViewSet(SnippetViewSet):
+class TargetGroupViewSet(VocabularyViewSet):
     model = TargetGroup
     icon = "user"
     menu_label = _("Target groups")
@@ -73,7 +102,7 @@ class TargetGroupViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
-class ProvinceViewSet(SnippetViewSet):
+class ProvinceViewSet(VocabularyViewSet):
     model = Province
     icon = "site"
     menu_label = _("Provinces")
@@ -81,7 +110,7 @@ class ProvinceViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
-class CareOfficeRegionViewSet(SnippetViewSet):
+class CareOfficeRegionViewSet(VocabularyViewSet):
     model = CareOfficeRegion
     icon = "site"
     menu_label = _("Care office regions")
@@ -114,7 +143,7 @@ class CareOfficeRegionViewSet(SnippetViewSet):
     ]
 
 
-class MovementViewSet(SnippetViewSet):
+class MovementViewSet(VocabularyViewSet):
     model = Movement
     icon = "resubmit"
     menu_label = _("Movements")

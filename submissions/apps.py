@@ -9,8 +9,18 @@ class SubmissionsConfig(AppConfig):
     verbose_name = _("Submissions")
 
     def ready(self):
-        from wagtail.signals import page_published
+        from wagtail.signals import page_published, page_unpublished
+
+        from django.db.models.signals import pre_delete
+
+        from practices.models import PracticePage
 
         from . import signals
 
         page_published.connect(signals.publish_files, dispatch_uid="publish-files")
+        page_unpublished.connect(
+            signals.unpublish_files, dispatch_uid="unpublish-files"
+        )
+        pre_delete.connect(
+            signals.delete_files, sender=PracticePage, dispatch_uid="delete-files"
+        )

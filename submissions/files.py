@@ -57,7 +57,7 @@ def _not_an_image(upload):
     )
 
 
-def _too_many_pixels(upload, size):
+def _too_many_pixels(upload, size, limit=None):
     if size is None:
         return ValidationError(
             _("“%(name)s” has too many pixels. Choose a smaller image.")
@@ -74,7 +74,7 @@ def _too_many_pixels(upload, size):
             "name": upload.name,
             "width": size[0],
             "height": size[1],
-            "megapixels": f"{settings.SUBMISSIONS_IMAGE_MAX_PIXELS / 1_000_000:g}",
+            "megapixels": f"{(limit or settings.SUBMISSIONS_IMAGE_MAX_PIXELS) / 1e6:g}",
         },
         code="too_many_pixels",
     )
@@ -91,13 +91,14 @@ def process_image(upload):
             upload,
             max_bytes=limit,
             max_pixels=settings.SUBMISSIONS_IMAGE_MAX_PIXELS,
+            max_full_pixels=settings.SUBMISSIONS_IMAGE_MAX_FULL_PIXELS,
             max_side=settings.SUBMISSIONS_IMAGE_MAX_SIDE,
         )
     except ImageRejected as rejected:
         if rejected.reason == "too_large":
             raise _too_big(upload, limit) from None
         if rejected.reason == "too_many_pixels":
-            raise _too_many_pixels(upload, rejected.size) from None
+            raise _too_many_pixels(upload, rejected.size, rejected.limit) from None
         raise _not_an_image(upload) from None
     clean, has_alpha = cleaned.image, cleaned.has_alpha
     source_format = cleaned.source_format

@@ -309,6 +309,11 @@ class ContactRowForm(RowForm):
     # (services.contact_keep_ref).
     keep = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
+    def __init__(self, *args, keep_refs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The references this draft may keep (services.kept_addresses).
+        self.keep_refs = keep_refs or {}
+
     def clean(self):
         data = super().clean()
         if self.is_blank():
@@ -316,7 +321,17 @@ class ContactRowForm(RowForm):
         if not (data.get("name") or "").strip():
             self.add_error("name", _("Fill in the name of the contact person."))
         kept = data.get("keep") and not data.get("email")
-        if not kept and not data.get("email") and "email" not in self.errors:
+        if kept and data["keep"] not in self.keep_refs:
+            # A reference we did not give out for this practice, or whose
+            # address is gone: refused, not silently dropped.
+            self.add_error(
+                "email",
+                _(
+                    "We no longer have an email address for this contact "
+                    "person. Fill in the email address."
+                ),
+            )
+        elif not kept and not data.get("email") and "email" not in self.errors:
             self.add_error("email", _("Fill in the email address."))
         if not data.get("consent"):
             self.add_error(
@@ -399,7 +414,7 @@ ROW_SETS = {
 ROW_KEYS = {"org": "organisations", "contact": "contacts", "link": "links"}
 
 
-def make_formset(prefix, data=None, initial=None):
+def make_formset(prefix, data=None, initial=None, form_kwargs=None):
     form, base, maximum = ROW_SETS[prefix]
     initial = list(initial or [])[:maximum]
     extra = max(
@@ -419,16 +434,17 @@ def make_formset(prefix, data=None, initial=None):
         data=data,
         initial=initial or None,
         prefix=prefix,
-        form_kwargs={"use_required_attribute": False},
+        form_kwargs={"use_required_attribute": False, **(form_kwargs or {})},
         error_messages={
             "too_many_forms": _("Please submit at most %(num)d rows."),
         },
     )
 
 
-def make_forms(data=None, initial=None):
+def make_forms(data=None, initial=None, keep_refs=None):
     """The practice form and the three row sets, bound to `data` or filled with
-    `initial` (a stored draft, see raw_data)."""
+    `initial` (a stored draft, see raw_data). `keep_refs` are the contact
+    references an update draft may send back (services.kept_addresses)."""
     initial = initial or {}
     practice = (
         PracticeForm(data)
@@ -437,7 +453,10 @@ def make_forms(data=None, initial=None):
     )
     formsets = {
         prefix: make_formset(
-            prefix, data=data, initial=None if data is not None else initial.get(key)
+            prefix,
+            data=data,
+            initial=None if data is not None else initial.get(key),
+            form_kwargs={"keep_refs": keep_refs} if prefix == "contact" else None,
         )
         for prefix, key in ROW_KEYS.items()
     }

@@ -10,6 +10,7 @@ they approve, Wagtail publishes that revision (and notifications follow from
 
 import datetime
 import logging
+import math
 import os
 import secrets
 
@@ -18,9 +19,10 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, WorkflowState
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
@@ -256,31 +258,48 @@ def _to_wagtail(attached, member, collection):
 # Sending in --------------------------------------------------------------
 
 
-def _organisations(rows, member):
-    links = []
-    for row in rows:
+def _proposed_organisation(row, member):
+    """The organisation a member named: an existing one (whatever its
+    capitals), or a new, unconfirmed one.
+
+    Two members proposing the same new organisation at the same moment both
+    find none; the second insert then trips over the unique name (in a
+    savepoint, so the send-in goes on) and uses the one just made."""
+    for _attempt in range(5):
         organisation = find_organisation(row["name"])
-        if organisation is None:
-            organisation = Organisation(
-                name=row["name"],
-                organisation_type=row["organisation_type"],
-                is_confirmed=False,
-                proposed_by=member,
-            )
-            slug = base = slugify(row["name"])[:190] or "organisatie"
-            number = 2
-            while (
-                Organisation.objects.filter(slug=slug).exists()
-                or SlugRedirect.objects.filter(
-                    facet="organisatie", old_slug=slug
-                ).exists()
-            ):
-                slug = f"{base}-{number}"
-                number += 1
-            organisation.slug = slug
-            organisation.save()
-        links.append(PracticeOrganisation(organisation=organisation, role=row["role"]))
-    return links
+        if organisation is not None:
+            return organisation
+        organisation = Organisation(
+            name=row["name"],
+            organisation_type=row["organisation_type"],
+            is_confirmed=False,
+            proposed_by=member,
+        )
+        slug = base = slugify(row["name"])[:190] or "organisatie"
+        number = 2
+        while (
+            Organisation.objects.filter(slug=slug).exists()
+            or SlugRedirect.objects.filter(facet="organisatie", old_slug=slug).exists()
+        ):
+            slug = f"{base}-{number}"
+            number += 1
+        organisation.slug = slug
+        try:
+            with transaction.atomic():
+                organisation.save()
+            return organisation
+        except (IntegrityError, ValidationError):
+            continue  # made meanwhile by someone else: look again
+    raise IntegrityError(f"Could not add the organisation {row['name']!r}.")
+
+
+def _organisations(rows, member):
+    return [
+        PracticeOrganisation(
+            organisation=_proposed_organisation(row, member), role=row["role"]
+        )
+        for row in rows
+    ]
 
 
 def _free_slug(parent, title):
@@ -315,31 +334,50 @@ def _markdown_key(text):
     return "\n".join(line.rstrip() for line in lines).strip()
 
 
+def _contact_fields(contact):
+    return {
+        "name": contact.name.strip(),
+        "role": contact.role.strip(),
+        "organisation": contact.organisation.strip(),
+        "email": contact.email,
+        "email_entered_by_owner": contact.email_entered_by_owner,
+    }
+
+
 def _snapshot(page):
-    """A practice version as comparable values, one per part the member edits."""
+    """A practice version as comparable values, one per part the member edits.
+
+    Lists are [(key, {field: value})] so versions can be merged row by row
+    (`_merge_rows`): facet values and organisations by id, contact persons
+    by address, links by URL, images and documents by their id.
+    """
     snapshot = {
         "title": page.title,
         "summary": page.summary,
         "phase": page.phase,
         "start_year": page.start_year,
         "organisations": [
-            (link.organisation_id, link.role)
+            (link.organisation_id, {"role": link.role})
             for link in page.practice_organisations.all()
         ],
         "contacts": [
-            (c.name.strip(), c.role.strip(), c.organisation.strip(), c.email.lower())
-            for c in page.contacts.all()
+            (c.email.lower(), _contact_fields(c)) for c in page.contacts.all()
         ],
-        "links": [(link.title.strip(), link.url) for link in page.links.all()],
+        "links": [
+            (link.url, {"title": link.title.strip()}) for link in page.links.all()
+        ],
         "gallery": [
-            (item.image_id, item.caption) for item in page.gallery_images.all()
+            (item.image_id, {"caption": item.caption})
+            for item in page.gallery_images.all()
         ],
-        "documents": [(item.document_id, item.title) for item in page.documents.all()],
+        "documents": [
+            (item.document_id, {"title": item.title}) for item in page.documents.all()
+        ],
     }
     for name in STORY_FIELD_NAMES:
         snapshot[name] = _markdown_key(richtext_to_markdown(getattr(page, name)))
     for name in FACET_FIELDS:
-        snapshot[name] = sorted(item.pk for item in getattr(page, name).all())
+        snapshot[name] = [(item.pk, {}) for item in getattr(page, name).all()]
     return snapshot
 
 
@@ -350,18 +388,60 @@ FACET_FIELDS = (
     "movements",
     "target_groups",
 )
+LIST_PARTS = frozenset(
+    {"organisations", "contacts", "links", "gallery", "documents", *FACET_FIELDS}
+)
 
 
-def _proposal(data, formsets, submission, page, base, member):
-    """{part: (comparable value, apply(page))} for what the member sent.
+def _merge_rows(newest, base, mine):
+    """Three-way merge of one list part, row by row.
 
-    The comparable values match `_snapshot`; applying a part sets it on the
-    page (new organisations, uploads and images are made only then).
+    `base` is the version the member's draft started from, `newest` the
+    practice as it is now (with the editors' changes), `mine` what the member
+    sends. The result is the newest list, minus the rows the member removed,
+    with the fields the member changed in the rows they kept, plus the rows
+    the member added (at the end). A row the editors removed stays removed;
+    what the editors added or changed stays unless the member changed the
+    same field.
+    """
+    base_rows = dict(base)
+    mine_rows = dict(mine)
+    merged, seen = [], set()
+    for key, fields in newest:
+        if key in seen:
+            continue
+        seen.add(key)
+        if key in base_rows:
+            if key not in mine_rows:
+                continue  # the member removed it
+            before, after = base_rows[key], mine_rows[key]
+            fields = {
+                **fields,
+                **{
+                    name: after[name]
+                    for name in before
+                    if name in after and after[name] != before[name]
+                },
+            }
+        merged.append((key, fields))
+    for key, fields in mine:
+        if key not in base_rows and key not in seen:
+            seen.add(key)
+            merged.append((key, fields))
+    return merged
+
+
+def _proposal(data, formsets, submission, member):
+    """{part: (value, apply(page, value))} for what the member sent.
+
+    The values match `_snapshot` (lists as keyed rows); applying a part sets
+    it on the page (new organisations, uploads and images are made only
+    then).
     """
     proposal = {}
 
     def setter(name, value):
-        return lambda target: setattr(target, name, value)
+        return lambda target, _value: setattr(target, name, value)
 
     for name in ("title", "summary", "phase"):
         proposal[name] = (data[name], setter(name, data[name]))
@@ -373,96 +453,148 @@ def _proposal(data, formsets, submission, page, base, member):
             _markdown_key(text),
             setter(name, markdown_to_richtext(text)),
         )
+
+    def facet_setter(name):
+        model = PracticePage._meta.get_field(name).related_model
+
+        def apply(target, rows):
+            found = model.objects.in_bulk([key for key, _fields in rows])
+            setattr(target, name, [found[key] for key, _f in rows if key in found])
+
+        return apply
+
     for name in FACET_FIELDS:
-        values = list(data[name])
-        proposal[name] = (sorted(v.pk for v in values), setter(name, values))
+        proposal[name] = (
+            [(value.pk, {}) for value in data[name]],
+            facet_setter(name),
+        )
 
-    org_rows = formsets["org"].filled_rows()
-    found = [find_organisation(row["name"]) for row in org_rows]
-    proposal["organisations"] = (
-        [
-            (o.pk if o else None, row["role"])
-            for o, row in zip(found, org_rows, strict=True)
-        ],
-        lambda target: setattr(
-            target, "practice_organisations", _organisations(org_rows, member)
-        ),
-    )
+    org_rows = []
+    for row in formsets["org"].filled_rows():
+        found = find_organisation(row["name"])
+        key = found.pk if found else f"new:{slugify(row['name'])}"
+        org_rows.append(
+            (
+                key,
+                {
+                    "role": row["role"],
+                    "name": row["name"],
+                    "organisation_type": row.get("organisation_type") or "",
+                },
+            )
+        )
 
-    hidden = _hidden_emails(page, base)
+    def apply_organisations(target, rows):
+        existing = Organisation.objects.in_bulk(
+            [key for key, _fields in rows if isinstance(key, int)]
+        )
+        links = []
+        for key, fields in rows:
+            if isinstance(key, int):
+                if key in existing:
+                    links.append(
+                        PracticeOrganisation(
+                            organisation=existing[key], role=fields["role"]
+                        )
+                    )
+            else:
+                links.extend(_organisations([fields], member))
+        target.practice_organisations = links
+
+    proposal["organisations"] = (org_rows, apply_organisations)
+
+    kept = kept_addresses(submission)
     contact_rows = []
     for row in formsets["contact"].filled_rows():
-        email = row["email"] or hidden.get(row.get("keep") or "")
-        if email:  # a kept address the editors removed meanwhile goes too
-            contact_rows.append({**row, "email": email})
-
-    def apply_contacts(target):
-        old_photos = {c.email.lower(): c.photo for c in target.contacts.all()}
-        target.contacts = [
-            PracticeContact(
-                name=row["name"].strip(),
-                role=row["role"].strip(),
-                organisation=row["organisation"].strip(),
-                email=row["email"],
-                photo=old_photos.get(row["email"].lower()),
+        typed = row["email"]
+        email = typed or kept.get(row.get("keep") or "")
+        if not email:  # the form refuses an unknown reference (ContactRowForm)
+            continue
+        contact_rows.append(
+            (
+                email.lower(),
+                {
+                    "name": row["name"].strip(),
+                    "role": row["role"].strip(),
+                    "organisation": row["organisation"].strip(),
+                    "email": email,
+                    # Typed by the member (the practice's owner): theirs to
+                    # see again; a kept reference stays hidden from them.
+                    "email_entered_by_owner": typed,
+                },
             )
-            for row in contact_rows
+        )
+
+    def apply_contacts(target, rows):
+        photos = {c.email.lower(): c.photo for c in target.contacts.all()}
+        target.contacts = [
+            PracticeContact(**fields, photo=photos.get(key)) for key, fields in rows
         ]
 
-    proposal["contacts"] = (
-        [
-            (
-                row["name"].strip(),
-                row["role"].strip(),
-                row["organisation"].strip(),
-                row["email"].lower(),
-            )
-            for row in contact_rows
-        ],
-        apply_contacts,
-    )
-    link_rows = formsets["link"].filled_rows()
+    proposal["contacts"] = (contact_rows, apply_contacts)
+
+    def apply_links(target, rows):
+        target.links = [
+            PracticeLink(title=fields["title"], url=key) for key, fields in rows
+        ]
+
     proposal["links"] = (
-        [(row["title"].strip(), row["url"]) for row in link_rows],
-        lambda target: setattr(
-            target,
-            "links",
-            [PracticeLink(title=r["title"].strip(), url=r["url"]) for r in link_rows],
-        ),
+        [
+            (row["url"], {"title": row["title"].strip()})
+            for row in formsets["link"].filled_rows()
+        ],
+        apply_links,
     )
 
     attached = list(submission.files.select_related("image", "document"))
-    images = [f for f in attached if f.is_image]
-    documents = [f for f in attached if not f.is_image]
+    uploads = {f"new-{f.pk}": f for f in attached if not f.is_existing}
 
-    def apply_gallery(target):
+    def _key(f):
+        if not f.is_existing:
+            return f"new-{f.pk}"
+        return f.image_id if f.is_image else f.document_id
+
+    def apply_gallery(target, rows):
         collection = _collection()
-        target.gallery_images = [
-            PracticeGalleryImage(
-                image=_to_wagtail(f, member, collection), caption=f.caption
-            )
-            for f in images
-        ]
+        existing = get_image_model().objects.in_bulk(
+            [key for key, _f in rows if isinstance(key, int)]
+        )
+        items = []
+        for key, fields in rows:
+            if key in uploads:
+                image = _to_wagtail(uploads[key], member, collection)
+            elif key in existing:
+                image = existing[key]
+            else:
+                continue
+            items.append(PracticeGalleryImage(image=image, caption=fields["caption"]))
+        target.gallery_images = items
         gallery = target.gallery_images.all()
         if target.hero_image_id is None and gallery:
             target.hero_image = gallery[0].image
 
-    def apply_documents(target):
+    def apply_documents(target, rows):
         collection = _collection()
-        target.documents = [
-            PracticeDocument(document=_to_wagtail(f, member, collection), title=f.text)
-            for f in documents
-        ]
+        existing = get_document_model().objects.in_bulk(
+            [key for key, _f in rows if isinstance(key, int)]
+        )
+        items = []
+        for key, fields in rows:
+            if key in uploads:
+                document = _to_wagtail(uploads[key], member, collection)
+            elif key in existing:
+                document = existing[key]
+            else:
+                continue
+            items.append(PracticeDocument(document=document, title=fields["title"]))
+        target.documents = items
 
     proposal["gallery"] = (
-        [(f.image_id if f.is_existing else f"new-{f.pk}", f.caption) for f in images],
+        [(_key(f), {"caption": f.caption}) for f in attached if f.is_image],
         apply_gallery,
     )
     proposal["documents"] = (
-        [
-            (f.document_id if f.is_existing else f"new-{f.pk}", f.text)
-            for f in documents
-        ],
+        [(_key(f), {"title": f.text}) for f in attached if not f.is_image],
         apply_documents,
     )
     return proposal
@@ -480,73 +612,92 @@ def contact_keep_ref(page_id, email):
     ).hexdigest()[:32]
 
 
-def _hidden_emails(page, base=None):
-    """{keep reference: address} for the contact persons of these versions."""
+def kept_addresses(submission):
+    """{keep reference: address} for the contact persons an update draft may
+    keep without seeing them: those of the version it started from and of the
+    practice's newest version. Empty for a new practice, so any reference
+    sent with one is unknown (and refused by the form)."""
+    if not submission.page_id:
+        return {}
+    versions = [submission.page.get_latest_revision_as_object()]
+    if submission.base_revision_id:
+        versions.append(submission.base_revision.as_object())
     refs = {}
-    for version in (base, page):
-        if version is None or version.pk is None:
-            continue
+    for version in versions:
         for contact in version.contacts.all():
             if contact.email:
-                refs[contact_keep_ref(version.pk, contact.email)] = contact.email
+                refs[contact_keep_ref(submission.page_id, contact.email)] = (
+                    contact.email
+                )
     return refs
 
 
-def email_authors(page):
-    """{address (lower case): id of who first saved it on this practice},
-    from the practice's revisions, oldest first."""
-    first = {}
-    revisions = page.revisions.order_by("created_at", "pk").only("content", "user_id")
-    for revision in revisions:
-        for contact in revision.content.get("contacts") or []:
-            email = (contact.get("email") or "").lower()
-            if email and email not in first:
-                first[email] = revision.user_id
-    return first
-
-
-def member_may_see(email, authors, member):
-    """Did `member` enter this address (or is it not on the practice yet, so
-    they typed it into their draft)?"""
-    author = authors.get((email or "").lower(), member.pk)
-    return author == member.pk
+def member_may_see(contact, page, member):
+    """May `member` see this contact person's address? Only the practice's
+    owner, and only the very address they entered, as recorded on the
+    contact row (PracticeContact.email_entered_by_owner; an editor who
+    changes the address makes it theirs). Anything unrecorded stays hidden."""
+    email = (contact.email or "").lower()
+    return bool(
+        email
+        and (contact.email_entered_by_owner or "").lower() == email
+        and page.owner_id == member.pk
+    )
 
 
 def data_for_member(submission):
     """A submission's stored form data as its owner may see it (the data
-    export): contact persons' addresses others entered are left out."""
+    export): an address the practice holds as someone else's (not entered by
+    the owner) is left out, also when an old draft still carries it."""
     data = submission.data or {}
     if not submission.page_id:
         return data
-    authors = email_authors(submission.page)
+    page = submission.page
+    others = set()
+    versions = [page.get_latest_revision_as_object()]
+    if page.live:
+        versions.append(page)
+    for version in versions:
+        for contact in version.contacts.all():
+            if not member_may_see(contact, page, submission.owner):
+                others.add(contact.email.lower())
     contacts = [
-        {**row, "email": ""}
-        if row.get("email")
-        and not member_may_see(row["email"], authors, submission.owner)
-        else row
+        {**row, "email": ""} if (row.get("email") or "").lower() in others else row
         for row in data.get(ROW_KEYS["contact"]) or []
     ]
     return {**data, ROW_KEYS["contact"]: contacts}
 
 
+class SendInRefused(Exception):
+    """Flood control refused a send-in: `message` for the member, and the
+    number of seconds until they can send in again (`retry_after`)."""
+
+    def __init__(self, message, retry_after):
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
 def send_in_refusal(member, now=None):
-    """Flood control: why `member` cannot send in (again) now, or None.
+    """Flood control: a SendInRefused saying why `member` cannot send in
+    (again) now, or None.
 
     Every send-in emails every editor and adds to the review queue, so a
     member may send in at most SUBMISSIONS_SEND_IN_PER_DAY initiatives and
-    updates in any 24 hours.
+    updates in any 24 hours. They may again once enough of those are more
+    than 24 hours old to leave room for one more: the per_day-th newest.
     """
     now = now or timezone.now()
     per_day = settings.SUBMISSIONS_SEND_IN_PER_DAY
-    sent = list(
+    sent = sorted(
         Submission.objects.filter(
             owner=member, submitted_at__gte=now - datetime.timedelta(days=1)
         ).values_list("submitted_at", flat=True)
     )
     if len(sent) < per_day:
         return None
-    again = min(sent) + datetime.timedelta(days=1)
-    return _(
+    again = sent[-per_day] + datetime.timedelta(days=1)
+    message = _(
         "You have sent in %(count)d initiatives or changes in the last 24 hours, "
         "the most we accept in a day. Your draft is saved with everything you "
         "typed: you can send it in from %(time)s."
@@ -554,12 +705,14 @@ def send_in_refusal(member, now=None):
         "count": per_day,
         "time": formats.date_format(timezone.localtime(again), "j F Y H:i"),
     }
+    return SendInRefused(message, max(1, math.ceil((again - now).total_seconds())))
 
 
 @transaction.atomic
 def send_in(submission, practice_form, formsets, member):
     """Create or revise the practice page and start the editors' workflow;
     returns the page, or None when this submission was sent in already.
+    Raises SendInRefused when the member sent in too many today.
 
     One transaction: the row locks need one (PostgreSQL refuses
     `select_for_update` outside it), and a failure halfway must not leave a
@@ -567,7 +720,10 @@ def send_in(submission, practice_form, formsets, member):
     submission's row is locked first and must still be a draft: of two
     requests sending in the same draft at once (a double click), the second
     waits for the first and then finds it sent (on SQLite the IMMEDIATE
-    transaction serialises them the same way).
+    transaction serialises them the same way). Then the member's own row is
+    locked and their send-ins of the last day counted under that lock, so
+    parallel send-ins of different drafts cannot pass the daily limit
+    together.
     """
     locked = (
         Submission.objects.select_for_update()
@@ -577,6 +733,10 @@ def send_in(submission, practice_form, formsets, member):
     if locked is None:
         return None
     submission = locked
+    get_user_model().objects.select_for_update().filter(pk=member.pk).first()
+    refusal = send_in_refusal(member)
+    if refusal is not None:
+        raise refusal
     data = practice_form.cleaned_data
     base = None
     if submission.page_id:
@@ -587,23 +747,26 @@ def send_in(submission, practice_form, formsets, member):
     else:
         page = PracticePage(owner=member, live=False)
 
-    proposal = _proposal(data, formsets, submission, page, base, member)
+    proposal = _proposal(data, formsets, submission, member)
     if base is None:
-        changed = set(proposal)
+        for value, apply in proposal.values():
+            apply(page, value)
     else:
         # Someone (an editor) saved the practice after this update began: the
-        # member's proposal goes on top of the newest version, part by part.
-        # What the member changed is theirs; what they left as it was keeps
-        # the newest version's value, so the editors' work is not undone.
-        # The editors compare the result with the version before it
+        # member's proposal goes on top of the newest version. A single value
+        # the member changed is theirs; one they left as it was keeps the
+        # newest version's value. Lists (facets, organisations, contact
+        # persons, links, images, documents) are merged row by row
+        # (`_merge_rows`), so what the editors added meanwhile stays. The
+        # editors compare the result with the version before it
         # (editorial.workflow links the review to that comparison).
         before = _snapshot(base)
-        changed = {
-            key for key, (value, _apply) in proposal.items() if value != before[key]
-        }
-    for key, (_value, apply) in proposal.items():
-        if key in changed:
-            apply(page)
+        newest = _snapshot(page)
+        for key, (value, apply) in proposal.items():
+            if key in LIST_PARTS:
+                apply(page, _merge_rows(newest[key], before[key], value))
+            elif value != before[key]:
+                apply(page, value)
 
     if submission.page_id is None:
         index = PracticeIndexPage.objects.get()
@@ -674,10 +837,9 @@ def draft_from_page(page, member):
     ]
     # The member sees only the addresses they entered themselves; for the
     # others the draft holds a reference (see contact_keep_ref).
-    authors = email_authors(page)
     contacts = []
     for contact in latest.contacts.all():
-        visible = member_may_see(contact.email, authors, member)
+        visible = member_may_see(contact, page, member)
         contacts.append(
             {
                 "name": contact.name,

@@ -40,6 +40,54 @@ def publish_files(sender, instance, **kwargs):
         pk__in=[item.document_id for item in page.documents.all()],
         collection=pending,
     ).update(collection=root)
+    # Documents the member sent in that the published version dropped.
+    restrict_documents(page, keep=[item.document_id for item in page.documents.all()])
+
+
+def restrict_documents(page, keep=()):
+    """Move the documents members sent in for `page` back into the restricted
+    "Inzendingen" collection (the editors only), except those in `keep` and
+    those another live, public practice shows."""
+    from wagtail.documents import get_document_model
+
+    from practices.models import PracticePage
+
+    from .services import _collection
+
+    ids = set(
+        SubmissionFile.objects.filter(submission__page=page, document__isnull=False)
+        .values_list("document_id", flat=True)
+        .distinct()
+    )
+    ids.update(item.document_id for item in page.documents.all())
+    ids -= set(keep)
+    if not ids:
+        return
+    shown = set(
+        PracticePage.objects.live()
+        .public()
+        .exclude(pk=page.pk)
+        .filter(documents__document__in=ids)
+        .values_list("documents__document", flat=True)
+    )
+    ids -= shown
+    if ids:
+        get_document_model().objects.filter(pk__in=ids).update(collection=_collection())
+
+
+def unpublish_files(sender, instance, **kwargs):
+    """An unpublished practice's documents go back to the editors only."""
+    from practices.models import PracticePage
+
+    page = instance.specific
+    if isinstance(page, PracticePage):
+        restrict_documents(page)
+
+
+def delete_files(sender, instance, **kwargs):
+    """A deleted practice's documents go back to the editors only (before
+    its rows go, which tell which documents were its)."""
+    restrict_documents(instance)
 
 
 @receiver(post_delete, sender=SubmissionFile, dispatch_uid="delete-submission-file")

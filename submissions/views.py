@@ -209,11 +209,46 @@ def _save_draft(request, submission):
     return locked
 
 
+def _refused_send_in(
+    request, submission, practice_form, formsets, file_errors, refusal
+):
+    """Flood control (services.SendInRefused): the draft (and every file) is
+    saved; nothing is sent. 429 with when to try again."""
+    response = _render_form(
+        request,
+        submission,
+        practice_form,
+        formsets,
+        file_errors,
+        status=429,
+        extra_error=refusal.message,
+    )
+    response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
 def _handle_post(request, submission):
     """Save what was posted as the draft; on "Insturen" validate and send in."""
     sending = "send" in request.POST
     if submission.pk is None:
         token = _posted_token(request.POST)
+        if sending and not token:
+            # Without the form's token a repeated "Insturen" (a double click,
+            # a retry) could not be recognised and would send in twice: the
+            # form comes back as typed, with a fresh token, to send again.
+            practice_form, formsets = make_forms(initial=raw_data(request.POST))
+            return _render_form(
+                request,
+                submission,
+                practice_form,
+                formsets,
+                status=400,
+                extra_error=_(
+                    "Your initiative has not been sent in: the form was "
+                    "incomplete. Everything you typed is still here; files have "
+                    "to be chosen again. Check it and click “Send in” again."
+                ),
+            )
         twin = (
             Submission.objects.filter(owner=request.user, form_token=token).first()
             if token
@@ -242,13 +277,17 @@ def _handle_post(request, submission):
                 )
     if not submission.is_draft:
         return _already_sent(request, submission)
-    saved = _save_draft(request, submission)
-    if saved is None:
-        return _already_sent(request, submission)
-    submission = saved
-    file_errors = services.apply_files(
-        submission, request.POST, request.FILES, request=request
-    )
+    # The draft's row stays locked while the files are stored: a parallel
+    # request with the same form (token) waits, then finds the upload
+    # attached and does not attach it again.
+    with transaction.atomic():
+        saved = _save_draft(request, submission)
+        if saved is None:
+            return _already_sent(request, submission)
+        submission = saved
+        file_errors = services.apply_files(
+            submission, request.POST, request.FILES, request=request
+        )
 
     if not sending:
         if file_errors:
@@ -268,18 +307,13 @@ def _handle_post(request, submission):
         )
         return redirect(submission.get_absolute_url())
 
-    practice_form, formsets = make_forms(data=request.POST)
+    practice_form, formsets = make_forms(
+        data=request.POST, keep_refs=services.kept_addresses(submission)
+    )
     refusal = services.send_in_refusal(request.user)
-    if refusal:
-        # Flood control: the draft (and every file) is saved; nothing is sent.
-        return _render_form(
-            request,
-            submission,
-            practice_form,
-            formsets,
-            file_errors,
-            status=429,
-            extra_error=refusal,
+    if refusal is not None:
+        return _refused_send_in(
+            request, submission, practice_form, formsets, file_errors, refusal
         )
     # Every form is validated, so every message shows at once.
     results = [practice_form.is_valid()] + [
@@ -299,7 +333,13 @@ def _handle_post(request, submission):
             request, submission, practice_form, formsets, file_errors, status=400
         )
     was_update = submission.is_update
-    page = services.send_in(submission, practice_form, formsets, request.user)
+    try:
+        # Counts the member's send-ins again under a lock (parallel requests).
+        page = services.send_in(submission, practice_form, formsets, request.user)
+    except services.SendInRefused as refusal:
+        return _refused_send_in(
+            request, submission, practice_form, formsets, file_errors, refusal
+        )
     if page is None:
         return _already_sent(request, submission)
     if was_update:
@@ -329,16 +369,25 @@ def new(request):
     return _render_form(request, submission, practice_form, formsets)
 
 
-def _own_draft(request, pk):
-    return get_object_or_404(
-        Submission, pk=pk, owner=request.user, status=Submission.Status.DRAFT
+def _no_such_draft(request):
+    """A draft that is not there (deleted, Back after deleting it, or someone
+    else's: the same answer for each): "Mijn initiatieven", not a 404."""
+    messages.info(
+        request,
+        _(
+            "This draft is no longer there: it may have been deleted. Your "
+            "drafts and initiatives are listed here."
+        ),
     )
+    return redirect("submissions:mine")
 
 
 @member_view
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
-    submission = get_object_or_404(Submission, pk=pk, owner=request.user)
+    submission = Submission.objects.filter(pk=pk, owner=request.user).first()
+    if submission is None:
+        return _no_such_draft(request)
     if not submission.is_draft:
         # Back after "Insturen", or the form sent again: its status, not a 404.
         return _already_sent(request, submission)
@@ -359,7 +408,11 @@ def edit(request, pk):
 def delete(request, pk):
     """Deleting a draft asks first: the form links here, and this page asks
     the question with a button (no JavaScript needed); its POST deletes."""
-    submission = _own_draft(request, pk)
+    submission = Submission.objects.filter(
+        pk=pk, owner=request.user, status=Submission.Status.DRAFT
+    ).first()
+    if submission is None:
+        return _no_such_draft(request)
     if request.method == "POST":
         submission.delete()
         messages.success(request, _("The draft has been deleted."))
@@ -378,11 +431,20 @@ def propose_update(request, page_id):
     refusal = services.suspension_message(request.user)
     if refusal:
         return _refused(request, refusal)
-    existing = Submission.objects.filter(
+    drafts = Submission.objects.filter(
         owner=request.user, page=page, status=Submission.Status.DRAFT
-    ).first()
+    )
+    existing = drafts.first()
     if existing is None:
-        existing = services.draft_from_page(page, request.user)
+        try:
+            with transaction.atomic():  # a savepoint: the request goes on
+                existing = services.draft_from_page(page, request.user)
+        except IntegrityError:
+            # A parallel "Wijzigen" made the draft first (one open update
+            # draft per practice and member): go on with that one.
+            existing = drafts.first()
+            if existing is None:
+                raise
     return redirect(existing.get_absolute_url())
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import secrets
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -95,6 +96,8 @@ def valid_post(**overrides):
         **management("link", 1),
         "link-0-title": "Projectsite",
         "link-0-url": "https://example.org/wijkteam",
+        # A new form carries its idempotency token (a fresh one per form).
+        "form_token": secrets.token_urlsafe(24),
         "send": "1",
     }
     data.update(overrides)
@@ -643,11 +646,18 @@ def test_others_cannot_see_or_change_a_members_work(client, who):
     attached.file.save("x.txt", io.BytesIO(b"geheim"), save=True)
     page = _published_practice(owner)
     client.force_login(MemberFactory() if who == "other" else EditorFactory())
-    assert client.get(draft.get_absolute_url()).status_code == 404
-    assert client.post(draft.get_absolute_url(), valid_post()).status_code == 404
-    assert (
-        client.post(reverse("submissions:delete", args=[draft.pk])).status_code == 404
-    )
+    # Someone else's draft gets the same answer as one that does not exist:
+    # "Mijn initiatieven" (nothing tells whether the id is in use).
+    missing = reverse("submissions:edit", args=[draft.pk + 1000])
+    for response in (
+        client.get(draft.get_absolute_url()),
+        client.post(draft.get_absolute_url(), valid_post()),
+        client.post(reverse("submissions:delete", args=[draft.pk])),
+        client.get(missing),
+    ):
+        assert response.status_code == 302
+        assert response["Location"] == MINE_URL
+    assert Submission.objects.get(pk=draft.pk).title == "Geheim"
     assert (
         client.get(
             reverse("submissions:file", args=[draft.pk, attached.pk])

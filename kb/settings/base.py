@@ -300,10 +300,13 @@ ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 # Profile photos (accounts.avatars): the upload limit is checked before the
 # file is decoded, the pixel limit before the pixels are loaded (kb.images).
 # Pixels are what is decoded: a JPEG is decoded at 1/2 to 1/8 scale when that
-# still covers AVATAR_SIZE, so a 50-megapixel phone photo passes; a PNG or WebP
-# above the limit is refused without being decoded.
+# still covers AVATAR_SIZE, so a 50-megapixel phone photo passes; a progressive
+# JPEG counts at full size. A PNG or WebP is always decoded at full size, so it
+# has the lower AVATAR_MAX_FULL_PIXELS; above a limit an image is refused
+# without being decoded.
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_MAX_PIXELS = 16_000_000
+AVATAR_MAX_FULL_PIXELS = 4_000_000
 AVATAR_SIZE = 400
 
 DEFAULT_FROM_EMAIL = os.environ.get(
@@ -400,7 +403,9 @@ if os.environ.get("ELASTICSEARCH_URL"):
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-WAGTAILIMAGES_MAX_IMAGE_PIXELS = 64_000_000
+# Every rendition of an editor's upload decodes the full image (~4 bytes a
+# pixel, plus copies): 16 MP holds a 12 MP photo and keeps that under ~200 MB.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 16_000_000
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 # "Deel jouw initiatief" (submissions): what a member may attach to a story.
@@ -412,6 +417,10 @@ SUBMISSIONS_IMAGE_MAX_BYTES = 10 * 1024 * 1024
 # Decoded pixels, as for avatars (kb.images): 16 MP holds a 12 MP photo or a
 # 5K screenshot; a larger JPEG is decoded at reduced scale.
 SUBMISSIONS_IMAGE_MAX_PIXELS = 16_000_000
+# A PNG or WebP (and the full size of a progressive JPEG counts against the
+# limit above) is decoded at full size: 8 MP is a bit more than the largest
+# image kept (SUBMISSIONS_IMAGE_MAX_SIDE squared, 5.8 MP).
+SUBMISSIONS_IMAGE_MAX_FULL_PIXELS = 8_000_000
 # Images are re-encoded (upright, without EXIF/GPS) at most this many pixels
 # wide or high: twice the widest the site shows (the 1200-pixel hero).
 SUBMISSIONS_IMAGE_MAX_SIDE = 2400
