@@ -371,15 +371,9 @@ def new(request):
 
 def _no_such_draft(request):
     """A draft that is not there (deleted, Back after deleting it, or someone
-    else's: the same answer for each): "Mijn initiatieven", not a 404."""
-    messages.info(
-        request,
-        _(
-            "This draft is no longer there: it may have been deleted. Your "
-            "drafts and initiatives are listed here."
-        ),
-    )
-    return redirect("submissions:mine")
+    else's: the same answer for each): a 404, but one that says what
+    happened and leads to "Mijn initiatieven", not a dead end."""
+    return render(request, "submissions/no_such_draft.html", status=404)
 
 
 @member_view

@@ -850,12 +850,16 @@ def test_a_forged_keep_reference_is_a_form_error(client, member, keep):
     assert draft.status == "draft"
 
 
-def test_back_after_deleting_a_draft_goes_to_my_initiatives(client, member):
+def test_back_after_deleting_a_draft_leads_to_my_initiatives(client, member):
     draft = Submission.objects.create(owner=member, data={"fields": {"title": "Weg"}})
     delete_url = reverse("submissions:delete", args=[draft.pk])
     client.post(delete_url)
     assert not Submission.objects.filter(pk=draft.pk).exists()
     for url in (delete_url, draft.get_absolute_url()):  # Back, Back
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"] == MINE_URL
+        # Not found, but no dead end: it says so and links onwards.
+        assert response.status_code == 404
+        page = response.content.decode()
+        assert gettext("Draft not found") in page
+        assert f'href="{MINE_URL}"' in page
     assert client.get(MINE_URL).status_code == 200
