@@ -32,11 +32,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import base36_to_int
-from django.utils.translation import gettext
 
+from accounts.models import member_name
 from kb.site_url import site_domain, site_url
 from notifications.mail import new_placeholder, queue_email
 
@@ -68,42 +69,78 @@ def is_secret_name(name):
 
 
 def user_display(user):
-    """What allauth's templates and emails call a member: the display name."""
-    profile = getattr(user, "profile", None)
-    if profile is not None and profile.display_name:
-        return profile.display_name
-    return user.get_full_name() or gettext("member")
+    """What allauth's templates and emails call a member: the display name
+    (accounts.models.member_name, also the user's __str__)."""
+    return member_name(user)
 
 
 def login_attempts_key(login):
     """The key of the per-account failed-login limit (ACCOUNT_RATE_LIMITS
     "login_failed", per key), and nothing of the request.
 
-    A login that names one account (its username, or any of its email
+    A login that names an account (its username, or any of its email
     addresses, in any case) counts against that account, so trying the
     username and then the address of the same editor at the admin login
-    shares one count. Any other login counts as typed, stripped and
-    lower-cased.
+    shares one count. allauth tries the password against every account a
+    login names, so accounts that share a name or address (a username that
+    is another account's address, an address entered twice in the admin)
+    share one count too: the key is the lowest id among all accounts linked
+    that way, the same whichever of their logins is typed, and no account
+    gets more tries than the limit. A login naming no account counts as
+    typed, stripped and lower-cased.
     """
-    from allauth.account.models import EmailAddress
-
     login = str(login or "").strip().lower()
     if not login:
         return login
-    User = get_user_model()
-    owners = set(
-        User.objects.filter(
-            Q(username__iexact=login) | Q(email__iexact=login)
-        ).values_list("pk", flat=True)[:2]
-    )
-    owners.update(
-        EmailAddress.objects.filter(email__iexact=login).values_list(
-            "user_id", flat=True
-        )[:2]
-    )
-    if len(owners) == 1:
-        return f"account:{owners.pop()}"
+    linked = _linked_accounts(login)
+    if linked:
+        return f"account:{min(linked)}"
     return login
+
+
+# Accounts linked through shared logins are followed this far (a chain
+# longer than this does not occur outside an attack on the admin).
+LINKED_ACCOUNTS_MAX = 20
+
+
+def _linked_accounts(login):
+    """The ids of the accounts `login` names, and of every account that
+    shares a username or address with one of those, and so on."""
+    from allauth.account.models import EmailAddress
+
+    User = get_user_model()
+    names, accounts = {login}, set()
+    while names and len(accounts) < LINKED_ACCOUNTS_MAX:
+        found = set(
+            User.objects.annotate(
+                login_name=Lower("username"), login_email=Lower("email")
+            )
+            .filter(Q(login_name__in=names) | Q(login_email__in=names))
+            .values_list("pk", flat=True)[:LINKED_ACCOUNTS_MAX]
+        )
+        found.update(
+            EmailAddress.objects.annotate(login_email=Lower("email"))
+            .filter(login_email__in=names)
+            .values_list("user_id", flat=True)[:LINKED_ACCOUNTS_MAX]
+        )
+        new = found - accounts
+        if not new:
+            break
+        accounts |= new
+        known = names
+        names = set()
+        for username, email in User.objects.filter(pk__in=new).values_list(
+            "username", "email"
+        ):
+            names.update({username.strip().lower(), email.strip().lower()})
+        names.update(
+            email.strip().lower()
+            for email in EmailAddress.objects.filter(user_id__in=new).values_list(
+                "email", flat=True
+            )
+        )
+        names = names - known - {""}
+    return accounts
 
 
 def new_username():

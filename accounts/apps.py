@@ -1,3 +1,5 @@
+from wagtail.users.apps import WagtailUsersAppConfig
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +9,24 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = _("Members")
+    default = True
 
     def ready(self):
+        from django.contrib.auth import get_user_model
+
         from . import signals  # noqa: F401
+        from .models import member_name
+
+        # Everything that prints a user (Wagtail's listings, inspect pages
+        # and buttons, Django's admin, log entries) calls them by their name,
+        # never by the login username. get_username() still gives the
+        # username, so logging in is unchanged.
+        get_user_model().__str__ = member_name
+
+
+class UsersAppConfig(WagtailUsersAppConfig):
+    """Wagtail's user management, listing members by name and address
+    instead of their login username (accounts.admin_users)."""
+
+    default = False
+    user_viewset = "accounts.admin_users.UserViewSet"

@@ -28,6 +28,7 @@ def _profile(profile):
         "show_province": profile.show_province,
         "show_bio": profile.show_bio,
         "show_avatar": profile.show_avatar,
+        "show_expert_by_experience": profile.show_lived_experience,
         "email_frequency": profile.email_frequency,
         "member_since": profile.created_at,
         "suspended_until": profile.suspended_until,

@@ -94,6 +94,7 @@ class ProfileForm(forms.ModelForm):
             "show_province",
             "show_bio",
             "show_avatar",
+            "show_lived_experience",
             "email_frequency",
         ]
         labels = {"display_name": _("Display name")}

@@ -29,6 +29,40 @@ def neutral_display_name():
         return gettext("Member %(code)s") % {"code": secrets.token_hex(2)}
 
 
+def member_name(user):
+    """What the site and both admins call a user (their __str__): the
+    profile's display name, else the admin's first and last name, else a
+    neutral word; never the login username.
+
+    The display name and the user's name are kept the same (Profile.name_user
+    and accounts.signals), so a listing without the profile loaded uses the
+    name on the user row and needs no query per row.
+    """
+    if _profile_cached(user):
+        profile = getattr(user, "profile", None)
+        if profile is not None and profile.display_name:
+            return profile.display_name
+    name = " ".join(user.get_full_name().split())
+    if name:
+        return name
+    if user.pk is not None:
+        display_name = (
+            Profile.objects.filter(user_id=user.pk)
+            .values_list("display_name", flat=True)
+            .first()
+        )
+        if display_name:
+            return display_name
+    return gettext("member")
+
+
+def _profile_cached(user):
+    try:
+        return type(user).profile.is_cached(user)
+    except AttributeError:
+        return False
+
+
 class Profile(models.Model):
     class EmailFrequency(models.TextChoices):
         IMMEDIATE = "immediate", _("An email for every notification")
@@ -74,6 +108,9 @@ class Profile(models.Model):
     show_province = models.BooleanField(_("show my province"), default=False)
     show_bio = models.BooleanField(_("show what I wrote about myself"), default=False)
     show_avatar = models.BooleanField(_("show my profile photo"), default=False)
+    show_lived_experience = models.BooleanField(
+        _("show the expert by experience badge"), default=False
+    )
 
     email_frequency = models.CharField(
         _("notification emails"),
@@ -136,8 +173,15 @@ class Profile(models.Model):
                 self.show_province and self.province_id,
                 self.show_bio and self.bio,
                 self.show_avatar and self.avatar,
+                self.shows_lived_experience,
             ]
         )
+
+    @property
+    def shows_lived_experience(self):
+        """The badge next to the name and posts: only when the member has
+        the experience and chose to show it."""
+        return self.lived_experience and self.show_lived_experience
 
     @property
     def is_suspended(self):

@@ -28,7 +28,7 @@ LISTINGS = "community-listings"
 SEARCHED = "community-searched"
 
 # The profile fields shown next to a member's posts (community_tags.post_author).
-SHOWN_WITH_POSTS = {"display_name", "lived_experience"}
+SHOWN_WITH_POSTS = {"display_name", "lived_experience", "show_lived_experience"}
 
 
 def question(pk):

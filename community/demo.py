@@ -253,6 +253,7 @@ def _member(key):
         # members' details stay private until they tick them).
         profile.show_organisation = bool(profile.organisation)
         profile.show_role = bool(profile.role)
+        profile.show_lived_experience = profile.lived_experience
         profile.show_province = profile.province is not None
         profile.save()
     return user

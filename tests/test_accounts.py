@@ -509,6 +509,7 @@ def test_public_profile_shows_only_chosen_fields_and_never_the_email(client):
     profile.bio = "Over mij"
     profile.province = Province.objects.order_by("pk").first()
     profile.lived_experience = True
+    profile.show_lived_experience = True
     profile.show_role = True
     profile.show_province = True
     profile.save()

@@ -417,6 +417,7 @@ def test_rebuild_index_includes_questions():
 def test_badges_and_profile_links(client):
     experienced = MemberFactory(display_name="Ingrid Ervaring")
     experienced.profile.lived_experience = True
+    experienced.profile.show_lived_experience = True
     experienced.profile.save()
     practice = PracticePageFactory()
     contact = PracticeContactFactory(page=practice, email="Initiatief@Example.org")

@@ -467,3 +467,247 @@ def test_avatar_uploads_count_against_the_image_rate_and_keep_the_rest(client):
     assert "avatar" in second.context["form"].errors
     member.profile.refresh_from_db()
     assert member.profile.avatar.name == kept
+
+
+# --- Review: no login username anywhere in either admin ---------------------
+
+USERNAME = "lid-deadbeef0001"
+
+
+def test_no_admin_listing_or_inspect_page_shows_a_members_username(client):
+    from community.models import ContactMessage
+
+    member = MemberFactory(
+        username=USERNAME, email="zichtbaar@example.org", display_name="Zichtbare Naam"
+    )
+    question = QuestionFactory(author=member)
+    answer = AnswerFactory(author=member, question=question)
+    message = ContactMessage.objects.create(
+        sender=member, contact_name="Piet", subject="Een vraag", message="Hoi"
+    )
+    # What prints a user names them; logging in still uses the username.
+    assert str(member) == "Zichtbare Naam"
+    assert member.get_username() == USERNAME
+    admin = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    client.force_login(admin)
+    urls = [
+        "/admin/community/vragen/",
+        f"/admin/community/vragen/inspect/{question.pk}/",
+        "/admin/community/antwoorden/",
+        f"/admin/community/antwoorden/inspect/{answer.pk}/",
+        "/admin/community/contactberichten/",
+        f"/admin/community/contactberichten/inspect/{message.pk}/",
+        "/admin/users/",
+        "/django-admin/auth/user/",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert USERNAME not in html, url
+        assert "Zichtbare Naam" in html, url
+    # The users' listing gives the address instead of the username.
+    assert "zichtbaar@example.org" in client.get("/admin/users/").content.decode()
+    # A search by username still finds the member.
+    found = client.get("/admin/users/", {"q": USERNAME}).content.decode()
+    assert "Zichtbare Naam" in found
+
+
+# --- Review: Wagtail's account page changes no password and no address ------
+
+
+def test_the_admin_account_page_changes_neither_password_nor_address(client):
+    editor = EditorFactory(email="redactie@example.org")
+    client.force_login(editor)
+    page = client.get("/admin/account/").content.decode()
+    assert "old_password" not in page
+    assert 'name="name_email-email"' not in page
+    # It leads to the site's own pages, where allauth does both.
+    assert f'href="{reverse("account_change_password")}"' in page
+    assert f'href="{reverse("account_email")}"' in page
+    for old in ["fout"] * 3 + [PASSWORD]:
+        client.post(
+            "/admin/account/",
+            {
+                "password-old_password": old,
+                "password-new_password1": "Nieuw-wachtwoord-123!",
+                "password-new_password2": "Nieuw-wachtwoord-123!",
+                "name_email-first_name": "Redactie",
+                "name_email-last_name": "Hoofd",
+                "name_email-email": "ander@example.org",
+                "locale-preferred_language": "nl",
+                "locale-current_time_zone": "",
+                "theme-theme": "system",
+                "theme-density": "default",
+                "theme-contrast": "system",
+            },
+        )
+    editor.refresh_from_db()
+    assert editor.check_password(PASSWORD)
+    assert not editor.check_password("Nieuw-wachtwoord-123!")
+    assert editor.email == "redactie@example.org"
+
+
+# --- Review: one name, both ways ---------------------------------------------
+
+
+def test_a_name_changed_in_the_admin_becomes_the_display_name(client):
+    member = MemberFactory(display_name="Oude Naam")
+    member.refresh_from_db()
+    member.first_name, member.last_name = "Nieuwe", "Naam van Lid"
+    member.save()
+    assert Profile.objects.get(user=member).display_name == "Nieuwe Naam van Lid"
+    member.refresh_from_db()
+    assert (member.first_name, member.last_name) == ("Nieuwe", "Naam van Lid")
+
+    # An editor renaming themselves on Wagtail's account page.
+    editor = EditorFactory()
+    client.force_login(editor)
+    response = client.post(
+        "/admin/account/",
+        {
+            "name_email-first_name": "Karin",
+            "name_email-last_name": "Bakker",
+            "locale-preferred_language": "nl",
+            "locale-current_time_zone": "",
+            "theme-theme": "system",
+            "theme-density": "default",
+            "theme-contrast": "system",
+        },
+    )
+    assert response.status_code == 302
+    assert Profile.objects.get(user=editor).display_name == "Karin Bakker"
+
+
+def _migration(name):
+    import importlib
+
+    return importlib.import_module(f"accounts.migrations.{name}")
+
+
+def test_migration_0003_keeps_the_names_of_staff():
+    from django.apps import apps
+
+    editor = EditorFactory(is_staff=True, first_name="Karin", last_name="Bakker")
+    member = MemberFactory()
+    Profile.objects.filter(user=editor).update(display_name="Redactie Karin")
+    Profile.objects.filter(user=member).update(display_name="Sanne de Wit")
+    User.objects.filter(pk=member.pk).update(first_name="Iets", last_name="Anders")
+
+    _migration("0003_fill_public_ids_and_names").fill(apps, None)
+
+    editor.refresh_from_db()
+    member.refresh_from_db()
+    assert (editor.first_name, editor.last_name) == ("Karin", "Bakker")
+    assert (member.first_name, member.last_name) == ("Sanne", "de Wit")
+
+
+def test_migration_0004_gives_profiles_made_meanwhile_a_public_id():
+    from django.apps import apps
+
+    # (The unique index of the current schema allows one empty id; before
+    # 0004 there is none.)
+    member = MemberFactory()
+    Profile.objects.filter(user=member).update(public_id="")
+
+    _migration("0004_profile_public_id_unique").fill_missing(apps, None)
+
+    public_id = Profile.objects.get(user=member).public_id
+    assert len(public_id) == 16
+    assert Profile.objects.filter(public_id=public_id).count() == 1
+
+
+# --- Review: accounts that share a login share one count ----------------------
+
+
+def test_accounts_sharing_an_address_share_one_failed_login_count(client):
+    from allauth.account.models import EmailAddress
+
+    from accounts.adapter import login_attempts_key
+
+    member = MemberFactory(email="eigen@example.org")
+    EmailAddress.objects.create(
+        user=member, email="gedeeld@example.org", verified=False, primary=False
+    )
+    # The same address typed in the admin for another account.
+    other = User.objects.create_user("ander-login", "Gedeeld@Example.org", PASSWORD)
+    assert other.email == "gedeeld@example.org"
+    keys = {
+        login_attempts_key(login)
+        for login in (
+            "eigen@example.org",
+            "GEDEELD@example.org",
+            "ander-login",
+            member.username,
+        )
+    }
+    assert len(keys) == 1
+
+    # Three failures with the member's own address and two with the shared
+    # one: the member's account is locked.
+    for number, login in enumerate(
+        ["eigen@example.org"] * 3 + ["gedeeld@example.org"] * 2
+    ):
+        client.post(
+            reverse("account_login"),
+            {"login": login, "password": "fout"},
+            REMOTE_ADDR=f"192.0.2.{number + 10}",
+        )
+    client.post(
+        reverse("account_login"),
+        {"login": "eigen@example.org", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.99",
+    )
+    assert "_auth_user_id" not in client.session
+
+
+def test_migration_0006_lower_cases_addresses_that_collide_with_none():
+    from allauth.account.models import EmailAddress
+
+    from django.apps import apps
+
+    single = MemberFactory(email="enkel@example.org")
+    twice_a = UserFactory(email="dubbel@example.org")
+    twice_b = UserFactory(email="x@example.org")
+    User.objects.filter(pk=single.pk).update(email="Enkel@Example.org")
+    EmailAddress.objects.filter(user=single).update(email="Enkel@Example.org")
+    User.objects.filter(pk=twice_b.pk).update(email="DUBBEL@example.org")
+
+    _migration("0006_lower_case_email_addresses").lower_case(apps, None)
+
+    single.refresh_from_db()
+    twice_b.refresh_from_db()
+    assert single.email == "enkel@example.org"
+    assert EmailAddress.objects.get(user=single).email == "enkel@example.org"
+    assert twice_b.email == "DUBBEL@example.org"
+    assert User.objects.filter(pk=twice_a.pk, email="dubbel@example.org").exists()
+
+
+# --- Review: the expert by experience badge is shown only when chosen ---------
+
+
+def test_the_expert_by_experience_badge_shows_only_when_chosen(client):
+    member = MemberFactory(display_name="Ingrid Ervaring")
+    client.force_login(member)
+    response = client.post(
+        reverse("accounts:edit"),
+        {
+            "display_name": "Ingrid Ervaring",
+            "lived_experience": "on",
+            "email_frequency": "never",
+        },
+    )
+    assert response.status_code == 302
+    profile = Profile.objects.get(user=member)
+    assert profile.lived_experience and not profile.show_lived_experience
+    question = QuestionFactory(author=member)
+    client.logout()
+    for url in (question.get_absolute_url(), profile.get_absolute_url()):
+        assert "badge--lived-experience" not in client.get(url).content.decode()
+
+    shown = MemberFactory(display_name="Open Ervaring")
+    shown.profile.lived_experience = shown.profile.show_lived_experience = True
+    shown.profile.save()
+    other = QuestionFactory(author=shown)
+    for url in (other.get_absolute_url(), shown.profile.get_absolute_url()):
+        assert "badge--lived-experience" in client.get(url).content.decode()

@@ -11,9 +11,12 @@ BATCH = 1000
 def fill(apps, schema_editor):
     """For every existing profile: a random public address; every detail
     private again (members chose under defaults that showed everything); a
-    neutral display name instead of a login username (accounts made in the
-    admin); and the display name as the user's first and last name, which
-    Wagtail's admin shows instead of the username."""
+    display name instead of a login username (accounts made in the admin: the
+    name entered there, else a neutral one); and the display name as the
+    user's first and last name, which Wagtail's admin shows instead of the
+    username. A staff account's name entered in the admin is kept as it is;
+    from now on a name changed there becomes the display name
+    (accounts.signals)."""
     Profile = apps.get_model("accounts", "Profile")
     User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
     used = set()
@@ -31,10 +34,15 @@ def fill(apps, schema_editor):
         profile.show_bio = profile.show_avatar = False
         user = profile.user
         name = profile.display_name.strip()
+        full_name = " ".join(f"{user.first_name} {user.last_name}".split())
         if not name or name.lower() == user.username.lower():
-            profile.display_name = member % {"code": secrets.token_hex(2)}
+            profile.display_name = full_name[:80] or member % {
+                "code": secrets.token_hex(2)
+            }
         first, _space, last = profile.display_name.partition(" ")
-        if (user.first_name, user.last_name) != (first, last):
+        # An editor's name as entered in the admin stays.
+        keep = (user.is_staff or user.is_superuser) and full_name
+        if not keep and (user.first_name, user.last_name) != (first, last):
             user.first_name, user.last_name = first, last
             users.append(user)
         profiles.append(profile)

@@ -21,7 +21,7 @@ def post_author(post):
         "deleted": profile is None,
         "name": profile.display_name if profile else "",
         "url": profile.get_absolute_url() if profile else "",
-        "lived_experience": bool(profile and profile.lived_experience),
+        "lived_experience": bool(profile and profile.shows_lived_experience),
         "initiator": bool(getattr(post, "author_is_initiator", False)),
     }
 

@@ -19,6 +19,11 @@ VAR_DIR = Path(os.environ.get("VINDPLAATS_VAR_DIR", BASE_DIR / "var"))
 # The SQLite file, media and dev mail live here; a fresh clone has no var/ yet.
 # Others may pass through to media/ (a web server serving it) but not list it.
 VAR_DIR.mkdir(mode=0o711, parents=True, exist_ok=True)
+# mkdir leaves an existing var/ as it is (a checkout's is 0755): ours loses
+# read and write for the group and others (0755 becomes 0711).
+if (_var := VAR_DIR.stat()).st_uid == os.getuid() and _var.st_mode & 0o066:
+    VAR_DIR.chmod(_var.st_mode & 0o7711)
+del _var
 
 
 def env_list(name, default=""):
@@ -45,7 +50,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    # Wagtail's user management, listing members by name (accounts.admin_users).
+    "accounts.apps.UsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -211,7 +217,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # refuses an archive whose signature does not match (kb/management/commands/
 # backup.py). The key: BACKUP_KEY, or else one derived from SECRET_KEY. To
 # restore on another machine, give it the same BACKUP_KEY (or SECRET_KEY).
+# With BACKUP_KEY set, SECRET_KEY no longer signs nor verifies backups; keys
+# still accepted after a change go in BACKUP_KEY_FALLBACKS (comma-separated).
 BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
+BACKUP_KEY_FALLBACKS = env_list("BACKUP_KEY_FALLBACKS")
 # /health/ tells anonymous visitors only "ok", "degraded" or "unavailable";
 # staff, and monitoring that sends "Authorization: Bearer <HEALTH_TOKEN>",
 # also get the details (kb.views.health). Empty: no token is accepted.
@@ -243,6 +252,10 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# Uploads and renditions: read and write for the site, read for its group (a
+# web server serving MEDIA_ROOT belongs to it), nothing for other users.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -361,6 +374,14 @@ WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # No member's email hash goes to gravatar.com: the admin shows initials.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_FRONTEND_LOGIN_URL = "/account/login/"
+# Password and address are changed on the site (allauth: old password with
+# its failed-attempt limit, new addresses confirmed), never in Wagtail's
+# account page; that page links there (accounts/wagtail_hooks.py).
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+# The admin login keeps its "Forgotten password?" link: /admin/password_reset/
+# leads to allauth's reset (kb/urls.py).
+WAGTAIL_PASSWORD_RESET_ENABLED = True
 # The admin login counts failed attempts like the members' login does
 # (kb/admin_login.py, ACCOUNT_RATE_LIMITS "login" and "login_failed").
 WAGTAILADMIN_USER_LOGIN_FORM = "kb.admin_login.WagtailLoginForm"
