@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from kb.csvexport import FormulaSafeExportMixin
 from kb.params import positive_int
 from kb.site_url import site_url
 from notifications.models import Follow
@@ -198,11 +197,11 @@ def can_review(user):
     return PagePermissionPolicy().user_has_any_permission(user, ["change", "publish"])
 
 
-class StalePracticesView(FormulaSafeExportMixin, ReportView):
+class StalePracticesView(ReportView):
     """Live practices not checked for twelve months, oldest check first.
 
     Its CSV export holds titles and members' display names: no cell is read
-    as a formula (kb.csvexport).
+    as a formula (kb.csvexport makes every SpreadsheetExportMixin CSV safe).
     """
 
     template_name = "editorial/admin/stale_report.html"

@@ -3,16 +3,26 @@
 Wagtail's listings show a BooleanField as the text "True"/"False" unless the
 column is a BooleanColumn, whose icons carry "True"/"False" for screen
 readers (templates/wagtailadmin/tables/boolean_cell.html says "Ja"/"Nee"
-instead), and its inspect views print "True"/"False". `yes_no_column()` is
-the listing column for a model's BooleanField; kb/wagtail_hooks.py registers
-`YesNoDisplay` for every BooleanField in the inspect views.
+instead), its inspect views print "True"/"False", and so do the pills of
+active filters ("Verborgen: True"). `yes_no_column()` is the listing column
+for a model's BooleanField; kb/wagtail_hooks.py registers `YesNoDisplay` for
+every BooleanField in the inspect views and `YesNoFilterAdapter` for every
+django-filter BooleanFilter (a list_filter on a BooleanField included).
 """
 
+from wagtail.admin.active_filters import ActiveFilter, BaseFilterAdapter
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+# Django 5.2's admin login (/django-admin/login/) links "Forgotten your login
+# credentials?", a msgid its Dutch catalog does not have yet. Our catalog
+# translates it (LOCALE_PATHS come first); this marker keeps the msgid there,
+# as makemessages keeps only what our own sources use.
+gettext_noop("Forgotten your login credentials?")
 
 
 def yes_no_column(model, field_name, **kwargs):
@@ -42,3 +52,15 @@ class YesNoDisplay(Component):
 
     def render_html(self, parent_context=None):
         return yes_no(self.value)
+
+
+class YesNoFilterAdapter(BaseFilterAdapter):
+    """The pill of an active yes/no filter: "Verborgen: Ja", not "True"."""
+
+    def get_active_filters(self):
+        yield ActiveFilter(
+            self.bound_field.auto_id,
+            self.filter.label,
+            yes_no(self.value),
+            self.get_url_without_filter_param(self.name),
+        )

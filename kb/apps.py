@@ -8,5 +8,8 @@ class KbConfig(AppConfig):
 
     def ready(self):
         from .cache import connect_invalidation
+        from .csvexport import protect_spreadsheet_exports
 
         connect_invalidation()
+        # Wagtail's report and listing CSVs write no formulas (kb.csvexport).
+        protect_spreadsheet_exports()

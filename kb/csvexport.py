@@ -1,33 +1,58 @@
 """CSV files that a spreadsheet opens as data, never as formulas.
 
 Excel, LibreOffice and Google Sheets read a cell that starts with `=`, `+`,
-`-` or `@` as a formula, and a leading tab or carriage return lets such a
-cell slip past some of them. A member's title or display name in an export
-would then run as a formula on an editor's machine (CSV injection). As OWASP
-recommends, such a cell gets a single quote in front: a spreadsheet shows the
-text as typed and does not evaluate it. Numbers and dates are written as they
-are (only text is touched), and the csv module quotes separators and quotes.
+`-` or `@` as a formula (`|` starts a DDE call in some), and a leading tab,
+carriage return or line feed lets such a cell slip past some of them. So do
+leading spaces, no-break spaces, zero-width characters and a byte order mark,
+which a spreadsheet drops before it looks, and the full-width forms (`＝`,
+`＋`, `＠`), which some read as their ASCII twins. A member's title or display
+name in an export would then run as a formula on an editor's machine (CSV
+injection). As OWASP recommends, such a cell gets a single quote in front: a
+spreadsheet shows the text as typed and does not evaluate it. Numbers and
+dates are written as they are (only text is touched), and the csv module
+quotes separators and quotes.
 
 Every CSV the site writes goes through this module: `writer()` for our own
-views, `FormulaSafeExportMixin` for Wagtail's spreadsheet exports (its XLSX
-already stores text as text).
+views; `protect_spreadsheet_exports()` (called from kb.apps) makes Wagtail's
+SpreadsheetExportMixin, behind every report and listing export of the admin
+(site history, locked pages, workflows, aging pages, our own reports), write
+its CSV rows and headings through `neutralise`. Its XLSX already stores text
+as text.
 """
 
 import csv
+import unicodedata
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may evaluate when a cell starts with it, after the
+# characters of SKIPPED_CATEGORIES and NFKC normalisation.
+FORMULA_STARTS = frozenset("=+-@|\t\r\n")
+# Separators (spaces, no-break spaces), controls (tab, CR, LF) and format
+# characters (zero-width space, byte order mark, direction marks).
+SKIPPED_CATEGORIES = frozenset({"Zs", "Cc", "Cf"})
+
+
+def is_formula(text):
+    """Whether a spreadsheet could read the text `text` as a formula."""
+    if text[:1] in FORMULA_STARTS:  # a leading tab, CR or LF itself counts
+        return True
+    for char in text:
+        if unicodedata.category(char) in SKIPPED_CATEGORIES:
+            continue
+        return unicodedata.normalize("NFKC", char)[:1] in FORMULA_STARTS
+    return False
 
 
 def neutralise(value):
     """`value`, with a single quote in front when it is text a spreadsheet
     would read as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and is_formula(value):
         return "'" + value
     return value
 
 
 class SafeWriter:
-    """csv.writer's interface; every cell goes through `neutralise`."""
+    """csv.writer's interface; every cell, headings included, goes through
+    `neutralise`."""
 
     def __init__(self, file, **options):
         self._writer = csv.writer(file, **options)
@@ -45,9 +70,17 @@ def writer(file, **options):
     return SafeWriter(file, **options)
 
 
-class FormulaSafeExportMixin:
-    """For a Wagtail view with SpreadsheetExportMixin (reports, listings):
-    its CSV export writes no formulas."""
+def protect_spreadsheet_exports():
+    """Make every CSV export of Wagtail's SpreadsheetExportMixin formula-safe.
+
+    The mixin writes each row in `write_csv_row` and the headings in
+    `stream_csv`; both are replaced on the mixin itself, so Wagtail's reports
+    and any view built on it are covered without a mixin per view. Idempotent.
+    """
+    from wagtail.admin.views.mixins import Echo, SpreadsheetExportMixin
+
+    if getattr(SpreadsheetExportMixin, "_kb_formula_safe", False):
+        return
 
     def write_csv_row(self, writer, row_dict):
         return writer.writerow(
@@ -58,3 +91,18 @@ class FormulaSafeExportMixin:
                 for field, value in row_dict.items()
             }
         )
+
+    def stream_csv(self, queryset):
+        writer = csv.DictWriter(Echo(), fieldnames=self.list_export)
+        yield writer.writerow(
+            {
+                field: neutralise(self.get_heading(queryset, field))
+                for field in self.list_export
+            }
+        )
+        for item in queryset:
+            yield self.write_csv_row(writer, self.to_row_dict(item))
+
+    SpreadsheetExportMixin.write_csv_row = write_csv_row
+    SpreadsheetExportMixin.stream_csv = stream_csv
+    SpreadsheetExportMixin._kb_formula_safe = True

@@ -7,6 +7,7 @@ through the same contract (search.service.search), whatever the backend.
 import functools
 import hashlib
 import unicodedata
+from urllib.parse import urlsplit
 
 from django.contrib.staticfiles import finders
 from django.contrib.syndication.views import Feed
@@ -438,6 +439,10 @@ class PlainTextAtomFeed(Atom1Feed):
             handler.addQuickElement("summary", item["summary"], {"type": "text"})
 
 
+# The year in the tag: URIs of feed entries; it never changes (RFC 4151).
+GUID_YEAR = 2024
+
+
 class PracticesFeed(Feed):
     """The newest practices matching the same filters, as Atom.
 
@@ -494,7 +499,10 @@ class PracticesFeed(Feed):
         return site_url(item.url)
 
     def item_guid(self, item):
-        return f"{item.kind}-{item.id}"
+        """A tag: URI (RFC 4151), as Atom's <id> must be an IRI: it names the
+        practice on the site's host for good, whatever its URL becomes."""
+        host = urlsplit(site_url("/")).hostname
+        return f"tag:{host},{GUID_YEAR}:{item.kind}-{item.id}"
 
     def item_pubdate(self, item):
         return item.published_at

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from wagtail.models import Page
 
-from django.conf import settings as django_settings
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -78,7 +78,7 @@ def counts():
 # available_apps makes pytest-django's flush afterwards TRUNCATE ... CASCADE,
 # which PostgreSQL needs: search_fulltext (raw SQL) references SearchDocument.
 @pytest.mark.django_db(
-    transaction=True, available_apps=list(django_settings.INSTALLED_APPS)
+    transaction=True, available_apps=[app.name for app in apps.get_app_configs()]
 )
 def test_backup_and_restore_round_trip(media_root, tmp_path):
     user = UserFactory(username="bewaard", email="bewaard@example.org")

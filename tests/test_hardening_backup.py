@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from django.conf import settings as django_settings
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -216,13 +216,60 @@ def test_the_key_comes_from_settings_and_travels_with_the_operator(
 def test_archives_signed_before_a_key_change_still_restore(
     tmp_path, untouched, settings, monkeypatch
 ):
-    archive = make_archive(tmp_path / "backup.tar.gz")  # signed with SECRET_KEY
-    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
-    settings.SECRET_KEY = "de-nieuwe-secret-key"
-    settings.BACKUP_KEY = "een-nieuwe-backup-key"
     answer(monkeypatch, "no")
+    old_secret_key = settings.SECRET_KEY
+    archive = make_archive(tmp_path / "backup.tar.gz")  # signed with SECRET_KEY
+
+    # SECRET_KEY rotated, no BACKUP_KEY: its fallbacks still verify.
+    settings.SECRET_KEY_FALLBACKS = [old_secret_key]
+    settings.SECRET_KEY = "de-nieuwe-secret-key"
     output, _ = run("restore", str(archive))
     assert "Restore cancelled; nothing was changed." in output
+
+    # BACKUP_KEY set: it replaces SECRET_KEY, fallbacks and all, until the
+    # operator lists the old key in BACKUP_KEY_FALLBACKS.
+    settings.BACKUP_KEY = "een-nieuwe-backup-key"
+    refused(archive, "does not match")
+    settings.BACKUP_KEY_FALLBACKS = [old_secret_key]
+    output, _ = run("restore", str(archive))
+    assert "Restore cancelled; nothing was changed." in output
+
+    # BACKUP_KEY rotated: the previous one in BACKUP_KEY_FALLBACKS.
+    signed_with_backup_key = make_archive(tmp_path / "met-backup-key.tar.gz")
+    settings.BACKUP_KEY = "de-volgende-backup-key"
+    refused(signed_with_backup_key, "does not match")
+    settings.BACKUP_KEY_FALLBACKS = ["een-nieuwe-backup-key"]
+    output, _ = run("restore", str(signed_with_backup_key))
+    assert "Restore cancelled; nothing was changed." in output
+
+
+def test_with_a_backup_key_the_secret_key_signs_nothing(tmp_path, untouched, settings):
+    """Whoever holds SECRET_KEY (or an old one) cannot make an archive that
+    an installation with its own BACKUP_KEY restores."""
+    secret_key = settings.SECRET_KEY
+    settings.BACKUP_KEY = ""
+    signed_with_secret_key = make_archive(tmp_path / "secret.tar.gz")
+    settings.SECRET_KEY = "een-oude-secret-key"
+    signed_with_old_key = make_archive(tmp_path / "oud.tar.gz")
+    settings.SECRET_KEY = secret_key
+    settings.SECRET_KEY_FALLBACKS = ["een-oude-secret-key"]
+
+    settings.BACKUP_KEY = "de-backup-key"
+    refused(signed_with_secret_key, "does not match")
+    refused(signed_with_old_key, "does not match")
+    signature = read_files(make_archive(tmp_path / "nieuw.tar.gz"))[SIGNATURE]
+    assert json.loads(signature)["key"] == "BACKUP_KEY"
+
+
+def test_a_signature_that_is_not_hex_is_refused_cleanly(tmp_path, untouched):
+    archive = make_archive(tmp_path / "backup.tar.gz")
+    files = read_files(archive)
+    for given in ("é" * 64, "Z" * 64, sha256(b"x").upper(), sha256(b"x")[:63], 64):
+        files[SIGNATURE] = json.dumps(
+            {"algorithm": "HMAC-SHA256", "key": "SECRET_KEY", "hmac": given}
+        ).encode()
+        error = refused(write_files(tmp_path / "vreemd.tar.gz", files), "malformed")
+        assert "Nothing was changed" in str(error.value)
 
 
 def test_the_operator_can_override_the_check_loudly(tmp_path, untouched, monkeypatch):
@@ -232,18 +279,43 @@ def test_the_operator_can_override_the_check_loudly(tmp_path, untouched, monkeyp
     unsigned = write_files(tmp_path / "unsigned.tar.gz", files)
     answer(monkeypatch, "no")
 
+    prompts = []
+    monkeypatch.setattr("builtins.input", lambda prompt: prompts.append(prompt) or "no")
+
     output, warnings = run("restore", str(unsigned), "--skip-signature-check")
 
     assert "signature was NOT checked" in warnings
     assert "administrator account" in warnings
+    # The question itself says what is being restored.
+    assert "UNVERIFIED" in output
+    assert "unverified" in prompts[0]
     assert "Restore cancelled; nothing was changed." in output
+
+
+def test_skipping_the_check_unattended_needs_the_archives_checksum(tmp_path, untouched):
+    archive = make_archive(tmp_path / "backup.tar.gz")
+    files = read_files(archive)
+    del files[SIGNATURE]
+    unsigned = write_files(tmp_path / "unsigned.tar.gz", files)
+    digest = sha256(unsigned.read_bytes())
+
+    for flag in (
+        "--skip-signature-check",  # nobody would see the warning
+        "--skip-signature-check=" + digest[:11],  # too short to name one archive
+        "--skip-signature-check=" + sha256(b"een ander archief")[:12],
+        "--skip-signature-check=niet-hex-000",
+    ):
+        with pytest.raises(CommandError) as error:
+            run("restore", str(unsigned), "--no-input", flag)
+        assert error.value.args[0].startswith("Refusing"), flag
+        assert "Nothing was changed" in str(error.value), flag
 
 
 # With a database: the backdoor of the penetration test.
 
 
 @pytest.mark.django_db(
-    transaction=True, available_apps=list(django_settings.INSTALLED_APPS)
+    transaction=True, available_apps=[app.name for app in apps.get_app_configs()]
 )
 def test_a_backdoored_backup_is_refused_unless_overridden(media_root, tmp_path):
     User = get_user_model()
@@ -262,13 +334,24 @@ def test_a_backdoored_backup_is_refused_unless_overridden(media_root, tmp_path):
     assert User.objects.count() == users_before
     assert media_tree(media_root) == media_before
 
-    # The operator's explicit override restores it, warned.
+    # Unattended, the bare override is not enough.
+    with pytest.raises(CommandError, match="needs the first 12 hex digits"):
+        run(
+            "restore",
+            str(tampered),
+            "--no-input",
+            "--skip-search-index",
+            "--skip-signature-check",
+        )
+    assert not User.objects.filter(username="achterdeur").exists()
+
+    # The operator's explicit override, naming the archive, restores it, warned.
     _, warnings = run(
         "restore",
         str(tampered),
         "--no-input",
         "--skip-search-index",
-        "--skip-signature-check",
+        "--skip-signature-check=" + sha256(tampered.read_bytes())[:12].upper(),
     )
     assert "signature was NOT checked" in warnings
     assert (media_root / "documents" / "achterdeur.html").exists()

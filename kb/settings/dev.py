@@ -7,5 +7,6 @@ SECRET_KEY = os.environ.get(  # noqa: F405
     "SECRET_KEY", "django-insecure-dev-only-never-use-in-production"
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")  # noqa: F405
-EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+# Django's file backend, but folder 0700 and files 0600: they hold account links.
+EMAIL_BACKEND = "kb.mail_backends.PrivateFileEmailBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"  # noqa: F405

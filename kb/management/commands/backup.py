@@ -32,6 +32,8 @@ them too. The signature is what proves the archive was made here. It is an
 HMAC of the manifest's exact bytes, keyed with a secret that is not in the
 archive: settings.BACKUP_KEY, or, when that is empty, a key derived from
 SECRET_KEY (salted, so the signature reveals nothing usable elsewhere).
+When BACKUP_KEY is set it replaces SECRET_KEY: only it and
+BACKUP_KEY_FALLBACKS are accepted (see `signing_keys`).
 Since the manifest holds every file's SHA-256, a valid signature covers the
 database and every media file. `restore` refuses an archive whose signature
 is missing or does not match unless told `--skip-signature-check`; to
@@ -81,17 +83,25 @@ def default_backup_dir():
 
 def signing_keys():
     """The secrets a manifest may be signed with, as (setting name, secret):
-    the first signs new backups; `restore` accepts any of them, so archives
-    made before BACKUP_KEY was set or SECRET_KEY was rotated still restore."""
-    keys = []
+    the first signs new backups; `restore` accepts any of them.
+
+    With BACKUP_KEY set, only BACKUP_KEY and BACKUP_KEY_FALLBACKS: the backup
+    key replaces SECRET_KEY, so whoever holds (or once held) SECRET_KEY cannot
+    sign an archive this installation restores. Without it, SECRET_KEY and
+    SECRET_KEY_FALLBACKS, so archives made before SECRET_KEY was rotated
+    still restore. An archive signed before BACKUP_KEY was set restores once
+    the old SECRET_KEY is listed in BACKUP_KEY_FALLBACKS.
+    """
     if settings.BACKUP_KEY:
-        keys.append(("BACKUP_KEY", settings.BACKUP_KEY))
-    keys.append(("SECRET_KEY", settings.SECRET_KEY))
-    keys += [
+        return [("BACKUP_KEY", settings.BACKUP_KEY)] + [
+            ("BACKUP_KEY_FALLBACKS", secret)
+            for secret in getattr(settings, "BACKUP_KEY_FALLBACKS", [])
+            if secret
+        ]
+    return [("SECRET_KEY", settings.SECRET_KEY)] + [
         ("SECRET_KEY_FALLBACKS", secret)
         for secret in getattr(settings, "SECRET_KEY_FALLBACKS", [])
     ]
-    return keys
 
 
 def manifest_hmac(data, secret):

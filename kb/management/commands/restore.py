@@ -43,6 +43,7 @@ migrations of this code, the rebuild waits: run `migrate` first.
 import hmac
 import json
 import os
+import re
 import sqlite3
 import tarfile
 import tempfile
@@ -77,6 +78,10 @@ from .backup import (
 
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 MAX_SIGNATURE_BYTES = 4096
+HMAC_PATTERN = re.compile(r"[0-9a-f]{64}")
+# --skip-signature-check=PREFIX: at least this many hex digits of the
+# archive's SHA-256.
+CONFIRMATION_DIGITS = 12
 # What reading a damaged .tar.gz raises (BadGzipFile is an OSError).
 ARCHIVE_ERRORS = (tarfile.TarError, EOFError, OSError, zlib.error)
 
@@ -156,14 +161,18 @@ def verify_signature(tar, members, data):
         signature = json.loads(read_member(tar, member))
         algorithm, signed_with = signature["algorithm"], signature["key"]
         given = signature["hmac"]
-        if not isinstance(given, str):
+        # 64 lowercase hex digits, or nothing is compared: compare_digest
+        # refuses non-ASCII text, and the comparison is of bytes.
+        if not (isinstance(given, str) and HMAC_PATTERN.fullmatch(given)):
             raise TypeError
     except (ValueError, KeyError, TypeError) as error:
         raise SignatureError(f"its {SIGNATURE_NAME} is malformed") from error
     if algorithm != SIGNATURE_ALGORITHM:
         raise SignatureError(f"it is signed with {algorithm!r}, not HMAC-SHA256")
     for key_name, secret in signing_keys():
-        if hmac.compare_digest(manifest_hmac(data, secret), given):
+        if hmac.compare_digest(
+            manifest_hmac(data, secret).encode("ascii"), given.encode("ascii")
+        ):
             return key_name
     raise SignatureError(
         f"its signature (made with the {signed_with!r} of the machine that made "
@@ -174,6 +183,9 @@ def verify_signature(tar, members, data):
 
 
 def read_manifest(tar, members, skip_signature_check=False, warn=None):
+    """The archive's manifest, checked, and whether its signature verified;
+    with skip_signature_check, a manifest whose signature does not verify is
+    returned too (warned)."""
     member = members.get(MANIFEST_NAME)
     if member is None or not member.isfile():
         raise BackupRefused(
@@ -185,9 +197,11 @@ def read_manifest(tar, members, skip_signature_check=False, warn=None):
     data = read_member(tar, member)
     # Before anything in the manifest is believed: the checksums in it are
     # only worth what its signature is.
+    verified = True
     try:
         verify_signature(tar, members, data)
     except SignatureError as problem:
+        verified = False
         if not skip_signature_check:
             raise BackupRefused(
                 f"Refusing the archive: {problem}. Nothing was changed. If you "
@@ -218,7 +232,7 @@ def read_manifest(tar, members, skip_signature_check=False, warn=None):
             f"{manifest.get('format_version')!r} is not supported; this version "
             f"of Vindplaats restores format version {FORMAT_VERSION}."
         )
-    return manifest
+    return manifest, verified
 
 
 def check_manifest(manifest, members, connection):
@@ -464,12 +478,18 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--skip-signature-check",
-            action="store_true",
+            nargs="?",
+            const=True,
+            default=False,
+            metavar="SHA256_PREFIX",
             help=(
                 "Restore even when the archive's signature is missing or does "
                 "not match this installation's BACKUP_KEY/SECRET_KEY. Only for "
                 "an archive whose origin you know: a modified archive can hold "
-                "anything."
+                "anything. With --no-input, give the first "
+                f"{CONFIRMATION_DIGITS} (or more) hex digits of the archive's "
+                "SHA-256 (`sha256sum ARCHIVE`): "
+                "--skip-signature-check=1a2b3c4d5e6f."
             ),
         )
         parser.add_argument(
@@ -496,6 +516,9 @@ class Command(BaseCommand):
         if connection.in_atomic_block:
             raise CommandError("Cannot restore from inside a transaction.")
         media_root = Path(settings.MEDIA_ROOT).resolve()
+        skip_signature_check = self.signature_override(
+            archive, options["skip_signature_check"], options["interactive"]
+        )
 
         with open_archive(archive) as tar:
             try:
@@ -505,13 +528,13 @@ class Command(BaseCommand):
                     f"Refusing {archive}: the archive is truncated or damaged "
                     f"({error})."
                 ) from error
-            manifest = read_manifest(
-                tar, members, options["skip_signature_check"], self.warn
+            manifest, verified = read_manifest(
+                tar, members, skip_signature_check, self.warn
             )
             check_manifest(manifest, members, connection)
 
             if options["interactive"] and not self.confirm(
-                archive, manifest, connection, media_root
+                archive, manifest, connection, media_root, verified
             ):
                 self.stdout.write("Restore cancelled; nothing was changed.")
                 return
@@ -567,17 +590,65 @@ class Command(BaseCommand):
             pending_migrations(connection), options["skip_search_index"], connection
         )
 
-    def confirm(self, archive, manifest, connection, media_root):
+    def signature_override(self, archive, value, interactive):
+        """Whether --skip-signature-check applies. Bare, it does only when
+        someone answers the question; with --no-input nobody would see the
+        warning, so it takes the start of the archive's SHA-256 instead, which
+        names the one archive the operator means to trust."""
+        if value is False:
+            return False
+        if value is True:
+            if interactive:
+                return True
+            raise BackupRefused(
+                "Refusing to restore without checking the signature unattended: "
+                "--skip-signature-check with --no-input needs the first "
+                f"{CONFIRMATION_DIGITS} hex digits of the archive's SHA-256 "
+                "(`sha256sum ARCHIVE`) as confirmation, e.g. "
+                "--skip-signature-check=1a2b3c4d5e6f. Nothing was changed."
+            )
+        given = value.strip().lower()
+        if not re.fullmatch(rf"[0-9a-f]{{{CONFIRMATION_DIGITS},64}}", given):
+            raise BackupRefused(
+                f"Refusing the archive: --skip-signature-check={value!r} is not "
+                f"the first {CONFIRMATION_DIGITS} (or more) hex digits of its "
+                "SHA-256. Nothing was changed."
+            )
+        if not sha256_file(archive).startswith(given):
+            raise BackupRefused(
+                "Refusing the archive: its SHA-256 does not start with "
+                f"{given}, so it is not the archive you confirmed. Nothing was "
+                "changed."
+            )
+        return True
+
+    def confirm(self, archive, manifest, connection, media_root, verified=True):
         name = connection.settings_dict.get("NAME")
+        if not verified:
+            self.stdout.write(
+                self.style.WARNING(
+                    "This archive is UNVERIFIED: it is unsigned, or its "
+                    "signature does not match this installation's key, so "
+                    "nothing shows it was made by `manage.py backup` here or "
+                    "left unmodified. It can hold anything, an administrator "
+                    "account included."
+                )
+            )
         self.stdout.write(
             f"This replaces the {connection.vendor} database {name!s} and "
-            f"everything in {media_root}\nwith the backup {archive} made "
+            f"everything in {media_root}\nwith the "
+            f"{'' if verified else 'UNVERIFIED '}backup {archive} made "
             f"{manifest.get('created_at', '?')} "
             f"({manifest['media'].get('files', '?')} media files).\n"
             "Everything written since that backup is lost."
         )
+        question = (
+            "Type 'yes' to continue, or 'no' to cancel: "
+            if verified
+            else "Type 'yes' to restore this unverified archive, or 'no' to cancel: "
+        )
         try:
-            answer = input("Type 'yes' to continue, or 'no' to cancel: ")
+            answer = input(question)
         except EOFError:
             return False
         return answer.strip().lower() == "yes"
