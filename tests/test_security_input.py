@@ -15,6 +15,7 @@ Run on SQLite and on PostgreSQL (DATABASE_URL): only PostgreSQL refuses NUL
 bytes, so only there does a NUL that reaches a query become a 500.
 """
 
+import secrets
 import urllib.parse
 
 import pytest
@@ -241,6 +242,9 @@ SUBMISSION_FIELDS = [
     "new_document_0_caption",
 ]
 # (name, who posts, where, the form's fields, fields always sent)
+# Stands for a new form's one-time token, fresh for every example.
+FRESH_TOKEN = object()
+
 FORMS = [
     (
         "ask",
@@ -311,7 +315,7 @@ FORMS = [
         "member",
         lambda s: reverse("submissions:new"),
         SUBMISSION_FIELDS,
-        {"send": "1"},
+        {"send": "1", "form_token": FRESH_TOKEN},
     ),
     (
         "follow",
@@ -369,6 +373,8 @@ def test_forms_answer_any_input(site, role, url, fixed, fields):
         for name, value in pairs:
             data.setdefault(name, []).append(value)
         data.update(fixed)
+        if data.get("form_token") == FRESH_TOKEN:  # a new form, sent in once
+            data["form_token"] = secrets.token_urlsafe(24)
         assert_answers(client.post(url(site), data), (url(site), pairs))
 
     post()
@@ -451,7 +457,12 @@ def test_choices_with_an_id_no_database_holds(site, value):
         ),
         (
             reverse("submissions:new"),
-            {"title": "Concept", "send": "1", "themes": value},
+            {
+                "title": "Concept",
+                "send": "1",
+                "themes": value,
+                "form_token": "invoer-token-0123456789abcdef",
+            },
         ),
     ):
         response = client.post(url, data)

@@ -19,6 +19,7 @@ import csv
 import io
 import json
 import re
+import secrets
 import unicodedata
 import xml.etree.ElementTree as ET
 from html import escape
@@ -444,6 +445,14 @@ def _room_to_post(settings):
         "NEW_ACCOUNT_POSTS_PER_DAY": 10_000,
         "REPORTS_PER_DAY": 10_000,
         "CONTACT_MESSAGES_PER_DAY": 10_000,
+        "TOGGLES_PER_MINUTE": 10_000,
+        "EDITS_PER_POST_PER_DAY": 10_000,
+        "PROFILE_SAVES_PER_HOUR": 10_000,
+    }
+    settings.SUBMISSIONS_SEND_IN_PER_DAY = 10_000
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "image_upload": "10000/h/user",
     }
 
 
@@ -777,6 +786,8 @@ class HostileSubmission:
             "themes": [str(theme.pk)],
             "movements": [str(Movement.objects.get(slug="verplaatsen").pk)],
             "send": "1",
+            # The form's one-time token: a new form is sent in once.
+            "form_token": secrets.token_urlsafe(24),
             **management("org", 3),
             **management("contact", 5),
             **management("link", 10),
