@@ -554,40 +554,33 @@ def _proposal(data, formsets, submission, member):
             return f"new-{f.pk}"
         return f.image_id if f.is_image else f.document_id
 
-    def apply_gallery(target, rows):
+    def resolved(rows, model):
+        """(Wagtail image or document, row fields) for each row: a new
+        upload is made into one, an existing one is looked up."""
         collection = _collection()
-        existing = get_image_model().objects.in_bulk(
+        existing = model.objects.in_bulk(
             [key for key, _f in rows if isinstance(key, int)]
         )
-        items = []
         for key, fields in rows:
             if key in uploads:
-                image = _to_wagtail(uploads[key], member, collection)
+                yield _to_wagtail(uploads[key], member, collection), fields
             elif key in existing:
-                image = existing[key]
-            else:
-                continue
-            items.append(PracticeGalleryImage(image=image, caption=fields["caption"]))
-        target.gallery_images = items
+                yield existing[key], fields
+
+    def apply_gallery(target, rows):
+        target.gallery_images = [
+            PracticeGalleryImage(image=image, caption=fields["caption"])
+            for image, fields in resolved(rows, get_image_model())
+        ]
         gallery = target.gallery_images.all()
         if target.hero_image_id is None and gallery:
             target.hero_image = gallery[0].image
 
     def apply_documents(target, rows):
-        collection = _collection()
-        existing = get_document_model().objects.in_bulk(
-            [key for key, _f in rows if isinstance(key, int)]
-        )
-        items = []
-        for key, fields in rows:
-            if key in uploads:
-                document = _to_wagtail(uploads[key], member, collection)
-            elif key in existing:
-                document = existing[key]
-            else:
-                continue
-            items.append(PracticeDocument(document=document, title=fields["title"]))
-        target.documents = items
+        target.documents = [
+            PracticeDocument(document=document, title=fields["title"])
+            for document, fields in resolved(rows, get_document_model())
+        ]
 
     proposal["gallery"] = (
         [(_key(f), {"caption": f.caption}) for f in attached if f.is_image],
