@@ -32,7 +32,16 @@ from tests.factories_community import (
 
 pytestmark = pytest.mark.django_db
 
-CACHED = override_settings(PAGE_CACHE_SECONDS=60)
+
+# Through pytest-django's settings fixture, never an override_settings
+# decorator: a test that also changes a setting through the fixture would
+# otherwise restore the cache setting after the decorator, for every later test.
+@pytest.fixture
+def cached(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+
+
+CACHED = pytest.mark.usefixtures("cached")
 
 
 @pytest.fixture
