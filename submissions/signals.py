@@ -47,8 +47,13 @@ def publish_files(sender, instance, **kwargs):
 def restrict_documents(page, keep=()):
     """Move the documents members sent in for `page` back into the restricted
     "Inzendingen" collection (the editors only), except those in `keep` and
-    those another live, public practice shows."""
+    those another live, public practice shows. Only documents that are public
+    now (in the root collection, where publishing put them) move: one an
+    editor keeps in a collection of its own keeps that collection and its
+    restrictions, and so never becomes public when the practice is
+    published again."""
     from wagtail.documents import get_document_model
+    from wagtail.models import Collection
 
     from practices.models import PracticePage
 
@@ -72,7 +77,9 @@ def restrict_documents(page, keep=()):
     )
     ids -= shown
     if ids:
-        get_document_model().objects.filter(pk__in=ids).update(collection=_collection())
+        get_document_model().objects.filter(
+            pk__in=ids, collection=Collection.get_first_root_node()
+        ).update(collection=_collection())
 
 
 def unpublish_files(sender, instance, **kwargs):

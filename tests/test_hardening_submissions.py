@@ -15,6 +15,7 @@ import pytest
 from PIL import Image, ImageFile
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -286,6 +287,32 @@ def test_documents_of_an_unpublished_practice_are_not_served(client, member):
     assert client.get(document.url).status_code != 200
     client.force_login(MemberFactory())
     assert client.get(document.url).status_code != 200
+
+
+def test_an_editors_restricted_document_keeps_its_collection_through_unpublishing():
+    from wagtail.documents import get_document_model
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    from practices.models import PracticeDocument
+
+    intern = Collection.get_first_root_node().add_child(name="Intern")
+    CollectionViewRestriction.objects.create(
+        collection=intern, restriction_type="login"
+    )
+    document = get_document_model().objects.create(
+        title="Intern verslag",
+        collection=intern,
+        file=ContentFile(b"intern", name="intern.txt"),
+    )
+    page = PracticePage.objects.live().public().order_by("pk").first()
+    page.documents.add(PracticeDocument(document=document, title="Intern verslag"))
+    page.save_revision().publish()
+    page.unpublish()
+    page = PracticePage.objects.get(pk=page.pk)
+    page.save_revision().publish()
+    document.refresh_from_db()
+    # Never moved to the public root collection on the way.
+    assert document.collection_id == intern.pk
 
 
 # Item 10: owners see only the contact addresses they entered -----------------------
