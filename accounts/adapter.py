@@ -330,7 +330,6 @@ def _email_confirmation(ref, to):
         EmailConfirmationHMAC,
     )
 
-    adapter = get_adapter()
     if "email_address" in ref:
         address = EmailAddress.objects.filter(
             pk=ref["email_address"], verified=False
@@ -345,7 +344,6 @@ def _email_confirmation(ref, to):
             or EmailConfirmationHMAC.from_key(key) is None
         ):
             raise AccountSecretGone("the confirmation link expired")
-        confirmation = EmailConfirmationHMAC(address)
     else:
         confirmation = (
             EmailConfirmation.objects.select_related("email_address")
@@ -359,9 +357,10 @@ def _email_confirmation(ref, to):
         ):
             raise AccountSecretGone("the address is gone, confirmed or expired")
         key = confirmation.key
+    # The link of the key made again, so it expires counted from the request.
     return {
         "key": key,
-        "activate_url": adapter.get_email_confirmation_url(None, confirmation),
+        "activate_url": site_url(reverse("account_confirm_email", args=[key])),
     }
 
 

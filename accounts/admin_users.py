@@ -5,10 +5,25 @@ their email address; the username stays searchable and on the edit form.
 Registered through accounts.apps.UsersAppConfig (INSTALLED_APPS)."""
 
 from wagtail.admin.ui.tables import Column
+from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views import users
 
+from django import forms
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
+
+# A member's name is their display name, often one word ("Jantje"): Wagtail
+# asks for a last name, which would make an editor invent one (and it would
+# become the member's public name, accounts.signals) to save anything.
+OPTIONAL_LAST_NAME = forms.CharField(required=False, label=gettext_lazy("Last Name"))
+
+
+class MemberEditForm(UserEditForm):
+    last_name = OPTIONAL_LAST_NAME
+
+
+class MemberCreationForm(UserCreationForm):
+    last_name = OPTIONAL_LAST_NAME
 
 
 class IndexView(users.IndexView):
@@ -34,3 +49,6 @@ class IndexView(users.IndexView):
 class UserViewSet(users.UserViewSet):
     index_view_class = IndexView
     ordering = "name"
+
+    def get_form_class(self, for_update=False):
+        return MemberEditForm if for_update else MemberCreationForm

@@ -23,6 +23,12 @@ class AccountsConfig(AppConfig):
         # username, so logging in is unchanged.
         get_user_model().__str__ = member_name
 
+        # Wagtail's own account page asks for a last name too; an editor
+        # whose display name is one word could not save a preference there.
+        from wagtail.admin.forms.account import NameEmailForm
+
+        NameEmailForm.base_fields["last_name"].required = False
+
 
 class UsersAppConfig(WagtailUsersAppConfig):
     """Wagtail's user management, listing members by name and address

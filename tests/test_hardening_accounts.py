@@ -711,3 +711,43 @@ def test_the_expert_by_experience_badge_shows_only_when_chosen(client):
     other = QuestionFactory(author=shown)
     for url in (other.get_absolute_url(), shown.profile.get_absolute_url()):
         assert "badge--lived-experience" in client.get(url).content.decode()
+
+
+# --- Re-review: one-word names save in the admin -----------------------------
+
+
+def test_a_one_word_name_saves_in_the_admin_without_inventing_a_surname(client):
+    member = MemberFactory(display_name="Jantje")
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    url = reverse("wagtailusers_users:edit", args=[member.pk])
+    form = client.get(url).context["form"]
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name in form.fields and value is not None and name != "groups"
+    }
+    data["is_active"] = ""  # the editor deactivates the member
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    member.refresh_from_db()
+    assert not member.is_active
+    assert member.profile.display_name == "Jantje"
+
+    editor = EditorFactory()
+    editor.profile.display_name = "Redactie"
+    editor.profile.save()
+    client.force_login(editor)
+    response = client.post(
+        "/admin/account/",
+        {
+            "name_email-first_name": "Redactie",
+            "name_email-last_name": "",
+            "locale-preferred_language": "nl",
+            "locale-current_time_zone": "",
+            "theme-theme": "dark",
+            "theme-density": "default",
+            "theme-contrast": "system",
+        },
+    )
+    assert response.status_code == 302

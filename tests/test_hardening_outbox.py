@@ -140,6 +140,37 @@ def test_a_queued_confirmation_holds_no_link_and_the_sent_one_confirms(
     assert EmailAddress.objects.get(email="jan@example.org").verified
 
 
+def test_a_confirmation_sent_late_still_expires_from_the_sign_up(
+    client, django_capture_on_commit_callbacks
+):
+    import time
+
+    from allauth.account import app_settings as account_settings
+
+    days = account_settings.EMAIL_CONFIRMATION_EXPIRE_DAYS
+    signed_up = time.time()
+    with (
+        mock.patch(
+            "notifications.mail.EmailMultiAlternatives.send",
+            side_effect=ConnectionRefusedError("SMTP server down"),
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert sign_up(client, "laat@example.org").status_code == 302
+    row = OutgoingEmail.objects.get(to="laat@example.org")
+    OutgoingEmail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    # The mail server comes back an hour before the link would expire.
+    late = signed_up + days * 86400 - 3600
+    with mock.patch("django.core.signing.time.time", return_value=late):
+        call_command("send_pending_emails", stdout=io.StringIO())
+    link = CONFIRM_LINK.search(mail.outbox[-1].body)
+    assert link
+    # Two hours later the link has expired, as it would have on time.
+    with mock.patch("django.core.signing.time.time", return_value=late + 7200):
+        client.post(link.group(2))
+    assert not EmailAddress.objects.get(email="laat@example.org").verified
+
+
 def test_the_admin_never_shows_an_account_emails_text(
     client, django_capture_on_commit_callbacks
 ):
