@@ -227,6 +227,14 @@ def _refused_send_in(
     return response
 
 
+def _as_typed(request, submission, error):
+    """The form again, as it was posted, with `error` above it (400)."""
+    practice_form, formsets = make_forms(initial=raw_data(request.POST))
+    return _render_form(
+        request, submission, practice_form, formsets, status=400, extra_error=error
+    )
+
+
 def _handle_post(request, submission):
     """Save what was posted as the draft; on "Insturen" validate and send in."""
     sending = "send" in request.POST
@@ -236,14 +244,10 @@ def _handle_post(request, submission):
             # Without the form's token a repeated "Insturen" (a double click,
             # a retry) could not be recognised and would send in twice: the
             # form comes back as typed, with a fresh token, to send again.
-            practice_form, formsets = make_forms(initial=raw_data(request.POST))
-            return _render_form(
+            return _as_typed(
                 request,
                 submission,
-                practice_form,
-                formsets,
-                status=400,
-                extra_error=_(
+                _(
                     "Your initiative has not been sent in: the form was "
                     "incomplete. Everything you typed is still here; files have "
                     "to be chosen again. Check it and click “Send in” again."
@@ -262,14 +266,10 @@ def _handle_post(request, submission):
                 owner=request.user, status=Submission.Status.DRAFT
             ).count()
             if open_drafts >= settings.SUBMISSIONS_MAX_OPEN_DRAFTS:
-                practice_form, formsets = make_forms(initial=raw_data(request.POST))
-                return _render_form(
+                return _as_typed(
                     request,
                     submission,
-                    practice_form,
-                    formsets,
-                    status=400,
-                    extra_error=_(
+                    _(
                         "You already have %(count)s drafts. Send one in or delete "
                         "one before you start a new one."
                     )
