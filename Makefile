@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= kb.settings.dev
 
-.PHONY: run install install-dev htmx chromium wrk bench bench-quick soak migrate demo serve test test-sqlite test-postgres lint format messages screenshots clean
+.PHONY: run install install-dev htmx chromium wrk bench bench-quick soak migrate demo serve test test-fast test-sqlite test-postgres lint format messages screenshots clean
 
 run: install migrate demo serve ## Install, migrate, load the demo content and serve it
 
@@ -63,6 +63,11 @@ serve: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev htmx chromium lint test-sqlite test-postgres ## Lint, then the whole suite on SQLite (and PostgreSQL when DATABASE_URL is set)
+
+# The inner loop: everything but the browser tests (Chromium) and the
+# property-based input fuzzing (hypothesis), on SQLite. `make test` runs all.
+test-fast: install-dev
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=kb.settings.test $(BIN)/pytest -m "not browser" --ignore=tests/test_security_input.py
 
 # The suite always runs on the test settings, whatever DJANGO_SETTINGS_MODULE says.
 test-sqlite: install-dev
