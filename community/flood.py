@@ -50,15 +50,8 @@ class Refusal:
     status: int = 429
 
 
-DEFAULTS = {
-    "TOGGLES_PER_MINUTE": 20,
-    "EDITS_PER_POST_PER_DAY": 10,
-    "PROFILE_SAVES_PER_HOUR": 20,
-}
-
-
 def figures():
-    return {**DEFAULTS, **settings.COMMUNITY_FLOOD}
+    return settings.COMMUNITY_FLOOD
 
 
 def normalise(text):

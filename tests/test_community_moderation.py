@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.test import override_settings
 from django.urls import reverse
@@ -24,6 +25,7 @@ from tests.factories_community import (
 pytestmark = pytest.mark.django_db
 
 FLOOD = {
+    **django_settings.COMMUNITY_FLOOD,
     "MIN_INTERVAL_SECONDS": 0,
     "POSTS_PER_DAY": 50,
     "NEW_ACCOUNT_DAYS": 7,

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from django.conf import settings
+from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -247,6 +248,7 @@ def test_editing_a_question_rebuilds_the_practice_it_left(
 
 @override_settings(
     COMMUNITY_FLOOD={
+        **django_settings.COMMUNITY_FLOOD,
         "MIN_INTERVAL_SECONDS": 0,
         "POSTS_PER_DAY": 50,
         "NEW_ACCOUNT_DAYS": 7,

@@ -359,8 +359,13 @@ COMMUNITY_FLOOD = {
     # Reports and contact messages per member per 24 hours.
     "REPORTS_PER_DAY": 20,
     "CONTACT_MESSAGES_PER_DAY": 10,
-    # "Nuttig" votes and follows (each click, on or off) per member per minute.
+    # "Nuttig" votes, follows and accepting an answer (each click, on or off)
+    # per member per minute.
     "TOGGLES_PER_MINUTE": 20,
+    # Changes to one question or answer in any 24 hours.
+    "EDITS_PER_POST_PER_DAY": 10,
+    # Profile saves per member in any hour.
+    "PROFILE_SAVES_PER_HOUR": 20,
 }
 
 # Wagtail
