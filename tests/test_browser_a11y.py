@@ -63,8 +63,9 @@ MEMBER_PAGES = [
     ("submission draft", "draft"),
     ("proposed update", "update_draft"),
     ("my initiatives", "/mijn-initiatieven/"),
+    ("missing draft", "/mijn-initiatieven/concept/999999/"),
 ]
-STATUS = {"404": 404, "500": 500}
+STATUS = {"404": 404, "500": 500, "missing draft": 404}
 # What must be on the page when axe looks at it (so axe checks it too).
 VISIBLE = {
     "question page as its asker": [
@@ -192,7 +193,10 @@ def test_member_page_has_no_axe_violations(
     page = member_context.new_page()
     try:
         check_page(
-            page, demo_site + resolve(path, site_data), visible=VISIBLE.get(name, ())
+            page,
+            demo_site + resolve(path, site_data),
+            expected_status=STATUS.get(name, 200),
+            visible=VISIBLE.get(name, ()),
         )
     finally:
         page.close()
