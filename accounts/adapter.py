@@ -17,7 +17,7 @@ key's), so it expires as it would have, and it is not sent at all when the
 account or address changed in between. Any other secret in an account
 email's context (a login or verification code) is refused rather than
 stored. Every link in these emails starts with the configured base URL
-(kb.site_url), never with the request's Host header.
+(core.site_url), never with the request's Host header.
 """
 
 import hashlib
@@ -38,7 +38,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.http import base36_to_int
 
 from accounts.models import member_name
-from kb.site_url import site_domain, site_url
+from core.site_url import site_domain, site_url
 from notifications.mail import new_placeholder, queue_email
 
 # The entries of allauth's email context that hold a one-time secret, per

@@ -1,6 +1,6 @@
 """Profile photos: checked, cleaned and shrunk before anything is stored.
 
-kb.images opens the upload safely (size, pixel count, type, decompression
+core.images opens the upload safely (size, pixel count, type, decompression
 bombs) and strips it of metadata; what is stored is a freshly encoded image
 at most AVATAR_SIZE pixels square under a random file name.
 """
@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from kb.images import ImageRejected, clean_image
+from core.images import ImageRejected, clean_image
 
 
 def _invalid():

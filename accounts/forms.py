@@ -7,8 +7,8 @@ from django.contrib.auth.hashers import make_password
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from kb.honeypot import HoneypotMixin
-from kb.images import upload_allowed
+from core.honeypot import HoneypotMixin
+from core.images import upload_allowed
 from practices.models import Province
 
 from .avatars import process_avatar
@@ -107,7 +107,7 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Decoding an image costs far more than its upload: each decoded
-        # avatar counts against the member's image rate (kb.images).
+        # avatar counts against the member's image rate (core.images).
         self.request = request
         self.old_avatar_name = self.instance.avatar.name if self.instance.avatar else ""
         if self.instance.is_suspended:

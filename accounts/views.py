@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from community.caching import SHOWN_WITH_POSTS, bump_member_on_commit
 from community.flood import check_profile_save
 from community.models import Answer, Question
-from kb.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
+from core.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
 
 from .export import export_member_data
 from .forms import DeleteAccountForm, ProfileForm
@@ -34,7 +34,7 @@ PROFILE_POSTS = 20
 @require_http_methods(["GET", "POST"])
 def edit(request):
     if not request.user.is_authenticated:
-        # What was typed (the bio) is kept through the login (kb.keep_input).
+        # What was typed (the bio) is kept through the login (core.keep_input).
         return login_keeping_input(request)
     profile = request.user.profile
     status = 200

@@ -1,8 +1,8 @@
 """Which cached pages a community change makes stale, and nothing more.
 
 A member's action must not empty the whole anonymous page cache
-(kb.cache.bump_version is for publishing and taxonomy changes). The
-community keeps three kinds of object versions (kb.cache.depends_on/bump):
+(core.cache.bump_version is for publishing and taxonomy changes). The
+community keeps three kinds of object versions (core.cache.depends_on/bump):
 
 - `question(pk)`: the question's own page (its answers, counts, badges);
 - `practice(pk)`: the community part of a practice page, the list of
@@ -22,7 +22,7 @@ kinds of lists. A profile save bumps only when a name or badge shown next to
 posts changed, and the lists only when the member asked a question.
 """
 
-from kb.cache import bump_on_commit, depends_on
+from core.cache import bump_on_commit, depends_on
 
 LISTINGS = "community-listings"
 SEARCHED = "community-searched"

@@ -8,7 +8,7 @@ editors, and a member may send at most COMMUNITY_FLOOD
 ["CONTACT_MESSAGES_PER_DAY"] messages in any 24 hours. The same message to
 the same person again within DUPLICATE_WINDOW_HOURS is refused, and a form
 sent twice (a double click) sends once (community.once). A form sent after
-the session expired keeps its text through the login (kb.keep_input).
+the session expired keeps its text through the login (core.keep_input).
 """
 
 import datetime
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Profile
-from kb.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
+from core.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
 from notifications.mail import (
     absolute_url,
     contact_opt_out_link,

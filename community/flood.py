@@ -22,7 +22,7 @@ can override them):
 - ``PROFILE_SAVES_PER_HOUR``: profile saves a member may make in any hour.
 
 The click, edit and profile limits are sliding windows in the shared cache
-(kb.cache.within_rate): no burst at a minute boundary.
+(core.cache.within_rate): no burst at a minute boundary.
 
 Edits count as posts: changing a question or answer meets the interval, the
 daily limit and the duplicate check (against the member's other posts).
@@ -39,7 +39,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kb.cache import within_rate
+from core.cache import within_rate
 
 DAY = datetime.timedelta(days=1)
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kb.forms import ModelMultipleChoiceField
+from core.forms import ModelMultipleChoiceField
 from practices.models import PracticePage, Theme
 from practices.search import indexable_practices
 

@@ -2,7 +2,7 @@
 the contact persons of a practice.
 
 Post bodies are Markdown: the raw text the author typed is stored next to
-the sanitised HTML rendered from it (kb.sanitize), so the text can be edited
+the sanitised HTML rendered from it (core.sanitize), so the text can be edited
 again and the page never renders anything unsanitised. Posts whose author
 deleted their account keep `author = NULL` and show as "verwijderd lid".
 """
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from kb.sanitize import render_markdown
+from core.sanitize import render_markdown
 
 
 class PostQuerySet(models.QuerySet):

@@ -12,7 +12,7 @@ not the whole page cache.
 from django.db.models import Prefetch
 from django.db.models.signals import post_delete, post_save, pre_delete
 
-from kb.cache import bump
+from core.cache import bump
 from practices.search import indexable_practices, plain_text
 from search.documents import Document, DocumentType
 from search.service import schedule_update

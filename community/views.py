@@ -6,7 +6,7 @@ a logged-in member, and goes through one function in `community.services`.
 A refusal there (suspended, locked, too fast) re-renders the form with what
 was typed and the reason, with the status the service gave. A form sent
 after the session expired keeps its text through the login
-(kb.keep_input); a form that creates something is done once however often
+(core.keep_input); a form that creates something is done once however often
 it is sent (community.once). Pages that anonymous visitors may get from the
 page cache say what they show (community.caching) before reading it.
 """
@@ -20,8 +20,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kb.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
-from kb.params import positive_int
+from core.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
+from core.params import positive_int
 from practices.models import Theme
 from practices.search import indexable_practices
 from search.query import MAX_PAGE_SIZE, MAX_TEXT_LENGTH, SearchQuery

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from kb.admin_display import yes_no_column
+from core.admin_display import yes_no_column
 
 from . import admin_views
 from .models import Answer, ContactMessage, Question

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from kb.params import positive_int
-from kb.site_url import site_url
+from core.params import positive_int
+from core.site_url import site_url
 from notifications.models import Follow
 from practices.models import Organisation, PracticeOrganisation, PracticePage, Theme
 
@@ -201,7 +201,7 @@ class StalePracticesView(ReportView):
     """Live practices not checked for twelve months, oldest check first.
 
     Its CSV export holds titles and members' display names: no cell is read
-    as a formula (kb.csvexport makes every SpreadsheetExportMixin CSV safe).
+    as a formula (core.csvexport makes every SpreadsheetExportMixin CSV safe).
     """
 
     template_name = "editorial/admin/stale_report.html"

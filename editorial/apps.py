@@ -12,7 +12,7 @@ class EditorialConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from kb.cache import bump_version
+        from core.cache import bump_version
 
         from . import workflow
         from .models import Collection, CollectionPractice

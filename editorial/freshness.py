@@ -7,7 +7,7 @@ directly with `.update()` on the practice row, and the same date is written
 into the stored content of the live revision and, when there is one, of the
 newer draft revision, so a later publish (of the live content or of the
 draft) keeps the date instead of putting the old one back. Only the pages of
-these practices are rebuilt (their own version, kb.cache.page_name), never
+these practices are rebuilt (their own version, core.cache.page_name), never
 the whole page cache; a practice already confirmed today is left alone.
 """
 
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from kb.cache import bump_on_commit, page_name
+from core.cache import bump_on_commit, page_name
 from practices.models import PracticePage
 
 STALE_AFTER = datetime.timedelta(days=365)

@@ -33,7 +33,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 
-from kb.cache import bump_version
+from core.cache import bump_version
 from practices.models import Organisation, PracticeOrganisation, PracticePage, Theme
 from search.service import schedule_update
 

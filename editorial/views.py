@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from kb.cache import within_rate
+from core.cache import within_rate
 from practices.models import PracticePage
 
 from .freshness import mark_reviewed, read_confirm_token

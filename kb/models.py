@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kb.cache import current_version
+from core.cache import current_version
 from practices.models import (
     PracticeIndexPage,
     PracticePage,

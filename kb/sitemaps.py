@@ -1,6 +1,6 @@
 """sitemap.xml: Wagtail's live, public pages plus the public non-Wagtail pages.
 
-Every location starts with the configured base URL (kb.site_url), never with
+Every location starts with the configured base URL (core.site_url), never with
 the Host header of the request nor the hostname of Wagtail's Site record.
 """
 
@@ -11,7 +11,7 @@ from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.urls import reverse
 
-from .site_url import base_url, site_url
+from core.site_url import base_url, site_url
 
 
 class Sitemap(DjangoSitemap):
@@ -38,7 +38,7 @@ class StaticViewSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return ["community:index", "practices:regions", "editorial:collections"]
+        return ["community:index", "regions", "editorial:collections"]
 
     def location(self, item):
         return reverse(item)
@@ -66,7 +66,7 @@ class RegionSitemap(Sitemap):
         return CareOfficeRegion.objects.order_by("name").only("slug")
 
     def location(self, region):
-        return reverse("practices:region", args=[region.slug])
+        return reverse("region", args=[region.slug])
 
 
 class CollectionSitemap(Sitemap):

@@ -56,8 +56,7 @@ urlpatterns = [
     path("meldingen/", include("notifications.urls")),
     path("", include("submissions.urls")),
     path("", include("editorial.urls")),
-    path("", include("practices.urls")),
-    path("", include("search.urls")),
+    path("", include("explore.urls")),
 ]
 
 # Development only (in production the web server serves MEDIA_ROOT, and must

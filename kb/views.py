@@ -6,7 +6,7 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 
-from .site_url import site_url
+from core.site_url import site_url
 
 
 def server_error(request):

@@ -41,7 +41,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.html import escape
 
-from kb.site_url import base_url, site_url
+from core.site_url import base_url, site_url
 
 from .models import OutgoingEmail
 
@@ -60,7 +60,7 @@ LINK_MAX_AGE = datetime.timedelta(days=365)
 def absolute_url(path):
     """A site path as a full URL for an email, from WAGTAILADMIN_BASE_URL.
 
-    Never from a request's Host header (kb.site_url): a full URL keeps only
+    Never from a request's Host header (core.site_url): a full URL keeps only
     its path, so every link in an email points at the configured site.
     """
     return site_url(path)

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kb.params import positive_int
+from core.params import positive_int
 
 from .follows import describe, describe_follow, followable
 from .mail import (

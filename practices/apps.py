@@ -9,7 +9,9 @@ class PracticesConfig(AppConfig):
     def ready(self):
         from search.documents import register
 
+        from .caching import connect_invalidation
         from .search import PRACTICE_DOCUMENTS, connect_signals
 
         register(PRACTICE_DOCUMENTS)
         connect_signals()
+        connect_invalidation()

@@ -12,7 +12,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from kb.cache import once_per_request, request_memo
+from core.cache import once_per_request, request_memo
 
 LABEL_CACHE_SECONDS = 600
 

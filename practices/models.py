@@ -34,7 +34,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from kb.cache import current_version, depends_on, page_name, prefetch_fragments
+from core.cache import current_version, depends_on, page_name, prefetch_fragments
 from search.service import similar
 
 from .facets import FACETS

@@ -9,7 +9,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kb.admin_display import yes_no_column
+from core.admin_display import yes_no_column
 
 from .models import (
     CareOfficeRegion,

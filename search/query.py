@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kb.text import printable
+from core.text import printable
 from practices.facets import FACETS
 
 from .analysis import query_terms

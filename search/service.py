@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from kb.cache import bump_version
+from core.cache import bump_version
 from practices.facets import FACETS, every_label
 
 from .analysis import highlight

@@ -1,6 +1,6 @@
 """Checking what members upload before anything is stored.
 
-Images: kb.images opens them safely (size, pixel count, type, decompression
+Images: core.images opens them safely (size, pixel count, type, decompression
 bombs), turns them upright and strips every piece of metadata, GPS location
 included; what is stored is a freshly encoded image of at most
 SUBMISSIONS_IMAGE_MAX_SIDE pixels.
@@ -23,7 +23,7 @@ from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from kb.images import ImageRejected, clean_image
+from core.images import ImageRejected, clean_image
 
 TEXT_SAMPLE_BYTES = 64 * 1024
 # Zip documents (OOXML, OpenDocument): more members than any office file

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from kb.forms import ModelMultipleChoiceField
-from kb.text import printable
+from core.forms import ModelMultipleChoiceField
+from core.text import printable
 from practices.models import (
     CareOfficeRegion,
     Movement,

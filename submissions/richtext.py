@@ -5,7 +5,7 @@ Members type plain text with paragraphs, optionally with a little Markdown
 `<`, `>` and `&` are escaped before Markdown sees the text, so a typed tag
 shows as the text that was typed. Markdown is limited to what the page's
 rich text fields support (STORY_FEATURES: bold, italic, lists, links); the
-result goes through `kb.sanitize` and then a stricter allowlist, and bold and
+result goes through `core.sanitize` and then a stricter allowlist, and bold and
 italic are stored the way Wagtail's editor stores them (<b>, <i>).
 
 To prefill an update form, stored rich text goes the other way
@@ -20,7 +20,7 @@ import bleach
 import markdown
 from wagtail.rich_text import expand_db_html
 
-from kb.sanitize import sanitize_html
+from core.sanitize import sanitize_html
 
 STORY_TAGS = frozenset({"p", "br", "b", "i", "strong", "em", "ul", "ol", "li", "a"})
 STORY_ATTRIBUTES = {"a": ["href"]}
@@ -63,7 +63,7 @@ def markdown_to_richtext(text):
         return ""
     escaped = html.escape(text, quote=False)
     rendered = _markdown().convert(escaped)
-    # kb.sanitize makes bare addresses links and checks every link's scheme;
+    # core.sanitize makes bare addresses links and checks every link's scheme;
     # its nofollow attribute is dropped again by the stricter story allowlist.
     cleaned = _story_cleaner.clean(sanitize_html(rendered))
     for tag, replacement in (("strong", "b"), ("em", "i")):

@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.signals import delete_file_on_commit
+from core.images import upload_allowed
+from core.text import printable
 from editorial.models import SlugRedirect
-from kb.images import upload_allowed
-from kb.text import printable
 from practices.models import (
     Organisation,
     PracticeContact,
@@ -94,7 +94,7 @@ def apply_files(submission, post, files, request=None):
     Removals and the texts of attached files come first, then new uploads
     (each checked before it is stored). A refused upload is reported and
     nothing else is lost. Images count against the member's upload rate
-    (kb.images.upload_allowed, when there is a request); a file identical to
+    (core.images.upload_allowed, when there is a request); a file identical to
     one already attached (the same form posted twice) is not added again.
     """
     errors = {}

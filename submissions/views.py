@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kb.keep_input import login_keeping_input, restore_input
-from kb.params import MAX_ID
+from core.keep_input import login_keeping_input, restore_input
+from core.params import MAX_ID
 from practices.models import Organisation, PracticePage
 
 from . import services
@@ -33,7 +33,7 @@ from .models import Submission, SubmissionFile
 
 def _login_keeping_post(request):
     """Not logged in (any more): keep the typed text and go to the login
-    (kb.keep_input, the mechanism of every form that needs an account)."""
+    (core.keep_input, the mechanism of every form that needs an account)."""
     return login_keeping_input(request, request.path)
 
 

@@ -450,7 +450,7 @@ def test_too_large_avatar_file_is_refused_before_decoding(client, monkeypatch):
     def must_not_open(*args, **kwargs):
         raise AssertionError("Pillow opened a file that was too large")
 
-    monkeypatch.setattr("kb.images.Image.open", must_not_open)
+    monkeypatch.setattr("core.images.Image.open", must_not_open)
     upload = io.BytesIO(b"\xff" * 2000)
     upload.name = "groot.jpg"
     assert_avatar_refused(client, member, upload, "1000")

@@ -8,7 +8,7 @@ import pytest
 
 from django.utils.translation import ngettext, override
 
-from search.views import htmx_available
+from explore.views import htmx_available
 
 from .a11y import (
     assert_no_axe_violations,

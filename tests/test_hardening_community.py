@@ -20,7 +20,7 @@ from django.utils.translation import gettext, ngettext
 
 from community import services
 from community.models import Answer, ContactMessage, HelpfulVote, Question
-from kb.cache import current_version
+from core.cache import current_version
 from notifications.models import Follow, Notification
 from practices.models import PracticePage, Theme
 from tests.factories import PracticeContactFactory
@@ -651,7 +651,7 @@ def test_the_still_current_link_rebuilds_its_practice_once_a_day_and_is_limited(
 
 
 def test_the_click_limit_is_a_sliding_window():
-    from kb.cache import within_rate
+    from core.cache import within_rate
 
     # Three clicks just before a minute boundary and one just after: a
     # counter per clock minute would let the fourth through.
@@ -736,7 +736,7 @@ def test_kept_text_is_shown_only_to_the_member_who_typed_it(question, member):
 
 
 def test_kept_text_has_one_entry_per_form_and_expires(question, member):
-    from kb import keep_input
+    from core import keep_input
 
     answer = AnswerFactory(question=question)
     client = Client()

@@ -113,7 +113,7 @@ def assert_no_formula_cells(rows):
     ],
 )
 def test_neutralise_quotes_what_a_spreadsheet_would_evaluate(text, shown):
-    from kb import csvexport
+    from core import csvexport
 
     assert csvexport.neutralise(text) == shown
     assert csvexport.neutralise(42) == 42  # numbers stay numbers
@@ -122,7 +122,7 @@ def test_neutralise_quotes_what_a_spreadsheet_would_evaluate(text, shown):
 def test_csv_headings_are_neutralised_too():
     from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
-    from kb import csvexport
+    from core import csvexport
 
     buffer = io.StringIO()
     csvexport.writer(buffer).writerow(["\u200b=kop", "titel"])
@@ -541,12 +541,12 @@ def test_django_admin_login_is_dutch(client):
 
 def test_the_django_admin_msgid_survives_makemessages():
     """`make messages` (makemessages --no-obsolete) keeps only msgids found
-    in our sources: the marker in kb/admin_display.py is one."""
+    in our sources: the marker in core/admin_display.py is one."""
     from pathlib import Path
 
-    import kb.admin_display
+    import core.admin_display
 
-    source = Path(kb.admin_display.__file__).read_text()
+    source = Path(core.admin_display.__file__).read_text()
     assert 'gettext_noop("Forgotten your login credentials?")' in source
 
 
@@ -614,7 +614,7 @@ def test_development_mail_files_are_private(tmp_path, umask_022, settings):
 
     from kb.settings import dev
 
-    assert dev.EMAIL_BACKEND == "kb.mail_backends.PrivateFileEmailBackend"
+    assert dev.EMAIL_BACKEND == "core.mail_backends.PrivateFileEmailBackend"
     settings.EMAIL_BACKEND = dev.EMAIL_BACKEND
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     import_string(dev.EMAIL_BACKEND)  # importable
@@ -638,7 +638,7 @@ def test_an_existing_mail_folder_is_made_private(tmp_path, umask_022, settings):
 
     folder = tmp_path / "mail"
     folder.mkdir(mode=0o755)
-    settings.EMAIL_BACKEND = "kb.mail_backends.PrivateFileEmailBackend"
+    settings.EMAIL_BACKEND = "core.mail_backends.PrivateFileEmailBackend"
     settings.EMAIL_FILE_PATH = folder
     mail.send_mail("Onderwerp", "Tekst", "site@example.org", ["lid@example.org"])
     assert mode(folder) == 0o700

@@ -1,7 +1,7 @@
 """The practice page's parts come from the fragment cache, and never stale.
 
 Every request here carries a session cookie, as the benchmark's "uncached"
-requests do, so the page cache (kb.cache) lets it through and what is tested
+requests do, so the page cache (core.cache) lets it through and what is tested
 is the fragment cache alone.
 """
 

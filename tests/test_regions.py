@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from practices.models import CareOfficeRegion, PracticePage, Province
-from practices.templatetags.map_tags import LEVELS, TILES, legend, level
+from explore.templatetags.map_tags import LEVELS, TILES, legend, level
 from search.query import SearchQuery
 from search.service import search, update_index
 from tests.factories import EditorFactory, PracticePageFactory, ThemeFactory
@@ -33,7 +33,7 @@ def indexed(**kwargs):
 
 
 def region_url(slug):
-    return reverse("practices:region", args=[slug])
+    return reverse("region", args=[slug])
 
 
 def total(**filters):
@@ -71,7 +71,7 @@ def test_region_page_lists_its_live_practices_only(client):
     assert offline.title not in html
     assert elsewhere.title not in html
     assert 'class="breadcrumb"' in html
-    assert f'href="{reverse("practices:regions")}"' in html
+    assert f'href="{reverse("regions")}"' in html
     assert 'href="/zoeken/?zorgkantoorregio=zeeland"' in html
     assert 'href="/zoeken/?provincie=zeeland"' in html  # its province
     count = total(zorgkantoorregio="zeeland")
@@ -236,7 +236,7 @@ def test_unknown_region_is_404(client):
 
 
 def test_region_index_lists_every_region_with_its_count(client):
-    response = client.get(reverse("practices:regions"))
+    response = client.get(reverse("regions"))
     html = response.content.decode()
 
     assert response.status_code == 200
@@ -287,9 +287,9 @@ def test_region_pages_use_a_constant_number_of_queries(
     # and the site menu.
     with django_assert_max_num_queries(15):
         client.get(region_url("arnhem"))
-    client.get(reverse("practices:regions"))
+    client.get(reverse("regions"))
     with django_assert_max_num_queries(9):
-        client.get(reverse("practices:regions"))
+        client.get(reverse("regions"))
 
 
 def test_practice_page_links_its_region_page(client):

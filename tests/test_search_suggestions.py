@@ -7,8 +7,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils.translation import gettext, override
 
+from explore.views import SEARCH_REGION_ID, SUGGESTIONS_LIMIT
 from practices.models import PracticePage
-from search.views import SEARCH_REGION_ID, SUGGESTIONS_LIMIT
 from tests.factories import PracticePageFactory
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +198,7 @@ def test_suggestions_go_through_the_page_cache_and_follow_publishing(
 
 @pytest.mark.parametrize("found", [True, False])
 def test_htmx_is_loaded_only_when_make_htmx_fetched_it(client, monkeypatch, found):
-    from search import views
+    from explore import views
 
     monkeypatch.setattr(
         views.finders, "find", lambda path: f"/static/{path}" if found else None

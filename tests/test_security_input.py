@@ -167,7 +167,7 @@ PUBLIC_GETS = [
     lambda s: reverse("api_practices_csv"),
     lambda s: reverse("feed_practices"),
     lambda s: reverse("community:index"),
-    lambda s: reverse("practices:region", args=[s["region"].slug]),
+    lambda s: reverse("region", args=[s["region"].slug]),
     lambda s: s["practice"].get_parent().url,
     lambda s: reverse("account_login"),
 ]
@@ -600,7 +600,7 @@ def test_odd_query_strings(site, query):
         reverse("feed_practices"),
         reverse("search_suggestions"),
         reverse("community:index"),
-        reverse("practices:region", args=[site["region"].slug]),
+        reverse("region", args=[site["region"].slug]),
     ):
         response = client.generic("GET", f"{url}?{query}")
         assert response.status_code in (200, 400), (url, query)

@@ -752,8 +752,8 @@ def test_the_table_covers_every_project_view():
         "community:question_short",
         "editorial:collections",
         "editorial:collection",
-        "practices:regions",
-        "practices:region",
+        "regions",
+        "region",
         "search",
         "search_suggestions",
         "api_practices",
@@ -894,7 +894,7 @@ def public_responses(client, published, region, theme):
         yield f"feed {params}", client.get(reverse("feed_practices"), params)
     yield "suggestions", client.get(reverse("search_suggestions"), {"q": SECRET_WORD})
     yield "sitemap", client.get("/sitemap.xml")
-    yield "region page", client.get(reverse("practices:region", args=[region.slug]))
+    yield "region page", client.get(reverse("region", args=[region.slug]))
     yield "twin's page (similar block)", client.get(published.url)
     yield "collections", client.get(reverse("editorial:collections"))
     for collection in Collection.objects.all():

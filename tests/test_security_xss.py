@@ -35,7 +35,7 @@ from django.urls import reverse
 
 from accounts.models import Profile
 from community.models import Answer, Question
-from kb.sanitize import render_markdown, sanitize_html
+from core.sanitize import render_markdown, sanitize_html
 from notifications.models import Follow
 from practices.models import Movement, PracticePage, Province, Theme
 from submissions.models import Submission

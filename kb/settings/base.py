@@ -36,7 +36,10 @@ def env_list(name, default=""):
 
 
 INSTALLED_APPS = [
+    # Our apps, top layer first (docs/architecture.md); each imports only
+    # from the ones below it.
     "kb",
+    "explore",
     "practices",
     "accounts",
     "community",
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "submissions",
     "editorial",
     "search",
+    "core",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -80,18 +84,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Above the page cache, so pages served from it get the current headers.
-    "kb.middleware.ContentSecurityPolicyMiddleware",
-    "kb.middleware.PermissionsPolicyMiddleware",
-    "kb.cache.AnonymousPageCacheMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "core.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Names the member's browser so text kept after a login lapse is shown
-    # to them only (kb.keep_input).
-    "kb.keep_input.MemberHintMiddleware",
-    "kb.middleware.RequestSizeLimitMiddleware",
+    # to them only (core.keep_input).
+    "core.keep_input.MemberHintMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -100,17 +104,17 @@ MIDDLEWARE = [
 ]
 
 # A form whose CSRF check failed (older than a login elsewhere) keeps its
-# text and is shown again when it came from this site (kb.keep_input).
-CSRF_FAILURE_VIEW = "kb.keep_input.csrf_failure"
+# text and is shown again when it came from this site (core.keep_input).
+CSRF_FAILURE_VIEW = "core.keep_input.csrf_failure"
 
-# Seconds an anonymous page stays in the cache (kb.cache); 0 turns it off.
+# Seconds an anonymous page stays in the cache (core.cache); 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
 
-# Content-Security-Policy (django-csp, kb.middleware), in every environment so
+# Content-Security-Policy (django-csp, core.middleware), in every environment so
 # the browser tests meet it too. The public site runs only its own scripts and
 # styles from /static/: no inline <script>, no style="" attributes, no eval
 # (htmx is configured without eval and without its inline indicator styles,
-# templates/search/search_page.html). A page cached by kb.cache is the same
+# templates/search/search_page.html). A page cached by core.cache is the same
 # for every visitor, so a policy with a nonce (csp.constants.NONCE) would need
 # the page cache switched off for that page.
 CONTENT_SECURITY_POLICY = {
@@ -127,7 +131,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
-# Wagtail's and Django's admin get a looser policy (kb.middleware): Wagtail's
+# Wagtail's and Django's admin get a looser policy (core.middleware): Wagtail's
 # widgets and panels still write inline <script> and style="" in their
 # templates, its editor shows the page preview in a frame of its own, uploads
 # are previewed from blob: URLs (no avatars from Gravatar: it is off) and the
@@ -150,7 +154,7 @@ ADMIN_CONTENT_SECURITY_POLICY = {
     },
 }
 # Browser features the site never uses, off for it and anything it embeds
-# (kb.middleware.PermissionsPolicyMiddleware).
+# (core.middleware.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
@@ -299,7 +303,7 @@ ACCOUNT_RATE_LIMITS = {
     "change_email": "1/m/user",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
-    # Images decoded from members' uploads (avatars, submissions): kb.images.
+    # Images decoded from members' uploads (avatars, submissions): core.images.
     "image_upload": "30/h/user",
 }
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
@@ -311,7 +315,7 @@ ACCOUNT_FORMS = {
 ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
 
 # Profile photos (accounts.avatars): the upload limit is checked before the
-# file is decoded, the pixel limit before the pixels are loaded (kb.images).
+# file is decoded, the pixel limit before the pixels are loaded (core.images).
 # Pixels are what is decoded: a JPEG is decoded at 1/2 to 1/8 scale when that
 # still covers AVATAR_SIZE, so a 50-megapixel phone photo passes; a progressive
 # JPEG counts at full size. A PNG or WebP is always decoded at full size, so it
@@ -372,7 +376,7 @@ COMMUNITY_FLOOD = {
 WAGTAIL_SITE_NAME = "Vindplaats"
 WAGTAIL_I18N_ENABLED = False
 # The one base URL of every absolute link outside a page: emails (allauth's
-# included), the Atom feed and the sitemap (kb.site_url), never the request's
+# included), the Atom feed and the sitemap (core.site_url), never the request's
 # Host header. Production refuses to start without SITE_URL; `make run` sets
 # it to the address it serves on.
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
@@ -440,7 +444,7 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 SUBMISSIONS_MAX_IMAGES = 6
 SUBMISSIONS_MAX_DOCUMENTS = 6
 SUBMISSIONS_IMAGE_MAX_BYTES = 10 * 1024 * 1024
-# Decoded pixels, as for avatars (kb.images): 16 MP holds a 12 MP photo or a
+# Decoded pixels, as for avatars (core.images): 16 MP holds a 12 MP photo or a
 # 5K screenshot; a larger JPEG is decoded at reduced scale.
 SUBMISSIONS_IMAGE_MAX_PIXELS = 16_000_000
 # A PNG or WebP (and the full size of a progressive JPEG counts against the
@@ -461,7 +465,7 @@ SUBMISSIONS_MAX_OPEN_DRAFTS = 10
 # Initiatives and updates a member may send in per 24 hours (each one emails
 # every editor); above it the form answers 429 and keeps the draft.
 SUBMISSIONS_SEND_IN_PER_DAY = 5
-# Larger requests are refused before they are read (kb.middleware): the
+# Larger requests are refused before they are read (core.middleware): the
 # submission form's three image and three document slots, full, plus text.
 MAX_REQUEST_BYTES = 3 * (
     SUBMISSIONS_IMAGE_MAX_BYTES + SUBMISSIONS_DOCUMENT_MAX_BYTES

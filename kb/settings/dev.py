@@ -8,5 +8,5 @@ SECRET_KEY = os.environ.get(  # noqa: F405
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")  # noqa: F405
 # Django's file backend, but folder 0700 and files 0600: they hold account links.
-EMAIL_BACKEND = "kb.mail_backends.PrivateFileEmailBackend"
+EMAIL_BACKEND = "core.mail_backends.PrivateFileEmailBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"  # noqa: F405

@@ -18,7 +18,7 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")  # noqa: F405
 # Every link in emails, the feed and the sitemap starts with SITE_URL, never
-# with a request's Host header (kb.site_url).
+# with a request's Host header (core.site_url).
 if not re.fullmatch(r"https?://[^/\s]+/?", os.environ.get("SITE_URL", "")):  # noqa: F405
     raise ImproperlyConfigured(
         "SITE_URL must be set to the site's public address, e.g. "
@@ -49,7 +49,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Django's defaults, stated here because production relies on them; the
-# Content-Security-Policy and Permissions-Policy come from base.py (kb.middleware).
+# Content-Security-Policy and Permissions-Policy come from base.py (core.middleware).
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True

@@ -3,7 +3,7 @@ from wagtail.models import Site
 from django import template
 from django.core.cache import cache
 
-from kb.cache import current_version, once_per_request
+from core.cache import current_version, once_per_request
 from kb.models import StandardPage
 
 register = template.Library()

@@ -6,8 +6,8 @@ from django import template
 from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.text import Truncator
 
-from kb.params import positive_int
-from kb.site_url import site_url
+from core.params import positive_int
+from core.site_url import site_url
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ SITE_NAME = "Vindplaats"
 def canonical_url(request):
     """The page's address without its query string, except a page number:
     tracking parameters (utm_*, fbclid...) never make it into the canonical.
-    On the configured base URL (kb.site_url), whatever Host header came in."""
+    On the configured base URL (core.site_url), whatever Host header came in."""
     url = site_url(request.path)
     number = positive_int(request.GET.get("pagina"))
     if number and number > 1:

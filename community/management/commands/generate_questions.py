@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from community.models import Answer, Question
-from kb.sanitize import render_markdown
+from core.sanitize import render_markdown
 from practices.management.commands.generate_practices import demo_sentences
 from practices.models import PracticePage, Theme
 

@@ -1,4 +1,4 @@
-"""Admin-wide display rules of the project (see kb/admin_display.py)."""
+"""Admin-wide display rules of the project (see core/admin_display.py)."""
 
 import django_filters
 from wagtail.admin.active_filters import register_filter_adapter_class

@@ -20,14 +20,13 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core import csvexport
+from core.cache import current_version
+from core.site_url import site_url
 from editorial.redirects import merged_slug_redirect
-from kb import csvexport
-from kb.cache import current_version
-from kb.site_url import site_url
 from practices.facets import FACETS
-
-from .query import MAX_RESULT_WINDOW, SORTS, ParamError, SearchQuery, parse_params
-from .service import search
+from search.query import MAX_RESULT_WINDOW, SORTS, ParamError, SearchQuery, parse_params
+from search.service import search
 
 LICENCE = {
     "name": "CC BY 4.0",
@@ -446,7 +445,7 @@ GUID_YEAR = 2024
 class PracticesFeed(Feed):
     """The newest practices matching the same filters, as Atom.
 
-    Every link in it starts with the configured base URL (kb.site_url), never
+    Every link in it starts with the configured base URL (core.site_url), never
     with the Host header of the request. The instance serves every request:
     the parsed query is the feed's object, not an attribute.
     """

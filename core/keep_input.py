@@ -55,7 +55,7 @@ ACCOUNT_PREFIXES = ("/admin/", "/django-admin/", "/account")
 # decorator (the submission form is owned by its own app).
 KEEPING_URL_NAMES = {"submissions:new", "submissions:edit"}
 HINT_COOKIE = "vp_member"
-HINT_SALT = "kb.keep_input.member"
+HINT_SALT = "core.keep_input.member"
 
 
 def keeps_input(view):

@@ -66,7 +66,7 @@ FRAGMENT_SECONDS = 600
 
 
 def fragment_cache_key(key):
-    """Where a {% fragment %} part (kb/templatetags/fragment_tags.py) is kept."""
+    """Where a {% fragment %} part (core/templatetags/fragment_tags.py) is kept."""
     return f"fragment:{get_language()}:{key}"
 
 
@@ -189,7 +189,7 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         address = f"{request.get_host()}{request.get_full_path()}"
         if "HX-Request" in request.headers:
-            # htmx asks the same URL for a part of the page (search/views.py):
+            # htmx asks the same URL for a part of the page (explore/views.py):
             # never serve a part for a whole page, nor the other way round.
             address += "|htmx:" + request.headers.get("HX-Target", "")
         address = address.encode()
@@ -229,19 +229,3 @@ class AnonymousPageCacheMiddleware:
             and "no-store" not in control
             and response.get("Content-Type", "").startswith(CACHEABLE_TYPES)
         )
-
-
-def connect_invalidation():
-    from wagtail.models import Page, PageViewRestriction
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
-    from django.db.models.signals import post_delete, post_save
-
-    from practices.models import VOCABULARY_MODELS
-
-    for signal in (page_published, page_unpublished, post_page_move):
-        signal.connect(bump_version, dispatch_uid=f"page-cache-{signal}")
-    post_delete.connect(bump_version, sender=Page, dispatch_uid="page-cache-delete")
-    for model in [*VOCABULARY_MODELS, PageViewRestriction]:
-        post_save.connect(bump_version, sender=model)
-        post_delete.connect(bump_version, sender=model)

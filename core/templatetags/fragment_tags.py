@@ -3,8 +3,8 @@
 Unlike Django's {% cache %}, the key is one value the view computes, so the
 view decides what the part depends on, and an empty key (a preview, a draft)
 renders the part afresh and keeps nothing. Keys should carry
-kb.cache.current_version(), which every publish and taxonomy change bumps,
-and the versions of the objects the part shows (kb.cache.depends_on, e.g. a
+core.cache.current_version(), which every publish and taxonomy change bumps,
+and the versions of the objects the part shows (core.cache.depends_on, e.g. a
 practice's community questions), so a cached part is never older than the
 content it shows.
 """
@@ -13,7 +13,7 @@ from django import template
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
-from kb.cache import FRAGMENT_SECONDS, fragment_cache_key
+from core.cache import FRAGMENT_SECONDS, fragment_cache_key
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 """Security headers that Django itself does not set.
 
-Both middlewares sit above the anonymous page cache (kb.cache) in
+Both middlewares sit above the anonymous page cache (core.cache) in
 settings.MIDDLEWARE, so a page served from the cache gets the headers of the
 current settings, not the ones it was stored with.
 """

@@ -17,10 +17,9 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
+from practices.models import CareOfficeRegion, PracticePage, practices_with_card_data
 from search.query import MAX_RESULT_WINDOW, SearchQuery
 from search.service import search
-
-from .models import CareOfficeRegion, PracticePage, practices_with_card_data
 
 PAGE_SIZE = 12
 OPEN_QUESTIONS_SHOWN = 5

@@ -20,8 +20,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from explore.views import query_string
 from practices.facets import FACETS, FACETS_BY_KEY
-from search.views import query_string
 
 register = template.Library()
 

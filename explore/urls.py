@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import regions, views
 
 urlpatterns = [
     path("zoeken/", views.search_page, name="search"),
@@ -10,4 +10,6 @@ urlpatterns = [
     path(
         "feeds/praktijkvoorbeelden.atom", views.PracticesFeed(), name="feed_practices"
     ),
+    path("regio/", regions.region_index, name="regions"),
+    path("regio/<slug:slug>/", regions.region_detail, name="region"),
 ]
