@@ -11,7 +11,10 @@ from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.urls import reverse
 
+from community.models import Question
 from core.site_url import base_url, site_url
+from editorial.models import Collection
+from practices.models import CareOfficeRegion, PracticePage
 
 
 class Sitemap(DjangoSitemap):
@@ -49,8 +52,6 @@ class QuestionSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        from community.models import Question
-
         return Question.objects.public().only("pk", "title", "last_activity_at")
 
     def lastmod(self, question):
@@ -61,8 +62,6 @@ class RegionSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        from practices.models import CareOfficeRegion
-
         return CareOfficeRegion.objects.order_by("name").only("slug")
 
     def location(self, region):
@@ -75,9 +74,6 @@ class CollectionSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        from editorial.models import Collection
-        from practices.models import PracticePage
-
         live_ids = PracticePage.objects.live().public().values("pk")
         return (
             Collection.objects.filter(items__practice__in=live_ids)

@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import Http404
 from django.urls import include, path, re_path
@@ -75,8 +76,6 @@ def dev_media(request, path, document_root=None, show_indexes=False):
 
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
     urlpatterns += static(
         settings.MEDIA_URL, view=dev_media, document_root=settings.MEDIA_ROOT
     )

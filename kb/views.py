@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 
 from core.site_url import site_url
+from search.backends import get_backend
 
 
 def server_error(request):
@@ -44,8 +45,6 @@ def health(request):
     Anyone gets the status; the details (database vendor, search backend,
     queue length, error messages) only staff and holders of HEALTH_TOKEN.
     """
-    from search.backends import get_backend
-
     report = {}
     try:
         with connection.cursor() as cursor:
