@@ -1,4 +1,11 @@
-"""Load the demo site: taxonomies, images, content pages, practices, an editor.
+"""Load the demo site, across every app: taxonomies, the home and content pages,
+practices with their images, the featured practices, an editor, community
+questions and an editorial collection.
+
+The project layer (kb) is the one place that may import every app, so the
+loader that spans them lives here; each app keeps its own part of the demo
+(practices.demo, community.demo, editorial.demo) and this command puts them
+in order.
 
 Idempotent: what exists (matched by slug, name or username) is left as it is,
 so running it twice changes nothing and never overwrites an editor's work.
