@@ -3,9 +3,10 @@ display name as their name (Profile.name_user); a profile's photo file goes
 when the profile does."""
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+
+from core.files import delete_file_on_commit
 
 from .models import Profile, neutral_display_name
 
@@ -57,8 +58,3 @@ def lower_email(sender, instance, raw=False, **kwargs):
 def delete_avatar_file(sender, instance, **kwargs):
     if instance.avatar:
         delete_file_on_commit(instance.avatar.storage, instance.avatar.name)
-
-
-def delete_file_on_commit(storage, name):
-    """Remove a stored file once the transaction that dropped it commits."""
-    transaction.on_commit(lambda: storage.delete(name))

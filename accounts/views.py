@@ -17,13 +17,13 @@ from django.views.decorators.http import require_http_methods
 from community.caching import SHOWN_WITH_POSTS, bump_member_on_commit
 from community.flood import check_profile_save
 from community.models import Answer, Question
+from core.files import delete_file_on_commit
 from core.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
 
 from .export import export_member_data
 from .forms import DeleteAccountForm, ProfileForm
 from .models import Profile
 from .services import delete_account
-from .signals import delete_file_on_commit
 
 # How many of a member's latest questions and answers their profile lists.
 PROFILE_POSTS = 20

@@ -29,7 +29,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.signals import delete_file_on_commit
+from core.files import delete_file_on_commit
 from core.images import upload_allowed
 from core.text import printable
 from editorial.models import SlugRedirect

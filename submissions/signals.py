@@ -3,7 +3,7 @@
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from accounts.signals import delete_file_on_commit
+from core.files import delete_file_on_commit
 
 from .models import SubmissionFile
 
