@@ -11,6 +11,8 @@ transaction, without duplicates:
 - any other relation another app adds later: a foreign key is moved, a
   many-to-many is moved without duplicates (a unique constraint the generic
   move cannot satisfy rolls the whole merge back);
+- ids stored where no foreign key points (members' submission drafts): the
+  `values_merged` signal (editorial.signals) lets their app rewrite them;
 - page revisions: every stored PracticePage revision (drafts waiting for
   review, drafts an editor saved, and the history used by "revert") is
   rewritten to name the target, so publishing or reverting to an older
@@ -38,6 +40,7 @@ from practices.models import Organisation, PracticeOrganisation, PracticePage, T
 from search.service import schedule_update
 
 from .models import SlugRedirect
+from .signals import values_merged
 
 logger = logging.getLogger("vindplaats.editorial")
 
@@ -88,8 +91,7 @@ def merge(source, target):
         for relation in model._meta.related_objects:
             _move_relation(relation, source, target, result)
         result.revisions = _rewrite_revisions(model, source.pk, target.pk)
-        if model is Theme:
-            _rewrite_drafts(source.pk, target.pk)
+        values_merged.send(sender=model, source_id=source.pk, target_id=target.pk)
         old_slug = source.slug
         source.delete()
         _record_redirect(FACET_OF[model], old_slug, target.slug)
@@ -258,22 +260,6 @@ def _merge_child_rows(rows, key, source_id, target_id):
         kept[target_id] = row
         merged.append(row)
     return merged
-
-
-def _rewrite_drafts(source_id, target_id):
-    """Members' submission drafts store chosen theme ids: point them at the
-    target. (Organisations are stored by name; a merged name finds its
-    target through the SlugRedirect.)"""
-    from submissions.models import Submission
-
-    source, target = str(source_id), str(target_id)
-    for submission in Submission.objects.select_for_update().only("pk", "data"):
-        themes = submission.data.get("fields", {}).get("themes")
-        if not isinstance(themes, list) or source not in themes:
-            continue
-        merged = [target if value == source else value for value in themes]
-        submission.data["fields"]["themes"] = list(dict.fromkeys(merged))
-        submission.save(update_fields=["data"])
 
 
 def _record_redirect(facet, old_slug, new_slug):

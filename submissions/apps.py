@@ -13,10 +13,14 @@ class SubmissionsConfig(AppConfig):
 
         from django.db.models.signals import pre_delete
 
+        from editorial.signals import values_merged
         from practices.models import PracticePage
 
         from . import signals
 
+        values_merged.connect(
+            signals.rewrite_merged_theme, dispatch_uid="rewrite-merged-theme"
+        )
         page_published.connect(signals.publish_files, dispatch_uid="publish-files")
         page_unpublished.connect(
             signals.unpublish_files, dispatch_uid="unpublish-files"

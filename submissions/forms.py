@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ModelMultipleChoiceField
 from core.text import printable
+from editorial.models import SlugRedirect
 from practices.models import (
     CareOfficeRegion,
     Movement,
@@ -210,8 +211,6 @@ class PracticeForm(forms.Form):
 
 def find_organisation(name):
     """An existing organisation with this name, ignoring case and punctuation."""
-    from editorial.models import SlugRedirect
-
     if not name:
         return None
     slug = slugify(name)[:200]

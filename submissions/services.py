@@ -16,10 +16,11 @@ import secrets
 
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Collection, WorkflowState
+from wagtail.models import Collection, CollectionViewRestriction, WorkflowState
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -200,10 +201,6 @@ def _collection():
     Wagtail's document serving honours); when the practice is published its
     files move to the public root collection (submissions.signals).
     """
-    from wagtail.models import CollectionViewRestriction
-
-    from django.contrib.auth.models import Group
-
     collection = Collection.objects.filter(name=COLLECTION_NAME).first()
     if collection is None:
         collection = Collection.get_first_root_node().add_child(name=COLLECTION_NAME)

@@ -1,25 +1,25 @@
-"""An uploaded file goes when its row does (once the transaction commits)."""
+"""An uploaded file goes when its row does (once the transaction commits);
+a published practice's files are opened to visitors, an unpublished or
+deleted one's closed again; a theme merged away is renamed in drafts."""
+
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Collection
 
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from core.files import delete_file_on_commit
+from practices.models import Organisation, PracticePage, Theme
 
-from .models import SubmissionFile
+from .models import Submission, SubmissionFile
+from .services import COLLECTION_NAME, _collection
 
 
 def publish_files(sender, instance, **kwargs):
     """A published practice's files leave the restricted "Inzendingen"
     collection, so visitors can open its documents; organisations proposed
     with it were reviewed along with it and count as confirmed."""
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
-    from wagtail.models import Collection
-
-    from practices.models import Organisation, PracticePage
-
-    from .services import COLLECTION_NAME
-
     page = instance.specific
     if not isinstance(page, PracticePage):
         return
@@ -52,13 +52,6 @@ def restrict_documents(page, keep=()):
     editor keeps in a collection of its own keeps that collection and its
     restrictions, and so never becomes public when the practice is
     published again."""
-    from wagtail.documents import get_document_model
-    from wagtail.models import Collection
-
-    from practices.models import PracticePage
-
-    from .services import _collection
-
     ids = set(
         SubmissionFile.objects.filter(submission__page=page, document__isnull=False)
         .values_list("document_id", flat=True)
@@ -84,8 +77,6 @@ def restrict_documents(page, keep=()):
 
 def unpublish_files(sender, instance, **kwargs):
     """An unpublished practice's documents go back to the editors only."""
-    from practices.models import PracticePage
-
     page = instance.specific
     if isinstance(page, PracticePage):
         restrict_documents(page)
@@ -101,3 +92,20 @@ def delete_files(sender, instance, **kwargs):
 def delete_uploaded_file(sender, instance, **kwargs):
     if instance.file:
         delete_file_on_commit(instance.file.storage, instance.file.name)
+
+
+def rewrite_merged_theme(sender, source_id, target_id, **kwargs):
+    """Members' drafts store chosen theme ids: after a merge of two themes
+    (editorial.signals.values_merged) they name the target. Organisations
+    are stored by name; a merged name finds its target through the
+    SlugRedirect."""
+    if sender is not Theme:
+        return
+    source, target = str(source_id), str(target_id)
+    for submission in Submission.objects.select_for_update().only("pk", "data"):
+        themes = submission.data.get("fields", {}).get("themes")
+        if not isinstance(themes, list) or source not in themes:
+            continue
+        merged = [target if value == source else value for value in themes]
+        submission.data["fields"]["themes"] = list(dict.fromkeys(merged))
+        submission.save(update_fields=["data"])
