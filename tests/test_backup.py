@@ -30,8 +30,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from kb.management.commands import restore as restore_command
-from kb.management.commands.backup import (
+from kb.backups.archive import (
     DATABASE_FILES,
     FORMAT,
     FORMAT_VERSION,
@@ -39,6 +38,7 @@ from kb.management.commands.backup import (
     code_migrations,
     sign_manifest,
 )
+from kb.backups.restore import staging_parent, swap_media
 from practices.models import Theme
 from search.models import SearchDocument
 from tests.factories import ThemeFactory, UserFactory
@@ -342,12 +342,12 @@ def test_media_swap_puts_the_new_tree_in_place(tmp_path, monkeypatch, mount_poin
     (media_root / "oud" / "a.txt").write_text("oud")
     if mount_point:
         monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == media_root)
-    staging = restore_command.staging_parent(media_root) / ".vindplaats-restore-x"
+    staging = staging_parent(media_root) / ".vindplaats-restore-x"
     assert staging.parent == (media_root if mount_point else tmp_path)
     (staging / "media" / "nieuw").mkdir(parents=True)
     (staging / "media" / "nieuw" / "b.txt").write_text("nieuw")
 
-    restore_command.swap_media(staging / "media", media_root, staging)
+    swap_media(staging / "media", media_root, staging)
 
     assert media_tree(media_root / "nieuw") == {"b.txt": b"nieuw"}
     assert not (media_root / "oud").exists()
@@ -361,7 +361,7 @@ def test_a_failed_media_swap_keeps_the_old_tree(tmp_path, monkeypatch, mount_poi
     (media_root / "oud" / "a.txt").write_text("oud")
     if mount_point:
         monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == media_root)
-    staging = restore_command.staging_parent(media_root) / ".vindplaats-restore-x"
+    staging = staging_parent(media_root) / ".vindplaats-restore-x"
     (staging / "media" / "nieuw").mkdir(parents=True)
     real_rename = os.rename
 
@@ -372,6 +372,6 @@ def test_a_failed_media_swap_keeps_the_old_tree(tmp_path, monkeypatch, mount_poi
 
     monkeypatch.setattr(os, "rename", rename)
     with pytest.raises(OSError, match="disk on fire"):
-        restore_command.swap_media(staging / "media", media_root, staging)
+        swap_media(staging / "media", media_root, staging)
     assert media_tree(media_root / "oud") == {"a.txt": b"oud"}
     assert not (media_root / "nieuw").exists()
