@@ -218,8 +218,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # `manage.py backup` signs each archive's manifest with an HMAC and `restore`
-# refuses an archive whose signature does not match (kb/management/commands/
-# backup.py). The key: BACKUP_KEY, or else one derived from SECRET_KEY. To
+# refuses an archive whose signature does not match (kb/backups/archive.py).
+# The key: BACKUP_KEY, or else one derived from SECRET_KEY. To
 # restore on another machine, give it the same BACKUP_KEY (or SECRET_KEY).
 # With BACKUP_KEY set, SECRET_KEY no longer signs nor verifies backups; keys
 # still accepted after a change go in BACKUP_KEY_FALLBACKS (comma-separated).
