@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.db.models.signals import post_delete, post_save, pre_delete
 
 from core.cache import bump
+from practices.facets import FACETS_BY_KEY
 from practices.search import indexable_practices, plain_text
 from search.documents import Document, DocumentType
 from search.service import schedule_update
@@ -92,6 +93,8 @@ QUESTION_DOCUMENTS = DocumentType(
     # What the index shows of questions: the lists that come from it (text
     # search); the services bump the database lists themselves.
     pages_changed=lambda ids: bump(caching.SEARCHED),
+    # The practice facets a question's document holds (question_document).
+    facets=[FACETS_BY_KEY["thema"].spec, FACETS_BY_KEY["provincie"].spec],
 )
 
 

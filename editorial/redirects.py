@@ -26,7 +26,7 @@ def merged_slug_redirect(request):
         values = [value for value in request.GET.getlist(facet.key) if value]
         if not values:
             continue
-        known = facet.labels_for(values)
+        known = facet.spec.labels_for(values)
         # Only a slug can have been merged; anything else (a NUL byte, which
         # PostgreSQL refuses in a query, say) is simply unknown.
         missing = [

@@ -2,17 +2,22 @@
 
 One list names every facet once: its URL parameter (Dutch, people see and
 share it), its label, the vocabulary model and the ORM path from a practice to
-a value's slug. Facet links, the search contract and its backends read this
-list instead of repeating it.
+a value's slug, and what search needs besides: how much a shared value makes
+two practices comparable, the reason shown for it, and how many values the
+facet can have. Facet links and the practice search document (practices.search,
+which registers each facet's `spec` with the search engine) read this list
+instead of repeating it.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.apps import apps
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from core.cache import once_per_request, request_memo
+from search.documents import FacetSpec
 
 LABEL_CACHE_SECONDS = 600
 
@@ -23,6 +28,25 @@ class Facet:
     label: str
     lookup: str
     model_label: str = ""
+    # What one shared value adds to how comparable two practices are, and
+    # the reason a comparable practice is shown with.
+    similarity_weight: float = 0.0
+    similarity_reason: str = ""
+    # How many values Elasticsearch lists (its terms aggregation returns 10
+    # unless told): enough for every value the facet can have.
+    size: int = 10
+
+    @cached_property
+    def spec(self):
+        """This facet as the search engine knows it."""
+        return FacetSpec(
+            key=self.key,
+            label=self.label,
+            labels=self.labels,
+            similarity_weight=self.similarity_weight,
+            similarity_reason=self.similarity_reason,
+            size=self.size,
+        )
 
     @property
     def relation(self):
@@ -56,32 +80,65 @@ class Facet:
             cache.set(self.cache_key, labels, LABEL_CACHE_SECONDS)
         return labels
 
-    def labels_for(self, values):
-        """Map each known value to its label; unknown values are left out."""
-        labels = self.labels()
-        return {value: labels[value] for value in values if value in labels}
-
 
 FACETS = [
-    Facet("provincie", _("Province"), "provinces__slug", "practices.Province"),
+    Facet(
+        "provincie",
+        _("Province"),
+        "provinces__slug",
+        "practices.Province",
+        similarity_weight=1.0,
+        similarity_reason=_("same province"),
+        size=20,
+    ),
     Facet(
         "zorgkantoorregio",
         _("Care office region"),
         "care_office_regions__slug",
         "practices.CareOfficeRegion",
+        similarity_weight=2.0,
+        similarity_reason=_("same region"),
+        size=50,
     ),
-    Facet("thema", _("Theme"), "themes__slug", "practices.Theme"),
+    Facet(
+        "thema",
+        _("Theme"),
+        "themes__slug",
+        "practices.Theme",
+        similarity_weight=3.0,
+        similarity_reason=_("same theme"),
+        size=500,
+    ),
     Facet(
         "organisatie",
         _("Organisation"),
         "practice_organisations__organisation__slug",
         "practices.Organisation",
+        similarity_weight=2.0,
+        similarity_reason=_("same organisation"),
+        size=10_000,
     ),
-    Facet("beweging", _("Movement"), "movements__slug", "practices.Movement"),
     Facet(
-        "doelgroep", _("Target group"), "target_groups__slug", "practices.TargetGroup"
+        "beweging",
+        _("Movement"),
+        "movements__slug",
+        "practices.Movement",
+        similarity_weight=0.5,
+        similarity_reason=_("same movement"),
+        size=10,
     ),
-    Facet("fase", _("Phase"), "phase"),
+    Facet(
+        "doelgroep",
+        _("Target group"),
+        "target_groups__slug",
+        "practices.TargetGroup",
+        similarity_weight=1.5,
+        similarity_reason=_("same target group"),
+        size=200,
+    ),
+    # The phase is a choice on the practice, not a vocabulary; sharing one
+    # does not make two practices comparable.
+    Facet("fase", _("Phase"), "phase", size=20),
 ]
 FACETS_BY_KEY = {facet.key: facet for facet in FACETS}
 

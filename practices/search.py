@@ -13,7 +13,7 @@ from django.utils.html import strip_tags
 from search.documents import Document, DocumentType
 from search.service import schedule_update
 
-from .facets import FACETS, forget_labels
+from .facets import FACETS, every_label, forget_labels
 from .models import VOCABULARY_MODELS, Organisation, PracticePage
 
 KIND = "practice"
@@ -78,6 +78,8 @@ PRACTICE_DOCUMENTS = DocumentType(
     indexable=indexable_practices,
     to_document=practice_document,
     prefetch=with_facets,
+    facets=[facet.spec for facet in FACETS],
+    facet_labels=every_label,
 )
 
 

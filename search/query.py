@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.text import printable
-from practices.facets import FACETS
 
 from .analysis import query_terms
+from .documents import facets_of, get_type
 
 SORTS = {
     "relevance": gettext_lazy("Relevance"),
@@ -85,8 +85,9 @@ def _positive_int(params, name, default, errors):
     return value
 
 
-def parse_params(params, *, default_page_size=12):
-    """Build a SearchQuery from request parameters.
+def parse_params(params, *, kinds=("practice",), default_page_size=12):
+    """Build a SearchQuery for documents of `kinds` from request parameters;
+    the filters are the facets registered for those kinds.
 
     Returns (query, errors). Invalid values are reported and left out, so a
     page can still show sensible results next to the message while the API
@@ -105,7 +106,7 @@ def parse_params(params, *, default_page_size=12):
         )
         text = text[:MAX_TEXT_LENGTH]
     filters = {}
-    for facet in FACETS:
+    for facet in facets_of(kinds):
         requested = list(dict.fromkeys(v for v in _getlist(params, facet.key) if v))
         if not requested:
             continue
@@ -156,7 +157,12 @@ def parse_params(params, *, default_page_size=12):
         )
         page = 1
     query = SearchQuery(
-        text=text, filters=filters, sort=sort, page=page, page_size=page_size
+        text=text,
+        filters=filters,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        kinds=tuple(kinds),
     )
     return query, errors
 
@@ -199,8 +205,6 @@ class Hit:
     @cached_property
     def object(self):
         """The indexed object itself, loaded on first use (one query)."""
-        from .documents import get_type
-
         return get_type(self.kind).objects([self.id]).get(self.id)
 
     def labels(self, key):

@@ -14,23 +14,19 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.cache import bump_version
-from practices.facets import FACETS, every_label
 
 from .analysis import highlight
 from .backends import get_backend
-from .documents import document_types, get_type
+from .documents import (
+    document_types,
+    facet_labels,
+    facets_of,
+    get_type,
+    similarity_facets,
+)
 from .query import Facet, FacetValue, Hit, SearchResults
 
 logger = logging.getLogger("vindplaats.search")
-
-SIMILARITY_REASONS = {
-    "thema": _("same theme"),
-    "zorgkantoorregio": _("same region"),
-    "organisatie": _("same organisation"),
-    "doelgroep": _("same target group"),
-    "provincie": _("same province"),
-    "beweging": _("same movement"),
-}
 
 
 def search(query):
@@ -41,12 +37,12 @@ def search(query):
     if raw.total == 0 and len(query.terms) > 1:
         raw = backend.search(query, operator="or")
         fallback = raw.total > 0
-    labels = every_label()  # once per search
+    labels = facet_labels(query.kinds)  # once per search
     return SearchResults(
         query=query,
         total=raw.total,
         hits=_hits(raw.hits, query.terms, labels),
-        facets=_facets(raw.facet_counts, query.filters, labels),
+        facets=_facets(facets_of(query.kinds), raw.facet_counts, query.filters, labels),
         fallback=fallback,
     )
 
@@ -78,21 +74,21 @@ def _hits(raw_hits, terms, labels):
     return hits
 
 
-def _facets(counts, filters, labels):
+def _facets(specs, counts, filters, labels):
     facets = []
-    for facet in FACETS:
-        facet_counts = dict(counts.get(facet.key, {}))
-        selected = filters.get(facet.key, [])
+    for spec in specs:
+        facet_counts = dict(counts.get(spec.key, {}))
+        selected = filters.get(spec.key, [])
         for value in selected:
             facet_counts.setdefault(value, 0)
-        known = labels[facet.key]
+        known = labels[spec.key]
         values = [
             FacetValue(value, known[value], count, value in selected)
             for value, count in facet_counts.items()
             if value in known
         ]
         values.sort(key=lambda v: (-v.count, v.label.lower()))
-        facets.append(Facet(facet.key, facet.label, values))
+        facets.append(Facet(spec.key, spec.label, values))
     return facets
 
 
@@ -144,9 +140,9 @@ def similar(obj, kind="practice", limit=5):
         if other is None:
             continue
         reasons = [
-            str(SIMILARITY_REASONS[key])
-            for key in SIMILARITY_REASONS
-            if key in item.shared
+            str(spec.similarity_reason)
+            for spec in similarity_facets(kind)
+            if spec.key in item.shared
         ]
         if item.text_match:
             reasons.append(str(_("similar description")))

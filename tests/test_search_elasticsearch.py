@@ -20,7 +20,6 @@ from practices.models import PracticePage
 from search.analysis import STEM_OVERRIDES, STOPWORDS
 from search.backends import get_backend
 from search.backends.elasticsearch import (
-    FACET_SIZES,
     ElasticsearchBackend,
     IndexedDocument,
     index_definition,
@@ -32,6 +31,18 @@ from search.service import search, similar
 from tests.elasticsearch_fake import FakeNode, bulk_ok
 from tests.factories import PracticePageFactory
 from tests.search_contract import SearchContract
+
+# How many values Elasticsearch lists per practice facet (10 unless told):
+# every value each can have.
+FACET_SIZES = {
+    "provincie": 20,
+    "zorgkantoorregio": 50,
+    "thema": 500,
+    "organisatie": 10_000,
+    "beweging": 10,
+    "doelgroep": 200,
+    "fase": 20,
+}
 
 FAKE = {
     "BACKEND": "search.backends.elasticsearch.ElasticsearchBackend",

@@ -55,15 +55,8 @@ class RawSimilar:
 # same word deep in the story. Every backend ranks with these.
 WEIGHTS = {"title": 10.0, "summary": 4.0, "keywords": 2.0, "body": 1.0}
 
-# How much one shared value in a facet counts towards "vergelijkbaar".
-SIMILARITY_WEIGHTS = {
-    "thema": 3.0,
-    "zorgkantoorregio": 2.0,
-    "organisatie": 2.0,
-    "doelgroep": 1.5,
-    "provincie": 1.0,
-    "beweging": 0.5,
-}
+# How much a similar text counts towards "vergelijkbaar"; each shared facet
+# value counts its FacetSpec.similarity_weight (search.documents).
 TEXT_SIMILARITY_WEIGHT = 3.0
 
 

@@ -16,13 +16,11 @@ import numpy as np
 
 from django.db import IntegrityError, connection, transaction
 
-from practices.facets import FACETS
-
 from ..analysis import analyze, fold, query_terms
+from ..documents import facets_of, similarity_facets
 from ..models import SearchDocument, SearchFacetValue, SearchIndexState
 from . import columns as index_columns
 from .base import (
-    SIMILARITY_WEIGHTS,
     TEXT_SIMILARITY_WEIGHT,
     WEIGHTS,
     BaseSearchBackend,
@@ -31,7 +29,7 @@ from .base import (
     RawSimilar,
 )
 
-# How many practices sharing the most facets "similar" reranks by text.
+# How many documents sharing the most facets "similar" reranks by text.
 SIMILAR_CANDIDATES = 200
 
 
@@ -309,17 +307,17 @@ class DatabaseBackend(BaseSearchBackend):
             passing &= selection
         total = int(np.count_nonzero(passing))
         facet_counts = {}
-        for facet in FACETS:
+        for spec in facets_of(query.kinds):
             # A facet counts the documents that pass the text and every other
             # facet's selection, so ticking a second value in a facet shows
             # what it would add.
             counted = passing
-            if facet.key in selections:
+            if spec.key in selections:
                 counted = base.copy()
                 for key, selection in selections.items():
-                    if key != facet.key:
+                    if key != spec.key:
                         counted &= selection
-            facet_counts[facet.key] = columns.counts(facet.key, counted)
+            facet_counts[spec.key] = columns.counts(spec.key, counted)
         hits = []
         if total:
             ranked = self._page(columns, base, passing, total, query, operator)
@@ -368,7 +366,7 @@ class DatabaseBackend(BaseSearchBackend):
         ]
 
     def similar(self, kind, id, *, limit=5):
-        """Practices scored by the facet values they share, weighted, with the
+        """Documents scored by the facet values they share, weighted, with the
         best SIMILAR_CANDIDATES reranked by how much their text matches this
         one's title and summary. The facet part is numpy over the columns."""
         document = SearchDocument.objects.filter(kind=kind, object_id=id).first()
@@ -376,10 +374,11 @@ class DatabaseBackend(BaseSearchBackend):
             return []
         columns = index_columns.current([kind])
         own_values = list(document.facet_values.values_list("facet", "value"))
+        weights = {spec.key: spec.similarity_weight for spec in similarity_facets(kind)}
         weighted = [
-            (facet, value, SIMILARITY_WEIGHTS[facet])
+            (facet, value, weights[facet])
             for facet, value in own_values
-            if facet in SIMILARITY_WEIGHTS
+            if facet in weights
         ]
         facet_scores = np.zeros(columns.size)
         for facet, value, weight in weighted:
@@ -395,7 +394,7 @@ class DatabaseBackend(BaseSearchBackend):
         terms = query_terms(f"{document.title} {document.summary}")[:12]
         text_scores = {}
         if terms:
-            # Text similarity reranks the practices that share the most
+            # Text similarity reranks the documents that share the most
             # facets; with too few of those it looks at every document.
             if len(scores) >= SIMILAR_CANDIDATES:
                 ranked = self.fulltext.ranked_among(terms, "or", list(scores), 50, 0)

@@ -24,6 +24,7 @@ from elasticsearch.dsl import (
     Index,
     Keyword,
     Long,
+    Mapping,
     Object,
     Q,
     SearchAsYouType,
@@ -41,12 +42,10 @@ from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
-from practices.facets import FACETS
-
 from ..analysis import CHAR_REPLACEMENTS, STEM_OVERRIDES, STOPWORDS
+from ..documents import every_facet, facets_of, similarity_facets
 from ..models import PendingIndexUpdate
 from .base import (
-    SIMILARITY_WEIGHTS,
     TEXT_SIMILARITY_WEIGHT,
     WEIGHTS,
     BaseSearchBackend,
@@ -62,18 +61,6 @@ logger = logging.getLogger("vindplaats.search")
 
 # Everything the client raises for an unreachable, slow or refusing cluster.
 CLUSTER_ERRORS = (TransportError, ApiError, helpers.BulkIndexError)
-
-# Terms aggregations return 10 buckets unless told otherwise; every facet
-# must be able to list all of its values.
-FACET_SIZES = {
-    "provincie": 20,
-    "zorgkantoorregio": 50,
-    "thema": 500,
-    "organisatie": 10_000,
-    "beweging": 10,
-    "doelgroep": 200,
-    "fase": 20,
-}
 
 DUTCH = analyzer(
     "vindplaats_dutch",
@@ -118,7 +105,9 @@ class IndexedDocument(DslDocument):
     published_at = Date()
     updated_at = Date()
     suggest = SearchAsYouType(analyzer=SUGGEST)
-    facets = Object(properties={facet.key: Keyword() for facet in FACETS})
+    # A keyword field per registered facet, added when an index is created
+    # (index_definition): the document types register after this is imported.
+    facets = Object()
 
     @staticmethod
     def doc_id(kind, object_id):
@@ -146,6 +135,11 @@ def index_definition(name, shards=1, replicas=0):
     index = Index(name)
     index.settings(number_of_shards=shards, number_of_replicas=replicas)
     index.document(IndexedDocument)
+    facets = Mapping()
+    facets.field(
+        "facets", Object(properties={spec.key: Keyword() for spec in every_facet()})
+    )
+    index.mapping(facets)
     return index
 
 
@@ -158,20 +152,21 @@ SORTS = {
 
 class DocumentSearch(FacetedSearch):
     """The contract's query as a FacetedSearch: weighted fields, one TermsFacet
-    per facet, selected values in post_filter (each facet's aggregation
-    ignores its own selection), highlights as escaped HTML with <mark>."""
+    per facet of the query's kinds, selected values in post_filter (each
+    facet's aggregation ignores its own selection), highlights as escaped HTML
+    with <mark>."""
 
     fields = [f"{field}^{weight:g}" for field, weight in WEIGHTS.items()]
-    facets = {
-        facet.key: TermsFacet(field=f"facets.{facet.key}", size=FACET_SIZES[facet.key])
-        for facet in FACETS
-    }
 
     def __init__(self, query, *, operator="and", index, using):
         self.index = index
         self.using = using
         self.operator = operator
         self.kinds = list(query.kinds)
+        self.facets = {
+            spec.key: TermsFacet(field=f"facets.{spec.key}", size=spec.size)
+            for spec in facets_of(self.kinds)
+        }
         super().__init__(
             query=query.text if query.terms else None,
             filters=query.filters,
@@ -457,14 +452,14 @@ class ElasticsearchBackend(BaseSearchBackend):
                 _name="text",
             )
         ]
-        for key, weight in SIMILARITY_WEIGHTS.items():
-            if facets.get(key):
+        for spec in similarity_facets(kind):
+            if facets.get(spec.key):
                 should.append(
                     Q(
                         "constant_score",
-                        filter=Q("terms", **{f"facets.{key}": facets[key]}),
-                        boost=weight,
-                        _name=f"facet:{key}",
+                        filter=Q("terms", **{f"facets.{spec.key}": facets[spec.key]}),
+                        boost=spec.similarity_weight,
+                        _name=f"facet:{spec.key}",
                     )
                 )
         return Q(
@@ -491,9 +486,9 @@ class ElasticsearchBackend(BaseSearchBackend):
             matched = set(getattr(hit.meta, "matched_queries", []) or [])
             other = hit.facets.to_dict() if hit.facets else {}
             shared = {
-                key: set(other.get(key, [])) & set(facets.get(key, []))
-                for key in SIMILARITY_WEIGHTS
-                if f"facet:{key}" in matched
+                spec.key: set(other.get(spec.key, [])) & set(facets.get(spec.key, []))
+                for spec in similarity_facets(kind)
+                if f"facet:{spec.key}" in matched
             }
             similar.append(
                 RawSimilar(
