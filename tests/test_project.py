@@ -1,6 +1,7 @@
 """Project-wide checks: migrations, translations, settings."""
 
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 
 from django.conf import settings
 from django.core.management import call_command
+
+from bench import report
 
 PO = Path(settings.BASE_DIR) / "locale" / "nl" / "LC_MESSAGES" / "django.po"
 
@@ -66,3 +69,58 @@ def test_production_settings_pass_the_deploy_check():
         cwd=settings.BASE_DIR,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# The README is the front door and docs/ holds the rest (issue 15).
+ROOT = Path(settings.BASE_DIR)
+README = ROOT / "README.md"
+DOCS = sorted((ROOT / "docs").glob("*.md"))
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def markdown_links(path):
+    """Link targets in a Markdown file, outside code blocks and code spans."""
+    text = re.sub(r"^```.*?^```", "", path.read_text(), flags=re.M | re.S)
+    text = re.sub(r"`[^`\n]*`", "", text)
+    return LINK.findall(text)
+
+
+def heading_anchors(path):
+    """The anchors GitHub gives a Markdown file's headings."""
+    text = re.sub(r"^```.*?^```", "", path.read_text(), flags=re.M | re.S)
+    return {
+        re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        for heading in re.findall(r"^#+ (.+)$", text, flags=re.M)
+    }
+
+
+def test_readme_opens_with_the_two_commands_and_stays_short():
+    lines = README.read_text().splitlines()
+    assert len(lines) <= 120, f"README.md has {len(lines)} lines; docs/ holds the rest"
+    commands = [line for line in lines[:8] if line.startswith("make ")]
+    assert [command.split()[:2] for command in commands] == [
+        ["make", "run"],
+        ["make", "test"],
+    ]
+
+
+def test_every_relative_link_in_the_readme_and_docs_leads_somewhere():
+    assert DOCS, "docs/*.md is missing"
+    broken = []
+    for page in [README, *DOCS]:
+        for target in markdown_links(page):
+            if re.match(r"[a-z]+:", target):
+                continue  # http(s):, mailto:
+            file, _, anchor = target.partition("#")
+            linked = (page.parent / file).resolve() if file else page
+            if not linked.exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+            elif anchor and anchor not in heading_anchors(linked):
+                broken.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
+    assert broken == []
+
+
+def test_performance_page_is_what_bench_report_writes():
+    page = (ROOT / "docs" / "performance.md").read_text()
+    assert page.startswith(report.INTRO), "edit bench/report.py, then run it"
+    assert f"]({report.PLOT})" in page
