@@ -1,5 +1,5 @@
 #!/bin/sh
-# `make run`'s stand-in for cron (see the README's cron lines): the outbox
+# `make run`'s stand-in for cron (docs/operations.md has the cron lines): the outbox
 # sweep and the search retry queue every 5 minutes, the daily digests and
 # review reminders once a day. Production runs these from cron instead.
 python=${1:-.venv/bin/python}

@@ -1,8 +1,8 @@
 """Settings shared by every environment.
 
 Optional services switch on only when their environment variable is set: the
-defaults run on SQLite with nothing else to start. See the README for every
-variable.
+defaults run on SQLite with nothing else to start. docs/configuration.md lists
+every variable.
 """
 
 import os

@@ -40,7 +40,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # stand in front of gunicorn and append to X-Forwarded-For. Anyone can send
 # that header, so trusting it without such a proxy lets every request pick a
 # fresh address: the default trusts none. Behind one reverse proxy set
-# TRUSTED_PROXY_COUNT=1 (README, "Configuration"), or every visitor shares
+# TRUSTED_PROXY_COUNT=1 (docs/configuration.md), or every visitor shares
 # the proxy's address and one limit.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))  # noqa: F405
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "true") == "true"  # noqa: F405
