@@ -124,3 +124,16 @@ def test_performance_page_is_what_bench_report_writes():
     page = (ROOT / "docs" / "performance.md").read_text()
     assert page.startswith(report.INTRO), "edit bench/report.py, then run it"
     assert f"]({report.PLOT})" in page
+
+
+def test_configuration_page_names_every_environment_variable_the_settings_read():
+    read = {"DATABASE_URL"}  # read by dj_database_url.config()
+    for module in (ROOT / "kb" / "settings").glob("*.py"):
+        read |= set(
+            re.findall(
+                r'(?:environ\.get\(|environ\[|env_list\()\s*"([A-Z0-9_]+)"',
+                module.read_text(),
+            )
+        )
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    assert sorted(name for name in read if f"`{name}`" not in page) == []
