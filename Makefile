@@ -117,6 +117,7 @@ screenshots: install-dev chromium ## Main pages at 375 and 1280 px wide, in var/
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install-dev
 	$(BIN)/ruff format .
