@@ -47,7 +47,6 @@ SECRET_ENTRIES = {
     "password_reset": ("key", "password_reset_url"),
     "email_confirmation": ("key", "activate_url"),
 }
-ACCOUNT_SECRET_KINDS = frozenset(SECRET_ENTRIES)
 # Context entries that hold a secret whatever the email: the outbox must
 # know how to make them when sending, or the email is refused.
 SECRET_NAMES = ("key", "code", "token")
@@ -367,10 +366,11 @@ def _email_confirmation(ref, to):
 def build_account_secrets(refs, to=None):
     """{placeholder: secret} for an outbox row's `secret_refs`, made now.
 
-    Called by the outbox when it sends the email to `to`
-    (notifications.mail): the link is the one the member asked for, made
-    again from the reference (the same timestamp, checked against the
-    fingerprint kept), so it expires as it would have. Raises
+    Called by the outbox when it sends the email to `to` (registered with
+    notifications.mail.register_secrets by AccountsConfig): the link is the
+    one the member asked for, made again from the reference (the same
+    timestamp, checked against the fingerprint kept), so it expires as it
+    would have. Raises
     AccountSecretGone, and nothing is sent, when the account, its password
     or addresses changed, the address is confirmed or gone, `to` is no
     longer the member's, or the link expired.

@@ -14,8 +14,14 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth import get_user_model
 
+        from notifications.mail import register_secrets
+
         from . import signals  # noqa: F401
+        from .adapter import SECRET_ENTRIES, build_account_secrets
         from .models import member_name
+
+        # The outbox makes the reset and confirmation links when it sends.
+        register_secrets(SECRET_ENTRIES, build_account_secrets)
 
         # Everything that prints a user (Wagtail's listings, inspect pages
         # and buttons, Django's admin, log entries) calls them by their name,

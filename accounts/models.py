@@ -15,6 +15,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from notifications.models import EmailFrequency
+
 
 def new_public_id():
     """The profile's address (/leden/<public_id>/): random, so the members
@@ -64,10 +66,8 @@ def _profile_cached(user):
 
 
 class Profile(models.Model):
-    class EmailFrequency(models.TextChoices):
-        IMMEDIATE = "immediate", _("An email for every notification")
-        DAILY = "daily", _("One daily digest")
-        NEVER = "never", _("No email, only on the site")
+    # The member's choice is kept here; the notifications app acts on it.
+    EmailFrequency = EmailFrequency
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"

@@ -13,11 +13,13 @@ class EditorialConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from core.cache import bump_version
+        from notifications.mail import register_secrets
 
-        from . import workflow
+        from . import freshness, workflow
         from .models import Collection, CollectionPractice
 
         workflow.connect()
+        register_secrets(["confirm_current"], freshness.confirm_current_links)
         # Collections are shown to anonymous visitors from the page cache.
         for model in (Collection, CollectionPractice):
             post_save.connect(

@@ -12,15 +12,19 @@ the whole page cache; a practice already confirmed today is left alone.
 """
 
 import datetime
+from types import SimpleNamespace
 
 from wagtail.models import Revision
 
 from django.core import signing
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from core.cache import bump_on_commit, page_name
+from core.site_url import site_url
+from notifications.mail import secret_link
 from practices.models import PracticePage
 
 STALE_AFTER = datetime.timedelta(days=365)
@@ -80,6 +84,30 @@ def mark_reviewed(page_ids, day=None):
 def confirm_token(page):
     """The credential in the reminder's "still current" link."""
     return signing.dumps({"p": page.pk, "u": page.owner_id}, salt=CONFIRM_SALT)
+
+
+def confirm_current_link(page):
+    """The reminder's "still current?" link, as the outbox stores it: a
+    placeholder made into the link when the email is sent
+    (`confirm_current_links`, registered with the outbox by EditorialConfig)."""
+    return secret_link("confirm_current", page=page.pk, owner=page.owner_id)
+
+
+def confirm_current_links(refs, to):
+    """{placeholder: link} for the outbox, made when it sends."""
+    return {
+        placeholder: site_url(
+            reverse(
+                "editorial:confirm_current",
+                args=[
+                    confirm_token(
+                        SimpleNamespace(pk=ref["page"], owner_id=ref["owner"])
+                    )
+                ],
+            )
+        )
+        for placeholder, ref in refs.items()
+    }
 
 
 def read_confirm_token(token):

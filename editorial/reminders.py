@@ -20,10 +20,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.events import SUBJECT_PREFIX, display_name
-from notifications.mail import absolute_url, confirm_current_link, queue_email
+from notifications.mail import absolute_url, queue_email
 from practices.models import PracticePage
 
-from .freshness import REMINDER_INTERVAL, stale_practices
+from .freshness import REMINDER_INTERVAL, confirm_current_link, stale_practices
 from .models import ReviewReminder
 from .workflow import my_practices_url
 

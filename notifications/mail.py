@@ -199,11 +199,6 @@ def contact_opt_out_link(contact):
     return secret_link("contact_opt_out", contact=contact.pk)
 
 
-def confirm_current_link(page):
-    """The yearly reminder's "still current?" link (editorial.freshness)."""
-    return secret_link("confirm_current", page=page.pk, owner=page.owner_id)
-
-
 def taken_refs(*texts):
     """The references of the placeholders in these texts, taken from the
     ones secret_link made; unknown placeholders stay plain text."""
@@ -219,21 +214,35 @@ def taken_refs(*texts):
     return refs
 
 
-def build_secret(ref, email):
-    """The link (or key) a reference stands for, made now for this row."""
-    kind = ref["kind"]
-    if kind == "unsubscribe":
-        return unsubscribe_url(ref["user"], ref["scope"])
-    if kind == "contact_opt_out":
-        # The hash of the address this email goes to, not of the row's
-        # current one: the link can only opt out its own recipient.
-        return contact_opt_out_url(SimpleNamespace(pk=ref["contact"]), email.to)
-    if kind == "confirm_current":
-        from editorial.freshness import confirm_token
+# How each kind of secret is made when an email is sent: {kind: make}, where
+# `make(refs, to)` returns {placeholder: link or key} for the references of
+# its kinds in one row, sent to `to`. The outbox makes its own links below;
+# the apps above it register theirs when they start (accounts: password
+# reset and address confirmation; editorial: the "still current?" link).
+_secret_makers = {}
 
-        token = confirm_token(SimpleNamespace(pk=ref["page"], owner_id=ref["owner"]))
-        return absolute_url(reverse("editorial:confirm_current", args=[token]))
-    raise ValueError(f"Unknown kind of secret: {kind}")
+
+def register_secrets(kinds, make):
+    """Let the outbox make secrets of these kinds when it sends."""
+    for kind in kinds:
+        _secret_makers[kind] = make
+
+
+def _outbox_secrets(refs, to):
+    made = {}
+    for placeholder, ref in refs.items():
+        if ref["kind"] == "unsubscribe":
+            made[placeholder] = unsubscribe_url(ref["user"], ref["scope"])
+        else:
+            # The hash of the address this email goes to, not of the row's
+            # current one: the link can only opt out its own recipient.
+            made[placeholder] = contact_opt_out_url(
+                SimpleNamespace(pk=ref["contact"]), to
+            )
+    return made
+
+
+register_secrets(("unsubscribe", "contact_opt_out"), _outbox_secrets)
 
 
 # The site's routes whose last path segment is a credential, and Django's
@@ -464,23 +473,20 @@ def deliver(email_id):
 
 def with_secrets(email):
     """(text, html, headers) of a row, its placeholders replaced by links
-    made now. Raises when one can no longer be made (see
-    accounts.adapter.build_account_secrets): the email is then not sent."""
+    made now. Raises when one can no longer be made (a maker refuses, as
+    accounts.adapter does for a changed account): the email is then not
+    sent."""
     body, html_body = email.body, email.html_body
     headers = dict(email.headers or {})
-    if not email.secret_refs:
-        return body, html_body, headers
-    from accounts.adapter import ACCOUNT_SECRET_KINDS, build_account_secrets
-
-    account_refs = {
-        placeholder: ref
-        for placeholder, ref in email.secret_refs.items()
-        if ref.get("kind") in ACCOUNT_SECRET_KINDS
-    }
-    values = build_account_secrets(account_refs, to=email.to) if account_refs else {}
-    for placeholder, ref in email.secret_refs.items():
-        if placeholder not in values:
-            values[placeholder] = build_secret(ref, email)
+    by_maker = {}
+    for placeholder, ref in (email.secret_refs or {}).items():
+        make = _secret_makers.get(ref.get("kind"))
+        if make is None:
+            raise ValueError(f"Unknown kind of secret: {ref.get('kind')}")
+        by_maker.setdefault(make, {})[placeholder] = ref
+    values = {}
+    for make, refs in by_maker.items():
+        values.update(make(refs, email.to))
     for placeholder, value in values.items():
         body = body.replace(placeholder, value)
         html_body = html_body.replace(placeholder, escape(value))

@@ -21,6 +21,15 @@ from django.utils.translation import gettext_lazy as _
 TARGETS = ("practice", "question", "theme", "province")
 
 
+class EmailFrequency(models.TextChoices):
+    """How often a member hears of their notifications by email: the choice
+    on their profile (accounts.Profile.email_frequency)."""
+
+    IMMEDIATE = "immediate", _("An email for every notification")
+    DAILY = "daily", _("One daily digest")
+    NEVER = "never", _("No email, only on the site")
+
+
 def _only(target):
     """This target set, every other one empty."""
     return Q(**{f"{other}__isnull": other != target for other in TARGETS})

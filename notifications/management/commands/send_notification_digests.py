@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Profile
 from notifications.events import SUBJECT_PREFIX, display_name
 from notifications.mail import (
     absolute_url,
@@ -24,7 +23,7 @@ from notifications.mail import (
     unsubscribe_headers,
     unsubscribe_link,
 )
-from notifications.models import Notification
+from notifications.models import EmailFrequency, Notification
 
 # A digest lists at most this many notifications; the rest are on the site.
 MAX_ITEMS = 50
@@ -37,7 +36,7 @@ class Command(BaseCommand):
         pending = Notification.objects.filter(
             emailed_at__isnull=True,
             user__is_active=True,
-            user__profile__email_frequency=Profile.EmailFrequency.DAILY,
+            user__profile__email_frequency=EmailFrequency.DAILY,
         )
         user_ids = list(pending.values_list("user_id", flat=True).distinct())
         sent = 0
