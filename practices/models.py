@@ -20,7 +20,8 @@ from wagtail.admin.panels import (
 from wagtail.documents import get_document_model_string
 from wagtail.fields import RichTextField
 from wagtail.images import get_image_model_string
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from django import forms
@@ -272,11 +273,10 @@ class PracticeIndexPage(Page):
         verbose_name = _("practice index")
 
     def practices(self):
-        """Live, public practices below this page, newest first."""
+        """The practices below this page a visitor can see, newest first."""
         return (
             PracticePage.objects.child_of(self)
-            .live()
-            .public()
+            .reachable()
             .order_by("-first_published_at", "-pk")
         )
 
@@ -286,6 +286,18 @@ class PracticeIndexPage(Page):
         paginator = Paginator(practices, self.page_size)
         context["page_obj"] = paginator.get_page(request.GET.get("pagina"))
         return context
+
+
+class PracticePageQuerySet(PageQuerySet):
+    def reachable(self):
+        """The practices a visitor can see: the one rule, for search, lists,
+        feeds, sitemaps, follows and notifications alike. Live, public (no
+        view restriction on the practice or above it) and not inside a
+        section that is not live."""
+        practices = self.live().public()
+        for section in Page.objects.not_live().filter(numchild__gt=0).only("path"):
+            practices = practices.exclude(path__startswith=section.path)
+        return practices
 
 
 class PracticePage(Page):
@@ -365,6 +377,8 @@ class PracticePage(Page):
         blank=True,
         help_text=_("When the editors last checked that this story is still right."),
     )
+
+    objects = PageManager.from_queryset(PracticePageQuerySet)()
 
     # Wagtail's own index serves the admin's page search (and is the stock
     # reference in `make bench`); the public search contract lives in search/.
