@@ -78,9 +78,7 @@ def setup(run):
         .filter(is_locked=False)
         .order_by("pk")[:QUESTIONS]
     ]
-    practices = [
-        p.url for p in PracticePage.objects.live().public().order_by("-pk")[:50]
-    ]
+    practices = [p.url for p in PracticePage.objects.reachable().order_by("-pk")[:50]]
     print(
         json.dumps({"members": members, "questions": questions, "practices": practices})
     )

@@ -73,13 +73,13 @@ class Collection(index.Indexed, ClusterableModel):
         )
 
     def live_practices(self):
-        """The live, public practices of this collection in the editors' order
+        """The practices of this collection a visitor can see, in the editors' order
         (three queries, whatever the number of practices)."""
         ids = self.practice_ids()
         found = {
             practice.pk: practice
             for practice in practices_with_card_data(
-                PracticePage.objects.live().public().filter(pk__in=ids)
+                PracticePage.objects.reachable().filter(pk__in=ids)
             )
         }
         return [found[pk] for pk in ids if pk in found]

@@ -17,7 +17,7 @@ from .workflow import my_practices_url
 
 def collection_index(request):
     """Every collection with a live practice, with its live practice count."""
-    live_ids = PracticePage.objects.live().public().values("pk")
+    live_ids = PracticePage.objects.reachable().values("pk")
     collections = Collection.objects.prefetch_related(
         Prefetch(
             "items",

@@ -17,6 +17,9 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
+from community.authors import with_author_badges
+from community.caching import depend_on_listings
+from community.models import Question
 from practices.models import CareOfficeRegion, PracticePage, practices_with_card_data
 from search.query import MAX_RESULT_WINDOW, SearchQuery
 from search.service import search
@@ -111,7 +114,7 @@ def _cards(hits):
         .objects.filter(filter_spec=CARD_IMAGE_SPEC)
     )
     pages = practices_with_card_data(
-        PracticePage.objects.live().public().filter(pk__in=ids)
+        PracticePage.objects.reachable().filter(pk__in=ids)
     ).prefetch_related(Prefetch("hero_image__renditions", queryset=renditions))
     by_id = {page.pk: page for page in pages}
     return [by_id[pk] for pk in ids if pk in by_id]
@@ -145,15 +148,13 @@ def _sources(region):
 
 
 def _open_questions(region):
-    """Visible, unresolved questions about live practices of this region,
-    most recent activity first (one query)."""
-    from community.authors import with_author_badges
-    from community.caching import depend_on_listings
-    from community.models import Question
-
+    """Visible, unresolved questions about practices of this region that a
+    visitor can see, most recent activity first."""
     depend_on_listings()  # the cached page shows questions: rebuilt with them
     about_region = Question.objects.filter(
-        practices__care_office_regions=region, practices__live=True
+        practices__in=PracticePage.objects.reachable().filter(
+            care_office_regions=region
+        )
     ).values("pk")
     questions = Question.objects.public().filter(
         pk__in=about_region, accepted_answer__isnull=True, is_locked=False

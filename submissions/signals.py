@@ -62,8 +62,7 @@ def restrict_documents(page, keep=()):
     if not ids:
         return
     shown = set(
-        PracticePage.objects.live()
-        .public()
+        PracticePage.objects.reachable()
         .exclude(pk=page.pk)
         .filter(documents__document__in=ids)
         .values_list("documents__document", flat=True)

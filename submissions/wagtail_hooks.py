@@ -9,7 +9,8 @@ asks the `before_serve_document` hooks.
 
 A document that belongs to a practice, through the practice (PracticeDocument)
 or through the submission that brought it in (SubmissionFile), is served only
-while a practice that shows it is live and public. A deleted practice, one
+while a practice that shows it is one a visitor can see
+(PracticePage.objects.reachable()). A deleted practice, one
 unpublished again or made private, or one whose published version no longer
 has the document: a 404 for everyone but the people who may edit one of
 those practices (the redactie) and the practice's owner. Documents used
@@ -42,7 +43,7 @@ def documents_follow_their_practice(document, request):
     showing, sent_for, member_upload = practices_of(document)
     if not member_upload and not showing.exists():
         return None  # not a practice's document
-    if showing.live().public().exists():
+    if showing.reachable().exists():
         return None
     user = request.user
     if user.is_authenticated:

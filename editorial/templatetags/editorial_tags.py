@@ -13,7 +13,7 @@ def collections_block(limit=6):
     """Collections with at least one live practice, for the home page (one query)."""
     live = CollectionPractice.objects.filter(
         collection=OuterRef("pk"),
-        practice__in=PracticePage.objects.live().public().values("pk"),
+        practice__in=PracticePage.objects.reachable().values("pk"),
     )
     collections = Collection.objects.filter(Exists(live)).only(
         "title", "slug", "intro"
