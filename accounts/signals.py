@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from community.caching import bump_member_on_commit
 from core.files import delete_file_on_commit
 
 from .models import Profile, neutral_display_name
@@ -38,8 +39,6 @@ def create_profile(sender, instance, created, raw=False, update_fields=None, **k
             # the display name too: one name, both ways. Profile.save gives
             # the user that name only if it differs, with an update that
             # sends no signal: no loop.
-            from community.caching import bump_member_on_commit
-
             profile.display_name = name
             profile.save(update_fields=["display_name"])
             # The name shows next to their posts: those pages are rebuilt.

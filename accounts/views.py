@@ -15,9 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from community.caching import SHOWN_WITH_POSTS, bump_member_on_commit
-from community.flood import check_profile_save
 from community.models import Answer, Question
 from core.files import delete_file_on_commit
+from core.flood import check_profile_save
 from core.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
 
 from .export import export_member_data

@@ -10,9 +10,14 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self):
+        from notifications.follows import register_followable
         from search.documents import register
 
+        from . import notify
+        from .models import Question
         from .search import QUESTION_DOCUMENTS, connect_signals
 
         register(QUESTION_DOCUMENTS)
         connect_signals()
+        notify.connect()
+        register_followable("question", Question.objects.public)

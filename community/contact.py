@@ -16,14 +16,15 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Profile
 from core.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
+from notifications.events import display_name
 from notifications.mail import (
     absolute_url,
     contact_opt_out_link,
@@ -69,7 +70,7 @@ def contact(request, contact_id):
     contact = get_object_or_404(
         PracticeContact.objects.select_related("page"),
         pk=contact_id,
-        page__in=PracticePage.objects.live().public(),
+        page__in=PracticePage.objects.reachable(),
     )
     practice = contact.page
     if not request.user.is_authenticated:
@@ -127,8 +128,8 @@ def _send_checked(request, contact, data):
     """Send unless the daily limit is reached or it repeats a message."""
     limit = settings.COMMUNITY_FLOOD["CONTACT_MESSAGES_PER_DAY"]
     with transaction.atomic():
-        # Lock the sender's profile: a double submit waits and is counted.
-        Profile.objects.select_for_update().filter(user=request.user).first()
+        # Lock the sender's row: a double submit waits and is counted.
+        get_user_model().objects.select_for_update().filter(pk=request.user.pk).first()
         if sent_today(request.user) >= limit:
             raise Refused(
                 _(
@@ -165,8 +166,6 @@ def _send_checked(request, contact, data):
 
 def send_contact_message(request, contact, data):
     """Store the copy and queue the email, in the caller's transaction."""
-    from notifications.events import display_name
-
     practice = contact.page
     ContactMessage.objects.create(
         practice=practice,

@@ -15,14 +15,14 @@ can override them):
   with whitespace collapsed) posted again by the same member within this many
   hours is refused as a duplicate.
 - ``REPORTS_PER_DAY``: reports a member may file in any 24 hours.
-- ``TOGGLES_PER_MINUTE``: "nuttig" votes, follows and accepting an answer
-  (each click, on or off) a member may make in any 60 seconds.
+- ``TOGGLES_PER_MINUTE`` and ``PROFILE_SAVES_PER_HOUR``: the click and
+  profile-save limits, checked in core.flood (notifications and accounts
+  use them too).
 - ``EDITS_PER_POST_PER_DAY``: changes to one question or answer in any 24
   hours (an edit that changes nothing is not saved and not counted).
-- ``PROFILE_SAVES_PER_HOUR``: profile saves a member may make in any hour.
 
-The click, edit and profile limits are sliding windows in the shared cache
-(core.cache.within_rate): no burst at a minute boundary.
+The edit limit is a sliding window in the shared cache
+(core.cache.within_rate): no burst at a day boundary.
 
 Edits count as posts: changing a question or answer meets the interval, the
 daily limit and the duplicate check (against the member's other posts).
@@ -32,22 +32,19 @@ rate limit, 400 for a duplicate) or None when the member may go ahead.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.cache import within_rate
+from core.flood import Refusal
+
+from .models import Answer, Question, Report
 
 DAY = datetime.timedelta(days=1)
-
-
-@dataclass
-class Refusal:
-    message: str
-    status: int = 429
 
 
 def figures():
@@ -68,10 +65,6 @@ def is_new_account(user, now=None):
 def _recent_posts(user, since):
     """(last activity, body, kind, pk) of the member's posts written or
     changed since `since`, latest first."""
-    from django.db.models import Q
-
-    from .models import Answer, Question
-
     recent = Q(created_at__gte=since) | Q(edited_at__gte=since)
     rows = []
     for kind, model in (("question", Question), ("answer", Answer)):
@@ -96,8 +89,6 @@ def check_post(user, text, now=None, editing=None):
     recent = _recent_posts(user, now - max(DAY, window))
     others = recent
     if editing is not None:
-        from .models import Question
-
         this = ("question" if isinstance(editing, Question) else "answer", editing.pk)
         others = [row for row in recent if (row[2], row[3]) != this]
     if recent and interval:
@@ -142,17 +133,6 @@ def check_post(user, text, now=None, editing=None):
     return None
 
 
-def check_toggle(user):
-    """May `user` vote "nuttig", (un)follow or accept once more? Counts the
-    click: call it once per click, before acting."""
-    per_minute = figures()["TOGGLES_PER_MINUTE"]
-    if not within_rate(f"community-toggle:{user.pk}", per_minute, 60):
-        return Refusal(
-            _("You are clicking very quickly. Please wait a minute and try again.")
-        )
-    return None
-
-
 def check_edit(post):
     """May this question or answer be changed once more today? Counts it."""
     per_day = figures()["EDITS_PER_POST_PER_DAY"]
@@ -168,23 +148,8 @@ def check_edit(post):
     return None
 
 
-def check_profile_save(user):
-    """May `user` save their profile once more this hour? Counts it."""
-    per_hour = figures()["PROFILE_SAVES_PER_HOUR"]
-    if not within_rate(f"community-profile:{user.pk}", per_hour, 3600):
-        return Refusal(
-            _(
-                "You have saved your profile many times in the last hour. "
-                "Please try again later; what you typed is still here."
-            )
-        )
-    return None
-
-
 def check_report(user, now=None):
     """May `user` file another report now?"""
-    from .models import Report
-
     now = now or timezone.now()
     per_day = figures()["REPORTS_PER_DAY"]
     count = Report.objects.filter(reporter=user, created_at__gte=now - DAY).count()

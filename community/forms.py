@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ModelMultipleChoiceField
 from practices.models import PracticePage, Theme
-from practices.search import indexable_practices
 
 from .models import Answer, Question, Report
 
@@ -60,7 +59,7 @@ class QuestionForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["practices"].queryset = (
-            indexable_practices().only("pk", "title").order_by("title")
+            PracticePage.objects.reachable().only("pk", "title").order_by("title")
         )
 
     def clean_practices(self):

@@ -4,22 +4,24 @@ Views (the site and the admin), the demo loader and tests call these; each
 checks who may do it, saves, keeps the question's counters right, and after
 the commit reindexes the question, makes stale only the cached pages that
 show the change (community.caching) and sends the signals of
-`community.signals` (the notifications app tells the people involved,
-moderation included). Refusals raise `Refused` with a Dutch message
-and the HTTP status to answer with.
+`community.signals` (community.notify tells the people involved through
+the notifications app, moderation included). Refusals raise `Refused` with
+a Dutch message and the HTTP status to answer with.
 """
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Profile
+from core.flood import check_toggle
 from search.service import schedule_update
 
 from . import caching, flood, signals
 from .models import Answer, HelpfulVote, Question, Report
+from .notify import forget_hidden_question
 
 SEARCH_KIND = "question"
 
@@ -59,16 +61,16 @@ def _ensure_active(user):
 
 
 def _check_flood(user, text, editing=None):
-    # Lock the member's profile row: a double click waits for the first post
-    # and then meets the interval and duplicate checks.
-    Profile.objects.select_for_update().filter(user=user).first()
+    # Lock the member's row: a double click waits for the first post and
+    # then meets the interval and duplicate checks.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     refusal = flood.check_post(user, text, editing=editing)
     if refusal:
         raise Refused(refusal.message, status=refusal.status)
 
 
 def _check_toggle(user):
-    refusal = flood.check_toggle(user)
+    refusal = check_toggle(user)
     if refusal:
         raise Refused(refusal.message, status=refusal.status)
 
@@ -330,7 +332,7 @@ def hide_post(post, moderator):
         reporter_ids=reporters,
     )
     if isinstance(post, Question):
-        _scrub_notifications(post)
+        forget_hidden_question(post)
     if isinstance(post, Answer):
         question = Question.objects.select_for_update().get(pk=post.question_id)
         if question.accepted_answer_id == post.pk:
@@ -358,15 +360,6 @@ def restore_post(post, moderator):
 def dismiss_reports(post, moderator):
     """The reports on this post need no action."""
     _resolve_reports(post, moderator, Report.Status.DISMISSED)
-
-
-def _scrub_notifications(question):
-    """Followers' notifications and unsent emails stop naming a question the
-    editors hid (its author may still see it, so theirs stay as they were):
-    notifications.events.forget_hidden_question."""
-    from notifications.events import forget_hidden_question
-
-    forget_hidden_question(question)
 
 
 @transaction.atomic

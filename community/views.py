@@ -22,8 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
 from core.params import positive_int
-from practices.models import Theme
-from practices.search import indexable_practices
+from practices.models import PracticePage, Theme
 from search.query import MAX_PAGE_SIZE, MAX_TEXT_LENGTH, SearchQuery
 from search.service import search
 
@@ -172,7 +171,7 @@ def _question_for(user, pk):
             "themes",
             Prefetch(
                 "practices",
-                queryset=indexable_practices().order_by("title"),
+                queryset=PracticePage.objects.reachable().order_by("title"),
             ),
         ),
         pk=pk,
@@ -260,7 +259,7 @@ def ask(request):
     initial = {}
     practice_id = positive_int(request.GET.get("praktijk"))
     if practice_id:
-        practice = indexable_practices().filter(pk=practice_id).first()
+        practice = PracticePage.objects.reachable().filter(pk=practice_id).first()
         if practice:
             initial = {
                 "practices": [practice.pk],

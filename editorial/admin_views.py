@@ -8,9 +8,11 @@ from wagtail.admin import messages
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
+from wagtail.models import WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from community.models import Report
 from core.params import positive_int
 from core.site_url import site_url
 from notifications.models import Follow
@@ -299,12 +302,6 @@ def mark_reviewed(request):
 
 def dashboard_counts():
     """The four numbers of the dashboard panel, in four queries."""
-    from wagtail.models import WorkflowState
-
-    from django.contrib.auth import get_user_model
-
-    from community.models import Report
-
     week_ago = timezone.now() - datetime.timedelta(days=7)
     return {
         "pending_reviews": WorkflowState.objects.filter(

@@ -16,6 +16,13 @@ from .mail import enqueue, hide_placeholders, redact_tokens
 from .models import OutgoingEmail
 
 
+def may_send_again(user):
+    """Sending again shows the recipient and the error: view and change."""
+    return user.has_perm("notifications.view_outgoingemail") and user.has_perm(
+        "notifications.change_outgoingemail"
+    )
+
+
 class RetryView(WagtailAdminTemplateMixin, TemplateView):
     """GET asks to confirm; POST puts the failed email back in the queue."""
 
@@ -24,8 +31,6 @@ class RetryView(WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("Send again")
 
     def dispatch(self, request, pk):
-        from .wagtail_hooks import may_send_again
-
         # The same permissions the "Send again" button needs: the page shows
         # the recipient and the error, so view as well as change.
         if not may_send_again(request.user):

@@ -7,39 +7,39 @@ so a kind is spelled the same way everywhere ("practice", "question",
 
 from django.utils.translation import gettext as _
 
-from .models import TARGETS
+from practices.models import PracticePage, Province, Theme
+
+from .models import TARGETS, Follow
+
+# What a member may follow, per kind: a function giving the queryset of the
+# objects shown to visitors. The practice's own kinds are known here; an app
+# above adds its own (community: questions) with `register_followable`.
+_followable = {
+    "practice": lambda: PracticePage.objects.reachable(),
+    "theme": lambda: Theme.objects.all(),
+    "province": lambda: Province.objects.all(),
+}
+
+
+def register_followable(kind, visible):
+    """`visible()` gives the objects of this kind a member may start following."""
+    _followable[kind] = visible
 
 
 def target_kind(obj):
     """The Follow field for `obj`, or None when it cannot be followed."""
-    from community.models import Question
-    from practices.models import PracticePage, Province, Theme
-
-    for kind, model in (
-        ("practice", PracticePage),
-        ("question", Question),
-        ("theme", Theme),
-        ("province", Province),
-    ):
-        if isinstance(obj, model):
+    for kind in TARGETS:
+        if isinstance(obj, Follow._meta.get_field(kind).related_model):
             return kind
     return None
 
 
 def followable(kind, pk):
     """The object a member may follow, or None (unknown, hidden, not public)."""
-    from community.models import Question
-    from practices.models import PracticePage, Province, Theme
-
-    if kind not in TARGETS:
+    visible = _followable.get(kind) if kind in TARGETS else None
+    if visible is None:
         return None
-    querysets = {
-        "practice": PracticePage.objects.live().public(),
-        "question": Question.objects.filter(is_hidden=False),
-        "theme": Theme.objects.all(),
-        "province": Province.objects.all(),
-    }
-    return querysets[kind].filter(pk=pk).first()
+    return visible().filter(pk=pk).first()
 
 
 def describe(kind, obj):

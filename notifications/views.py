@@ -17,7 +17,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.flood import check_toggle
 from core.params import positive_int
+from practices.models import PracticeContact
 
 from .follows import describe, describe_follow, followable
 from .mail import (
@@ -45,8 +47,6 @@ def follow(request):
     next_url = safe_next(request, request.POST.get("next"), "/")
     if not request.user.is_authenticated:
         return redirect_to_login(next_url)
-    from community.flood import check_toggle
-
     refusal = check_toggle(request.user)  # clicks per minute, on or off
     if refusal:
         return render(
@@ -276,8 +276,6 @@ def unsubscribe(request, token):
 def contact_opt_out(request, token):
     """The link in emails to a practice's contact persons, who need not be
     members: confirm (GET), stop those emails (POST, also RFC 8058)."""
-    from practices.models import PracticeContact
-
     try:
         contact_id, digest = read_contact_opt_out_token(token)
         contact = PracticeContact.objects.get(pk=contact_id)

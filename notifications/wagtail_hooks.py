@@ -40,20 +40,13 @@ class ViewOnlyPolicy(ModelPermissionPolicy):
 register_permission_policy(OutgoingEmail, ViewOnlyPolicy(OutgoingEmail))
 
 
-def may_send_again(user):
-    """Sending again shows the recipient and the error: view and change."""
-    return user.has_perm("notifications.view_outgoingemail") and user.has_perm(
-        "notifications.change_outgoingemail"
-    )
-
-
 class OutgoingEmailIndexView(IndexView):
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if (
             instance.status == OutgoingEmail.Status.FAILED
             and not instance.is_account_email
-            and may_send_again(self.request.user)
+            and admin_views.may_send_again(self.request.user)
         ):
             buttons.append(
                 ListingMenuItem(

@@ -5,6 +5,8 @@ search page when exactly one theme or one province is selected."""
 from django import template
 from django.db.models import Exists, OuterRef
 
+from practices.models import Province, Theme
+
 from ..follows import target_kind
 from ..models import Follow
 
@@ -45,8 +47,6 @@ def follow_search_filters(context, query):
     Visitors get the login link without a query, so the anonymous search page
     costs the same whatever is filtered; members pay one query per button.
     """
-    from practices.models import Province, Theme
-
     request = context.get("request")
     user = getattr(request, "user", None)
     picked = [

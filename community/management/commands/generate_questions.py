@@ -1,9 +1,10 @@
 """Create N synthetic questions with answers for benchmarks and load tests.
 
-Members, questions, their themes and practice links, and answers are
-inserted in bulk with a seeded random generator (the same N and seed give
-the same data), without signals: no notifications, no emails. Rebuild the
-search index afterwards.
+Members are made one by one (each gets its profile as any account does);
+questions, their themes and practice links, and answers are inserted in
+bulk with a seeded random generator (the same N and seed give the same
+data), without signals: no notifications, no emails. Rebuild the search
+index afterwards.
 """
 
 import random
@@ -16,7 +17,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Profile
 from community.models import Answer, Question
 from core.sanitize import render_markdown
 from practices.management.commands.generate_practices import demo_sentences
@@ -87,25 +87,19 @@ class Command(BaseCommand):
 
     def members(self, rng):
         User = get_user_model()
-        existing = list(User.objects.filter(username__startswith="gen-lid-"))
-        if len(existing) >= MEMBERS:
-            return [user.pk for user in existing]
-        users = User.objects.bulk_create(
-            User(
+        for number in range(
+            User.objects.filter(username__startswith="gen-lid-").count(), MEMBERS
+        ):
+            # Nobody logs in as a benchmark member (no password); the account
+            # gets its profile as every account does (accounts.signals).
+            user = User.objects.create_user(
                 username=f"gen-lid-{number}",
                 email=f"gen-lid-{number}@example.org",
-                password="!",  # unusable: nobody logs in as a benchmark member
+                password=None,
             )
-            for number in range(len(existing), MEMBERS)
-        )
+            user.profile.display_name = f"Benchmarklid {user.pk}"
+            user.profile.save(update_fields=["display_name"])
         users = list(User.objects.filter(username__startswith="gen-lid-"))
-        Profile.objects.bulk_create(
-            [
-                Profile(user=user, display_name=f"Benchmarklid {user.pk}")
-                for user in users
-                if not Profile.objects.filter(user=user).exists()
-            ]
-        )
         EmailAddress.objects.bulk_create(
             [
                 EmailAddress(user=user, email=user.email, verified=True, primary=True)
