@@ -1,8 +1,8 @@
 """Which cached pages a community change makes stale, and nothing more.
 
-A member's action must not empty the whole anonymous page cache
-(core.cache.bump_version is for publishing and taxonomy changes). The
-community keeps three kinds of object versions (core.cache.depends_on/bump):
+A member's action must not empty the anonymous page cache, nor rebuild
+pages it does not change. The community keeps these object versions
+(core.cache.depends_on/bump):
 
 - `question(pk)`: the question's own page (its answers, counts, badges);
 - `practice(pk)`: the community part of a practice page, the list of
@@ -14,6 +14,12 @@ community keeps three kinds of object versions (core.cache.depends_on/bump):
   index searched with text (which also shows database counts, so it depends
   on both) and the community block of the search page.
 
+The pages also show what the community does not own: a question page the
+practices it is about, and the lists and question pages the themes. They
+depend on those too (`model_name(PracticePage)`, `model_name(Theme)`, which
+practices.caching bumps), so a renamed theme or an unpublished practice shows
+at once.
+
 Each service in `community.services` bumps what its change shows on, after
 the commit. A "nuttig" vote changes one question page only; an edited answer
 its question and the searched lists (its text is indexed, nothing in a list
@@ -22,7 +28,10 @@ kinds of lists. A profile save bumps only when a name or badge shown next to
 posts changed, and the lists only when the member asked a question.
 """
 
-from core.cache import bump_on_commit, depends_on
+from core.cache import bump_on_commit, depends_on, model_name
+from practices.models import PracticePage, Theme
+
+from .models import Answer, HelpfulVote, Question
 
 LISTINGS = "community-listings"
 SEARCHED = "community-searched"
@@ -42,8 +51,6 @@ def practice(pk):
 def practice_ids(question_ids):
     """The practices the questions are about (any state: a cached page may
     still show one that was unpublished since)."""
-    from .models import Question
-
     return set(
         Question.practices.through.objects.filter(
             question_id__in=list(question_ids)
@@ -87,8 +94,6 @@ def member_changed(user, votes=False):
     the questions whose "nuttig" counts include theirs). Returns the names
     to bump (the caller bumps them after its commit: look them up before a
     deletion that would unlink the posts)."""
-    from .models import Answer, HelpfulVote, Question
-
     asked = set(Question.objects.filter(author=user).values_list("pk", flat=True))
     answered = set(
         Answer.objects.filter(author=user).values_list("question_id", flat=True)
@@ -114,7 +119,9 @@ def bump_member_on_commit(user, votes=False):
 
 
 def depend_on_question(pk):
-    return depends_on(question(pk))
+    """Before reading a question page: the question, its themes and the
+    practices it is about."""
+    return depends_on(question(pk), model_name(Theme), model_name(PracticePage))
 
 
 def depend_on_practice(pk):
@@ -123,11 +130,12 @@ def depend_on_practice(pk):
 
 def depend_on_listings(searched=False):
     """Before reading a list of questions from the database; `searched`:
-    a list from the search index (community.search)."""
-    return depends_on(SEARCHED) if searched else depends_on(LISTINGS)
+    a list from the search index (community.search). The lists show the
+    questions' themes."""
+    return depends_on(SEARCHED if searched else LISTINGS, model_name(Theme))
 
 
 def depend_on_searched_listings():
     """The community index searched with text: the index picks, the database
     counts."""
-    return depends_on(LISTINGS, SEARCHED)
+    return depends_on(LISTINGS, SEARCHED, model_name(Theme))

@@ -1,4 +1,5 @@
-"""A shared cache of anonymous pages, rebuilt when what they show changes.
+"""A shared cache of anonymous pages and page parts, rebuilt when what they
+show changes, and nothing else.
 
 Most visitors read without logging in, so their pages are the same for
 everyone and can be served from the cache (Redis in production, so every
@@ -6,40 +7,56 @@ worker shares it). Requests with a session cookie, the admin and health
 checks always go through, and so do requests with a flash message waiting in
 its cookie.
 
-Two kinds of versions keep a cached page fresh:
+A cached page or part is kept with the versions of the named objects it
+showed, and served only while they are unchanged. A view or template tag
+calls `depends_on(name, ...)` before it reads what a name stands for; a
+change calls `bump_on_commit(name, ...)`, which gives the names new versions
+once the transaction commits (never before: a page built in between would
+show the old data under the new version). The names:
 
-- One global version, part of every key: publishing, unpublishing, moving or
-  deleting a page and changing a taxonomy bump it (`bump_version`), and the
-  next request builds every page afresh.
-- Versions per object, named by their owner ("community-question:12"). A
-  view calls `depends_on(name, ...)` before it reads what the name stands
-  for; the page is stored with the versions it saw, and served only while
-  they are unchanged. `bump(name, ...)` (after the commit, see
-  `bump_on_commit`) makes just those pages stale. The community uses these,
-  so a member's action never empties the whole cache.
+- `page_name(pk)`: one page's own content; publishing, unpublishing, moving
+  or deleting it, or a change that does not publish (its "last reviewed"
+  date), bumps it;
+- `model_name(model)`: every row of a model at once: any list of practices
+  (`PracticePage`), a vocabulary's labels (`Theme`), the collections;
+- `SITE`: the site's structure (its Site records, and the pages directly
+  below a site's root, which the menus, the breadcrumbs and every address
+  below them show). Every cached page and part depends on it; it changes
+  only when an editor changes that structure;
+- others, named by their owners: the search index per kind and per
+  document (search.service), the community's questions and lists
+  (community.caching).
+
+So publishing one practice rebuilds its own page and the lists of
+practices, a community post its question and its practice, and no change
+empties the whole cache (a restore clears it).
 """
 
 import contextvars
 import hashlib
 import secrets
+import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
-VERSION_KEY = "page-cache-version"
 BYPASS_PREFIXES = ("/admin/", "/django-admin/", "/health/", "/documenten/", "/static/")
 CACHEABLE_TYPES = ("text/html", "application/json", "text/csv", "application/atom+xml")
+DEPENDENCY_PREFIX = "page-cache-dep:"
+SITE = "site"
 
-
-# What one request has read from the shared cache already (the version, the
-# facet labels, the menus): each is asked for once per request, not once per
+# What one request has read from the shared cache already (versions, facet
+# labels, the menus): each is asked for once per request, not once per
 # template part, which matters when the cache is Redis across the network.
 _request_memo = contextvars.ContextVar("kb_request_memo", default=None)
 # The object versions (cache key -> version) the current page depends on.
 _request_dependencies = contextvars.ContextVar("kb_request_dependencies", default=None)
-DEPENDENCY_PREFIX = "page-cache-dep:"
+# The same for each {% fragment %} being drawn, innermost last.
+_fragment_dependencies = contextvars.ContextVar("kb_fragment_dependencies", default=())
 
 
 def request_memo():
@@ -58,35 +75,17 @@ def once_per_request(key, load):
     return memo[key]
 
 
-def current_version():
-    return once_per_request(VERSION_KEY, lambda: cache.get_or_set(VERSION_KEY, 1, None))
+# Names -----------------------------------------------------------------------
 
 
-FRAGMENT_SECONDS = 600
+def page_name(pk):
+    """One page's own content (see the module docstring)."""
+    return f"page:{pk}"
 
 
-def fragment_cache_key(key):
-    """Where a {% fragment %} part (core/templatetags/fragment_tags.py) is kept."""
-    return f"fragment:{get_language()}:{key}"
-
-
-def prefetch_fragments(keys):
-    """The cached parts of a page in one round trip, for the view to put in
-    its context as `prefetched_fragments` (a part not found is drawn)."""
-    wanted = [fragment_cache_key(key) for key in keys if key]
-    return cache.get_many(wanted) if wanted else {}
-
-
-def bump_version(*args, **kwargs):
-    """Invalidate every cached page (a signal receiver). For publishing and
-    taxonomy changes only: community actions bump their objects (`bump`)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, None)
-    memo = _request_memo.get()
-    if memo is not None:
-        memo.clear()  # what this request read may be what just changed
+def model_name(model):
+    """Every row of `model` at once: its lists, counts and labels."""
+    return f"model:{model._meta.label_lower}"
 
 
 def _dependency_key(name):
@@ -97,46 +96,190 @@ def _new_version():
     return secrets.token_hex(8)
 
 
+def versions(*names):
+    """{name: current version} of these named objects; the page or part
+    being built depends on them. Call it before reading what the names stand
+    for, so a change committed in between makes what is stored stale rather
+    than hiding. A version is read once per request."""
+    keys = {name: _dependency_key(name) for name in names}
+    memo = _request_memo.get()
+    found = {} if memo is None else {k: memo[k] for k in keys.values() if k in memo}
+    wanted = [key for key in keys.values() if key not in found]
+    if wanted:
+        fetched = cache.get_many(wanted)
+        missing = {key: _new_version() for key in wanted if key not in fetched}
+        if missing:
+            # Never seen, or evicted: a fresh version makes older pages stale.
+            cache.set_many(missing, None)
+            fetched.update(missing)
+        found.update(fetched)
+        if memo is not None:
+            memo.update(fetched)
+    _record({key: found[key] for key in keys.values()})
+    return {name: found[key] for name, key in keys.items()}
+
+
 def depends_on(*names):
-    """The current versions of these named objects, as one string to fold
-    into a fragment key; the page being built is cached only while they stay
-    the same. Call it before reading what the names stand for, so a change
-    committed in between makes the stored page stale rather than hiding."""
-    keys = [_dependency_key(name) for name in names]
-    versions = cache.get_many(keys)
-    missing = {key: _new_version() for key in keys if key not in versions}
-    if missing:
-        # Never seen, or evicted: a fresh version makes older pages stale.
-        cache.set_many(missing, None)
-        versions.update(missing)
+    """The current versions of these named objects as one string, to fold
+    into a cache key (see `versions`)."""
+    return "-".join(versions(*names).values())
+
+
+def _record(seen):
+    """Note versions read (cache key -> version) for the page being built and
+    for every part being drawn."""
     recorded = _request_dependencies.get()
-    if recorded is not None:
-        for key in keys:
-            recorded.setdefault(key, versions[key])
-    return "-".join(versions[key] for key in keys)
-
-
-def page_name(pk):
-    """The per-object version of one page's own content, for a change that
-    does not publish (a practice confirmed as still current)."""
-    return f"page:{pk}"
+    targets = [
+        *([recorded] if recorded is not None else []),
+        *_fragment_dependencies.get(),
+    ]
+    for target in targets:
+        for key, version in seen.items():
+            target.setdefault(key, version)
 
 
 def bump(*names):
-    """Make the pages and fragments that depend on these objects stale."""
+    """Make the pages and parts that depend on these objects stale."""
     names = [name for name in dict.fromkeys(names) if name]
     if names:
         cache.set_many({_dependency_key(name): _new_version() for name in names}, None)
+        memo = _request_memo.get()
+        if memo is not None:  # what this request read may be what just changed
+            for name in names:
+                memo.pop(_dependency_key(name), None)
+
+
+class _Bump:
+    """The callback `bump_on_commit` leaves with the transaction; `changing`
+    looks for it."""
+
+    def __init__(self, names):
+        self.names = names
+        self.done = False
+
+    def __call__(self):
+        self.done = True
+        bump(*self.names)
 
 
 def bump_on_commit(*names):
-    """`bump(*names)` once the current transaction commits (never before:
-    a page built in between would show the old data under the new version)."""
-    from django.db import transaction
-
-    names = list(names)
+    """`bump(*names)` once the current transaction commits (at once outside
+    one); nothing when it rolls back."""
+    names = [name for name in names if name]
     if names:
-        transaction.on_commit(lambda: bump(*names))
+        transaction.on_commit(_Bump(names))
+
+
+def changing(*names):
+    """Whether this connection changed one of these objects in a transaction
+    that has not committed yet (a bump is waiting for the commit). What is
+    read then may be rolled back: it is shown, never stored. (Django keeps
+    the callbacks of the open transaction in `run_on_commit` and drops those
+    of a rolled-back savepoint.)"""
+    waiting = transaction.get_connection().run_on_commit
+    return any(
+        isinstance(callback, _Bump)
+        and not callback.done
+        and any(name in callback.names for name in names)
+        for _savepoints, callback, *_robust in waiting
+    )
+
+
+def _still_fresh(dependencies, current=None):
+    if not dependencies:
+        return True
+    if current is None:
+        current = cache.get_many(list(dependencies))
+    return all(current.get(key) == version for key, version in dependencies.items())
+
+
+def _changing_keys(dependencies):
+    prefix = len(DEPENDENCY_PREFIX)
+    return changing(*(key[prefix:] for key in dependencies))
+
+
+# Page parts ------------------------------------------------------------------
+
+FRAGMENT_SECONDS = 600
+
+
+def fragment_cache_key(key):
+    """Where a {% fragment %} part (core/templatetags/fragment_tags.py) is kept."""
+    return f"fragment:{get_language()}:{key}"
+
+
+@dataclass
+class Fragment:
+    """A part of a page: its key ("" for a part never kept, such as in a
+    preview), the names it depends on besides what it reads while it is
+    drawn, and its HTML when `prepare_fragments` found it fresh."""
+
+    key: str
+    names: tuple = ()
+    html: str | None = None
+    prepared: bool = False
+
+
+def prepare_fragments(parts, names=()):
+    """{name: Fragment} for the parts {name: key} of one page, each with its
+    cached HTML when that is still fresh: two round trips for all of them
+    (the parts, then the versions they were drawn with). `names` are what
+    every part depends on (the page's own version, say); what a part reads
+    while it is drawn (core.cache.depends_on) is added to it."""
+    names = tuple(names)
+    keys = {part: fragment_cache_key(key) for part, key in parts.items() if key}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    entries = {
+        part: found[key]
+        for part, key in keys.items()
+        if isinstance(found.get(key), tuple) and len(found[key]) == 2
+    }
+    dependencies = {dep for _html, deps in entries.values() for dep in deps}
+    current = cache.get_many(list(dependencies)) if dependencies else {}
+    prepared = {}
+    for part, key in parts.items():
+        fragment = Fragment(key, names, prepared=True)
+        entry = entries.get(part)
+        if entry is not None and _usable(entry[1], current):
+            _record(entry[1])
+            fragment.html = entry[0]
+        prepared[part] = fragment
+    return prepared
+
+
+def _usable(dependencies, current=None):
+    return _still_fresh(dependencies, current) and not _changing_keys(dependencies)
+
+
+def cached_fragment(fragment, render):
+    """The HTML of a part: from the cache while what it showed is unchanged,
+    else `render()`, kept with the versions of what it read. `fragment` is
+    a Fragment or a key."""
+    if not isinstance(fragment, Fragment):
+        fragment = Fragment(fragment or "")
+    if not fragment.key:
+        return render()
+    if fragment.html is not None:
+        return fragment.html
+    cache_key = fragment_cache_key(fragment.key)
+    if not fragment.prepared:
+        entry = cache.get(cache_key)
+        if isinstance(entry, tuple) and len(entry) == 2 and _usable(entry[1]):
+            _record(entry[1])
+            return entry[0]
+    dependencies = {}
+    token = _fragment_dependencies.set((*_fragment_dependencies.get(), dependencies))
+    try:
+        versions(SITE, *fragment.names)
+        html = render()
+    finally:
+        _fragment_dependencies.reset(token)
+    if not _changing_keys(dependencies):
+        cache.set(cache_key, (html, dependencies), FRAGMENT_SECONDS)
+    return html
+
+
+# Rate limits -----------------------------------------------------------------
 
 
 def within_rate(key, limit, seconds, now=None):
@@ -144,8 +287,6 @@ def within_rate(key, limit, seconds, now=None):
     per `seconds`, in a sliding window (the times of the last `limit`
     actions, kept in the shared cache): no burst at a minute boundary, and
     refused actions are not counted. A lost entry (eviction) allows again."""
-    import time
-
     now = time.time() if now is None else now
     key = "rate:" + key
     recent = [t for t in cache.get(key) or () if now - t < seconds]
@@ -156,11 +297,7 @@ def within_rate(key, limit, seconds, now=None):
     return True
 
 
-def _still_fresh(dependencies):
-    if not dependencies:
-        return True
-    current = cache.get_many(list(dependencies))
-    return all(current.get(key) == version for key, version in dependencies.items())
+# The page cache --------------------------------------------------------------
 
 
 class AnonymousPageCacheMiddleware:
@@ -192,8 +329,7 @@ class AnonymousPageCacheMiddleware:
             # htmx asks the same URL for a part of the page (explore/views.py):
             # never serve a part for a whole page, nor the other way round.
             address += "|htmx:" + request.headers.get("HX-Target", "")
-        address = address.encode()
-        key = f"page:{current_version()}:{hashlib.sha256(address).hexdigest()}"
+        key = "page:" + hashlib.sha256(address.encode()).hexdigest()
         cached = cache.get(key)
         # (content, status, headers, {dependency key: version seen})
         if cached is not None and len(cached) == 4 and _still_fresh(cached[3]):
@@ -203,6 +339,7 @@ class AnonymousPageCacheMiddleware:
                 response[header] = value
             response["X-Page-Cache"] = "hit"
             return response
+        versions(SITE)  # every page shows the site's structure
         response = self.get_response(request)
         if self._cacheable(response):
             cache.set(

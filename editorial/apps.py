@@ -12,7 +12,7 @@ class EditorialConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from core.cache import bump_version
+        from core.cache import bump_on_commit, model_name
         from notifications.mail import register_secrets
 
         from . import freshness, workflow
@@ -20,13 +20,19 @@ class EditorialConfig(AppConfig):
 
         workflow.connect()
         register_secrets(["confirm_current"], freshness.confirm_current_links)
-        # Collections are shown to anonymous visitors from the page cache.
+        # Collections are shown to anonymous visitors from the page cache; the
+        # pages that list them depend on their version (kb.models.HomePage,
+        # editorial.views).
+        collections = model_name(Collection)
+
+        def collections_changed(sender, **kwargs):
+            bump_on_commit(collections)
+
         for model in (Collection, CollectionPractice):
-            post_save.connect(
-                bump_version, sender=model, dispatch_uid=f"editorial-cache-save-{model}"
-            )
-            post_delete.connect(
-                bump_version,
-                sender=model,
-                dispatch_uid=f"editorial-cache-delete-{model}",
-            )
+            for action, signal in (("save", post_save), ("delete", post_delete)):
+                signal.connect(
+                    collections_changed,
+                    sender=model,
+                    weak=False,
+                    dispatch_uid=f"editorial-cache-{action}-{model.__name__}",
+                )

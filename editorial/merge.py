@@ -23,7 +23,8 @@ transaction, without duplicates:
 
 Then the source is deleted, its slug recorded as a SlugRedirect (and older
 redirects to the source re-pointed), the affected practices and questions
-reindexed after commit and the page cache emptied.
+reindexed after commit, and the cached pages that showed either value are
+rebuilt (the vocabulary's labels and lists, the practices' pages).
 """
 
 import logging
@@ -35,7 +36,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 
-from core.cache import bump_version
+from core.cache import bump_on_commit, model_name, page_name
 from practices.models import Organisation, PracticeOrganisation, PracticePage, Theme
 from search.service import schedule_update
 
@@ -97,7 +98,13 @@ def merge(source, target):
         _record_redirect(FACET_OF[model], old_slug, target.slug)
         schedule_update("practice", sorted(result.practice_ids))
         schedule_update("question", sorted(result.question_ids))
-        transaction.on_commit(bump_version)
+        # The merged vocabulary's labels and lists, and the pages of the
+        # practices that showed the source (their reindex names them too).
+        bump_on_commit(
+            model_name(model),
+            model_name(PracticePage),
+            *(page_name(pk) for pk in result.practice_ids),
+        )
     logger.info(
         "Merged %s %r into %r: %d practices, %d duplicates, %d revisions",
         model._meta.model_name,

@@ -7,16 +7,21 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from core.cache import within_rate
+from core.cache import depends_on, model_name, within_rate
 from practices.models import PracticePage
 
 from .freshness import mark_reviewed, read_confirm_token
 from .models import Collection, CollectionPractice
 from .workflow import my_practices_url
 
+# What the cached collection pages show: the collections and their practices
+# (editorial.apps, practices.caching).
+COLLECTION_PAGES = (model_name(Collection), model_name(PracticePage))
+
 
 def collection_index(request):
     """Every collection with a live practice, with its live practice count."""
+    depends_on(*COLLECTION_PAGES)
     live_ids = PracticePage.objects.reachable().values("pk")
     collections = Collection.objects.prefetch_related(
         Prefetch(
@@ -32,6 +37,7 @@ def collection_index(request):
 
 
 def collection_detail(request, slug):
+    depends_on(*COLLECTION_PAGES)
     collection = get_object_or_404(Collection, slug=slug)
     practices = collection.live_practices()
     return render(

@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core import csvexport
-from core.cache import current_version
+from core.cache import depends_on
 from core.site_url import site_url
 from editorial.redirects import merged_slug_redirect
 from practices.facets import FACETS
 from search.query import MAX_RESULT_WINDOW, SORTS, ParamError, SearchQuery, parse_params
-from search.service import search
+from search.service import index_name, search
 
 LICENCE = {
     "name": "CC BY 4.0",
@@ -152,10 +152,19 @@ def _fold(text):
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+def _practice_lists_version():
+    """The versions of what a list of practices shows (the index of
+    practices, every vocabulary's labels), for a cached part of one."""
+    return depends_on(
+        index_name("practice"),
+        *(facet.version_name for facet in FACETS if facet.model_label),
+    )
+
+
 def _suggestable_facet_values():
     """(facet, value) pairs of every facet value that some published practice
-    has, from the search contract, kept until the site changes."""
-    key = f"search-suggest-facets:{current_version()}"
+    has, from the search contract, kept until the index or a label changes."""
+    key = f"search-suggest-facets:{_practice_lists_version()}"
     values = cache.get(key)
     if values is None:
         results = search(SearchQuery(page_size=1))
@@ -217,7 +226,7 @@ def search_suggestions(request):
     suggestions = []
     if len(text) >= SUGGESTIONS_MIN_LENGTH:
         digest = hashlib.sha256(_fold(text).encode()).hexdigest()
-        key = f"search-suggest:{current_version()}:{digest}"
+        key = f"search-suggest:{_practice_lists_version()}:{digest}"
         suggestions = cache.get(key)
         if suggestions is None:
             suggestions = _suggestions(text)
@@ -259,9 +268,9 @@ def _community_questions(query, limit=3):
     """The best matching questions from the community, shown beside the
     practices when there is text to match.
 
-    Kept in the cache per text until the site changes (the page cache's
-    version) or the questions do (community.caching), so the block costs no
-    queries on a warm cache, for members too.
+    Kept in the cache per text until the questions in the index change
+    (community.caching), so the block costs no queries on a warm cache, for
+    members too.
     """
     if not query.terms:
         return None
@@ -269,7 +278,7 @@ def _community_questions(query, limit=3):
 
     digest = hashlib.sha256(query.text.encode()).hexdigest()
     listings = depend_on_listings(searched=True)  # from the search index
-    key = f"community-questions:{current_version()}:{listings}:{limit}:{digest}"
+    key = f"community-questions:{listings}:{limit}:{digest}"
     block = cache.get(key)
     if block is None:
         results = search(

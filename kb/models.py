@@ -16,7 +16,8 @@ from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import current_version
+from core.cache import depends_on, model_name, page_name
+from editorial.models import Collection
 from practices.models import (
     PracticeIndexPage,
     PracticePage,
@@ -59,29 +60,36 @@ class HomePage(Page):
         """Wagtail's route, remembered: a page below the home page is found
         with one query instead of two per level of the tree.
 
-        The page cache's version is part of the key, and publishing,
-        unpublishing, moving or deleting any page bumps it, so a remembered
-        route never outlives its page or its slug. Only plain routes to a
-        page are remembered (no sub-routes with arguments), and the page
-        found must still be live.
+        The page found is remembered with its place in the tree (its
+        url_path) and used again only while it is live and still there:
+        moving it, or renaming it or a page above it, changes its url_path,
+        so a remembered route follows the page tree without a version that
+        every publish would bump. Only plain routes to a page are remembered
+        (no sub-routes with arguments).
         """
         if not path_components:
             return super().route(request, path_components)
         path = hashlib.sha256("/".join(path_components).encode()).hexdigest()
-        key = f"route:{current_version()}:{self.pk}:{path}"
+        key = f"route:{self.pk}:{path}"
         remembered = cache.get(key)
-        if remembered is not None:
-            model_label, pk = remembered
-            page = apps.get_model(model_label).objects.filter(pk=pk, live=True)
+        if remembered is not None and len(remembered) == 3:
+            model_label, pk, url_path = remembered
+            page = apps.get_model(model_label).objects.filter(
+                pk=pk, live=True, url_path=url_path
+            )
             if page := page.first():
                 return RouteResult(page)
         result = super().route(request, path_components)
         page, args, kwargs = result
         if not args and not kwargs:
-            cache.set(key, (page._meta.label, page.pk), ROUTE_SECONDS)
+            cache.set(key, (page._meta.label, page.pk, page.url_path), ROUTE_SECONDS)
         return result
 
     def get_context(self, request, *args, **kwargs):
+        """The cached page is rebuilt when this page (its intro, the featured
+        practices), any list of practices or the collections change; the
+        search index and the labels the map shows are followed by search."""
+        depends_on(page_name(self.pk), model_name(PracticePage), model_name(Collection))
         context = super().get_context(request, *args, **kwargs)
         live_practices = PracticePage.objects.live().public()
         featured_ids = [
@@ -164,3 +172,8 @@ class StandardPage(Page):
 
     class Meta:
         verbose_name = _("content page")
+
+    def get_context(self, request, *args, **kwargs):
+        """The cached page is rebuilt when this page is published again."""
+        depends_on(page_name(self.pk))
+        return super().get_context(request, *args, **kwargs)

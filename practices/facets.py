@@ -16,7 +16,7 @@ from django.apps import apps
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import once_per_request, request_memo
+from core.cache import changing, model_name, once_per_request, request_memo, versions
 from search.documents import FacetSpec
 
 LABEL_CACHE_SECONDS = 600
@@ -58,26 +58,40 @@ class Facet:
         return apps.get_model(self.model_label) if self.model_label else None
 
     @property
-    def cache_key(self):
-        return f"facet-labels:{self.key}"
+    def version_name(self):
+        """The version of this facet's vocabulary (core.cache.model_name)."""
+        return model_name(self.model)
+
+    def label_key(self, version):
+        return f"facet-labels:{self.key}:{version}"
 
     def labels(self):
         """Every value of this facet with its label, from the cache when it can.
 
-        Saving or deleting a vocabulary value clears its facet's entry
-        (practices.search), so a rename shows at once in every worker.
+        Kept per version of the vocabulary, which saving or deleting a value
+        bumps after the commit (practices.caching): a rename shows at once in
+        every worker, and a rename that is rolled back never shows. Labels
+        read while this connection's open transaction changes the vocabulary
+        are shown but not kept. A page that shows them depends on them.
         """
         if self.model is None:
             from .models import PracticePage
 
             return {value: str(label) for value, label in PracticePage.Phase.choices}
-        return once_per_request(self.cache_key, self._cached_labels)
+        name = self.version_name
+        key = self.label_key(versions(name)[name])
+        if changing(name):
+            return self._read()
+        return once_per_request(key, lambda: self._cached_labels(key))
 
-    def _cached_labels(self):
-        labels = cache.get(self.cache_key)
+    def _read(self):
+        return dict(self.model.objects.values_list("slug", "name"))
+
+    def _cached_labels(self, key):
+        labels = cache.get(key)
         if labels is None:
-            labels = dict(self.model.objects.values_list("slug", "name"))
-            cache.set(self.cache_key, labels, LABEL_CACHE_SECONDS)
+            labels = self._read()
+            cache.set(key, labels, LABEL_CACHE_SECONDS)
         return labels
 
 
@@ -144,24 +158,14 @@ FACETS_BY_KEY = {facet.key: facet for facet in FACETS}
 
 
 def every_label():
-    """{facet key: {value: label}} for every facet, in one cache round trip."""
+    """{facet key: {value: label}} for every facet, in two cache round trips
+    (the vocabularies' versions, then their labels)."""
     memo = request_memo()
     if memo is not None:
-        wanted = [
-            facet.cache_key
-            for facet in FACETS
-            if facet.model_label and facet.cache_key not in memo
-        ]
+        vocabularies = [facet for facet in FACETS if facet.model_label]
+        current = versions(*(facet.version_name for facet in vocabularies))
+        keys = [facet.label_key(current[facet.version_name]) for facet in vocabularies]
+        wanted = [key for key in keys if key not in memo]
         if wanted:
             memo.update(cache.get_many(wanted))
     return {facet.key: facet.labels() for facet in FACETS}
-
-
-def forget_labels(model):
-    """Drop the cached labels of the facet whose vocabulary is `model`."""
-    memo = request_memo()
-    for facet in FACETS:
-        if facet.model_label and facet.model is model:
-            cache.delete(facet.cache_key)
-            if memo is not None:
-                memo.pop(facet.cache_key, None)

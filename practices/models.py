@@ -35,8 +35,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import current_version, depends_on, page_name, prefetch_fragments
-from search.service import similar
+from core.cache import depends_on, model_name, page_name
 
 from .facets import FACETS
 
@@ -281,6 +280,9 @@ class PracticeIndexPage(Page):
         )
 
     def get_context(self, request, *args, **kwargs):
+        """The practices, newest first; the cached page is rebuilt when this
+        page or any practice is published, unpublished, moved or deleted."""
+        depends_on(page_name(self.pk), model_name(PracticePage))
         context = super().get_context(request, *args, **kwargs)
         practices = practices_with_card_data(self.practices())
         paginator = Paginator(practices, self.page_size)
@@ -489,9 +491,17 @@ class PracticePage(Page):
             or reviewed < datetime.date.today() - datetime.timedelta(days=365)
         )
 
+    def get_cache_key_components(self):
+        """Wagtail's page cache key (`cache_key`, which the page's cached
+        parts are kept under) also follows the "last reviewed" date, which
+        changes without publishing (editorial.freshness)."""
+        return [*super().get_cache_key_components(), self.last_reviewed_at]
+
     def get_context(self, request, *args, **kwargs):
-        """Everything the page shows, loaded only when a part of it is not in
-        the fragment cache (see fragment_keys)."""
+        """What the page's own parts show, loaded only when a part is not in
+        the fragment cache (templates/practices/practice_page.html: the parts
+        are prepared by practice_fragments; the similar practices and the
+        community's questions come from their own apps' tags)."""
         context = super().get_context(request, *args, **kwargs)
         roles = SimpleLazyObject(self.organisations_by_role)
         context["initiators"] = SimpleLazyObject(lambda: roles[0])
@@ -499,53 +509,7 @@ class PracticePage(Page):
         context["contacts"] = self.contacts.select_related("photo")
         context["gallery_images"] = self.gallery_images.select_related("image")
         context["documents_list"] = self.documents.select_related("document")
-        context["similar"] = SimpleLazyObject(lambda: similar(self))
-        context["questions"] = SimpleLazyObject(
-            lambda: self.community_questions(request)
-        )
-        context["fragment_keys"] = keys = self.fragment_keys(request)
-        context["prefetched_fragments"] = prefetch_fragments(keys.values())
         return context
-
-    def fragment_keys(self, request):
-        """Cache keys of the page's parts ({% fragment %}), or empty ones
-        where a part must be drawn afresh.
-
-        Every key carries the page cache's version, which every publish and
-        taxonomy change bumps; the question list also carries this practice's
-        community version (community.caching), which a question about it
-        bumps, so a member's post rebuilds this list and nothing else. What
-        depends on the visitor is left out (the follow button) or in the key
-        (whether they are logged in); the question list is cached for visitors
-        only, as a member may also see their own hidden questions. Previews
-        are never cached.
-        """
-        if getattr(request, "is_preview", False):
-            return {}
-        from community.caching import depend_on_practice
-
-        # The page's own version: a change that does not publish (its
-        # "last reviewed" date, editorial.freshness) rebuilds this page only.
-        own = depends_on(page_name(self.pk))
-        base = f"practice:{self.pk}:{current_version()}:{own}"
-        # Read before the questions are: the cached page depends on it too.
-        community = depend_on_practice(self.pk)
-        member = request.user.is_authenticated
-        viewer = "member" if member else "visitor"
-        return {
-            "header": f"{base}:header",
-            "story": f"{base}:story:{viewer}",
-            "questions": "" if member else f"{base}:questions:{community}",
-            "rest": f"{base}:rest",
-        }
-
-    def community_questions(self, request, limit=10):
-        """The questions members asked about this practice (one query)."""
-        from community.authors import with_author_badges
-        from community.models import Question
-
-        questions = Question.objects.visible_to(request.user).filter(practices=self)
-        return list(with_author_badges(questions)[:limit])
 
 
 class PracticeOrganisation(Orderable):

@@ -13,7 +13,8 @@ from django.utils.html import strip_tags
 from search.documents import Document, DocumentType
 from search.service import schedule_update
 
-from .facets import FACETS, every_label, forget_labels
+from .caching import practices_reindexed
+from .facets import FACETS, every_label
 from .models import VOCABULARY_MODELS, Organisation, PracticePage
 
 KIND = "practice"
@@ -80,6 +81,7 @@ PRACTICE_DOCUMENTS = DocumentType(
     prefetch=with_facets,
     facets=[facet.spec for facet in FACETS],
     facet_labels=every_label,
+    pages_changed=practices_reindexed,
 )
 
 
@@ -98,7 +100,6 @@ def _page_changed(sender, instance, **kwargs):
 
 def _vocabulary_changed(sender, instance, **kwargs):
     """A renamed value changes the text of every practice that uses it."""
-    forget_labels(sender)
     if sender is Organisation:
         practices = PracticePage.objects.filter(
             practice_organisations__organisation=instance
@@ -106,10 +107,6 @@ def _vocabulary_changed(sender, instance, **kwargs):
     else:
         practices = instance.practices.all()
     schedule_update(KIND, practices.values_list("pk", flat=True))
-
-
-def _vocabulary_deleted(sender, instance, **kwargs):
-    forget_labels(sender)
 
 
 def _restriction_changed(sender, instance, **kwargs):
@@ -133,6 +130,5 @@ def connect_signals():
     post_delete.connect(_page_changed, sender=PracticePage)
     for model in VOCABULARY_MODELS:
         post_save.connect(_vocabulary_changed, sender=model)
-        post_delete.connect(_vocabulary_deleted, sender=model)
     post_save.connect(_restriction_changed, sender=PageViewRestriction)
     post_delete.connect(_restriction_changed, sender=PageViewRestriction)

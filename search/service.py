@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import bump_version
+from core.cache import bump, depends_on
 
 from .analysis import highlight
 from .backends import get_backend
@@ -31,6 +31,8 @@ logger = logging.getLogger("vindplaats.search")
 
 def search(query):
     """Answer a SearchQuery with SearchResults (see search.query)."""
+    # The page showing the results is rebuilt when the index changes.
+    depends_on(*(index_name(kind) for kind in query.kinds))
     backend = get_backend()
     raw = backend.search(query, operator="and")
     fallback = False
@@ -99,30 +101,36 @@ class SimilarItem:
     reasons: list[str]
 
 
-INDEX_VERSION_KEY = "search-index-version"
 SIMILAR_CACHE_SECONDS = 24 * 60 * 60
 
 
-def index_version():
-    """A number that changes whenever anything in the index changes."""
-    return cache.get_or_set(INDEX_VERSION_KEY, 1, None)
+def index_name(kind):
+    """The version (core.cache) of every search over documents of `kind`."""
+    return f"search-index:{kind}"
 
 
-def _index_changed():
-    try:
-        cache.incr(INDEX_VERSION_KEY)
-    except ValueError:
-        cache.set(INDEX_VERSION_KEY, 2, None)
+def document_name(kind, id):
+    """The version (core.cache) of one indexed document."""
+    return f"search-document:{kind}:{id}"
+
+
+def _index_changed(kind, ids=()):
+    bump(index_name(kind), *(document_name(kind, id) for id in ids))
 
 
 def similar(obj, kind="practice", limit=5):
     """Up to `limit` comparable items, each with why it is comparable.
 
-    The backend's answer depends on every document in the index, so it is
-    cached per index version: any index change makes every entry stale.
+    The backend's answer is kept for a day per object, until the object's
+    own document changes. What is shown depends on the documents it names:
+    one changed or gone since (renamed, unpublished) makes the page part
+    that shows the list stale at once, and is left out when it is no longer
+    indexable. A newly indexed document joins other objects' lists when
+    theirs are worked out again, within a day.
     """
     document_type = get_type(kind)
-    key = f"similar:{index_version()}:{kind}:{obj.pk}:{limit}"
+    own = depends_on(document_name(kind, obj.pk))
+    key = f"similar:{kind}:{obj.pk}:{limit}:{own}"
     raw = cache.get(key)
     if raw is None:
         try:
@@ -131,6 +139,7 @@ def similar(obj, kind="practice", limit=5):
             logger.exception("Similar items for %s %s failed", kind, obj.pk)
             return []
         cache.set(key, raw, SIMILAR_CACHE_SECONDS)
+    depends_on(*(document_name(kind, item.id) for item in raw))
     objects = (
         document_type.indexable().filter(pk__in=[item.id for item in raw]).in_bulk()
     )
@@ -162,14 +171,12 @@ def update_index(kind, ids):
         if gone:
             backend.delete(kind, gone)
     finally:
-        _index_changed()
-        # Pages that show counts from the index (home map, regions, search)
-        # are cached: they must be rebuilt now, not before the index changed.
-        # A kind may name just the pages that show it (community questions).
+        # Pages that show what the index holds (search, the home map, the
+        # similar lists) are cached: they are rebuilt now, not before the
+        # index changed. Each kind names its own pages besides.
+        _index_changed(kind, ids)
         if document_type.pages_changed is not None:
             document_type.pages_changed(sorted(ids))
-        else:
-            bump_version()
 
 
 def schedule_update(kind, ids):
@@ -187,4 +194,7 @@ def rebuild(progress=None):
     try:
         get_backend().rebuild(documents, progress=progress)
     finally:
-        _index_changed()
+        for document_type in document_types():
+            _index_changed(document_type.kind)
+            if document_type.pages_changed is not None:
+                document_type.pages_changed([])

@@ -304,7 +304,10 @@ class SearchContract:
         assert "zelfde thema" in match.reasons and "zelfde regio" in match.reasons
         assert all(item.object.pk != base.pk for item in items)
 
-    def test_similar_follows_every_index_change(self):
+    def test_similar_takes_newcomers_in_when_worked_out_again(self):
+        """A list is kept for a day per practice (search.service.similar):
+        a newcomer joins when it is worked out again, here because the
+        practice itself changed; an unpublished one leaves it at once."""
         base = self.practice(
             title="Zorgzwaluw thuis", themes=["ggz"], care_office_regions=["twente"]
         )
@@ -313,6 +316,7 @@ class SearchContract:
             title="Zorgzwaluw dichtbij", themes=["ggz"], care_office_regions=["twente"]
         )
         assert newcomer.pk not in before
+        update_index("practice", [base.pk])
         assert newcomer.pk in {item.object.pk for item in similar(base, limit=50)}
         with self.capture(execute=True):
             newcomer.unpublish()

@@ -20,7 +20,6 @@ from django.utils.translation import gettext, ngettext
 
 from community import services
 from community.models import Answer, ContactMessage, HelpfulVote, Question
-from core.cache import current_version
 from notifications.models import Follow, Notification
 from practices.models import PracticePage, Theme
 from tests.factories import PracticeContactFactory
@@ -99,7 +98,6 @@ def test_a_helpful_vote_rebuilds_its_question_page_and_nothing_else(
     for url in pages:
         assert cache_state(client, url) == "miss"
         assert cache_state(client, url) == "hit"
-    version = current_version()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = member_client(member).post(
@@ -107,7 +105,6 @@ def test_a_helpful_vote_rebuilds_its_question_page_and_nothing_else(
         )
     assert response.status_code == 302
 
-    assert current_version() == version  # the whole cache was not emptied
     assert cache_state(client, other_practice) == "hit"
     assert cache_state(client, practices[0].url) == "hit"
     assert cache_state(client, "/community/") == "hit"
@@ -125,7 +122,6 @@ def test_a_new_answer_rebuilds_its_question_its_practice_and_the_lists_only(
     for url in pages:
         client.get(url)
         assert cache_state(client, url) == "hit"
-    version = current_version()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = member_client(member).post(
@@ -133,7 +129,6 @@ def test_a_new_answer_rebuilds_its_question_its_practice_and_the_lists_only(
         )
     assert response.status_code == 302
 
-    assert current_version() == version
     assert cache_state(client, practices[1].url) == "hit"
     for url in (question_url, practices[0].url, "/community/"):
         assert cache_state(client, url) == "miss"
@@ -178,7 +173,6 @@ def test_a_profile_save_rebuilds_only_what_shows_a_changed_name(
     pages.append(other.get_absolute_url())
     for url in pages:
         client.get(url)
-    version = current_version()
     edit = reverse("accounts:edit")
 
     # Saving without a change (or a change nobody sees next to posts)
@@ -202,7 +196,6 @@ def test_a_profile_save_rebuilds_only_what_shows_a_changed_name(
     # The asker's new name: their question, its practice and the lists.
     with django_capture_on_commit_callbacks(execute=True):
         member_client(asker).post(edit, profile_data(asker, display_name="Nieuwe naam"))
-    assert current_version() == version
     assert cache_state(client, practices[1].url) == "hit"
     assert cache_state(client, other.get_absolute_url()) == "hit"
     assert "Nieuwe naam" in client.get(question_url).content.decode()
@@ -634,12 +627,10 @@ def test_the_still_current_link_rebuilds_its_practice_once_a_day_and_is_limited(
     PracticePage.objects.filter(pk=page.pk).update(last_reviewed_at=None)
     for url in (page.url, other.url, "/community/"):
         client.get(url)
-    version = current_version()
     confirm = reverse("editorial:confirm_current", args=[confirm_token(page)])
     visitor = Client()
     with django_capture_on_commit_callbacks(execute=True):
         assert visitor.post(confirm).status_code == 200
-    assert current_version() == version  # not the whole cache
     assert cache_state(client, other.url) == "hit"
     assert cache_state(client, "/community/") == "hit"
     assert cache_state(client, page.url) == "miss"

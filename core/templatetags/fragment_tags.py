@@ -1,19 +1,20 @@
-"""{% fragment key %}...{% endfragment %}: a part of a page cached under `key`.
+"""{% fragment key %}...{% endfragment %}: a part of a page kept in the cache.
 
-Unlike Django's {% cache %}, the key is one value the view computes, so the
-view decides what the part depends on, and an empty key (a preview, a draft)
-renders the part afresh and keeps nothing. Keys should carry
-core.cache.current_version(), which every publish and taxonomy change bumps,
-and the versions of the objects the part shows (core.cache.depends_on, e.g. a
-practice's community questions), so a cached part is never older than the
-content it shows.
+Unlike Django's {% cache %}, the part is kept with the versions of what it
+showed (core.cache.cached_fragment): whatever the part reads through
+core.cache.depends_on while it is drawn (a practice's community questions,
+the practices in its "similar" list), the site's structure, and the names its
+key was prepared with (core.cache.prepare_fragments, e.g. the page's own
+version). It is served only while those are unchanged, so it is never older
+than what it shows. `key` is a prepared Fragment (one round trip for every
+part of a page) or a plain key; an empty key (a preview, a member's own
+view) draws the part afresh and keeps nothing.
 """
 
 from django import template
-from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
-from core.cache import FRAGMENT_SECONDS, fragment_cache_key
+from core.cache import cached_fragment
 
 register = template.Library()
 
@@ -24,17 +25,9 @@ class FragmentNode(template.Node):
         self.nodelist = nodelist
 
     def render(self, context):
-        key = self.key.resolve(context)
-        if not key:
-            return self.nodelist.render(context)
-        cache_key = fragment_cache_key(key)
-        prefetched = context.get("prefetched_fragments") or {}
-        html = (
-            prefetched[cache_key] if cache_key in prefetched else cache.get(cache_key)
+        html = cached_fragment(
+            self.key.resolve(context), lambda: str(self.nodelist.render(context))
         )
-        if html is None:
-            html = str(self.nodelist.render(context))
-            cache.set(cache_key, html, FRAGMENT_SECONDS)
         return mark_safe(html)  # rendered by the template, which escapes
 
 

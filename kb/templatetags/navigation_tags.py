@@ -3,7 +3,7 @@ from wagtail.models import Site
 from django import template
 from django.core.cache import cache
 
-from core.cache import current_version, once_per_request
+from core.cache import SITE, depends_on, once_per_request
 from kb.models import StandardPage
 
 register = template.Library()
@@ -19,12 +19,14 @@ def _links(request, pages):
 
 
 def _menus(request):
-    """Both menus' links, cached until content changes (the page cache's
-    version): every page shows them, and they rarely change."""
+    """Both menus' links, cached until the site's structure changes
+    (core.cache.SITE: a page directly below the home page published, moved
+    or deleted; practices.caching): every page shows them, and they rarely
+    change."""
     site = Site.find_for_request(request)
     if site is None:
         return {"main": [], "footer": []}
-    key = f"menus:{current_version()}:{site.pk}"
+    key = f"menus:{depends_on(SITE)}:{site.pk}"
 
     def load():
         menus = cache.get(key)
