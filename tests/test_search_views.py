@@ -2,7 +2,9 @@
 
 import csv
 import io
+import threading
 import xml.etree.ElementTree as ET
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +13,8 @@ from hypothesis import strategies as st
 from django.core.management import call_command
 from django.urls import reverse
 
+from explore import views as explore_views
+from explore.views import PracticesFeed
 from practices.models import PracticePage
 from search.models import SearchDocument
 
@@ -181,6 +185,55 @@ def test_atom_feed_lists_newest_matching_practices(client):
     assert len(entries) == expected
     assert "CC BY 4.0" in feed.find("a:rights", ns).text
     assert client.get(reverse("feed_practices"), {"fase": "nope"}).status_code == 400
+
+
+def test_feed_requests_at_once_each_get_their_own_query(monkeypatch, rf):
+    """One PracticesFeed instance serves every request (urls.py), and a
+    threaded server runs two at once: neither may see the other's query."""
+    feed = PracticesFeed()
+    before = dict(vars(feed))
+    both_parsed = threading.Barrier(2, timeout=10)
+    parse = PracticesFeed.get_object
+
+    def get_object(self, request, *args, **kwargs):
+        query = parse(self, request, *args, **kwargs)
+        both_parsed.wait()  # each request has read its query; now both go on
+        return query
+
+    def search(query):
+        hit = SimpleNamespace(
+            kind="practice",
+            id=len(query.text),
+            title=f"Over {query.text}",
+            summary=query.text,
+            url=f"/praktijkvoorbeelden/{query.text}/",
+            published_at=None,
+            updated_at=None,
+        )
+        return SimpleNamespace(hits=[hit])
+
+    monkeypatch.setattr(PracticesFeed, "get_object", get_object)
+    monkeypatch.setattr(explore_views, "search", search)
+    bodies = {}
+
+    def fetch(text):
+        bodies[text] = feed(rf.get("/feeds/praktijken/", {"q": text})).content
+
+    threads = [threading.Thread(target=fetch, args=(t,)) for t in ("appel", "peer")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    for text, other in (("appel", "peer"), ("peer", "appel")):
+        atom = ET.fromstring(bodies[text])
+        assert [e.find("a:title", ns).text for e in atom.findall("a:entry", ns)] == [
+            f"Over {text}"
+        ]
+        assert f"q={text}" in atom.find("a:link", ns).get("href")
+        assert other not in bodies[text].decode()
+    assert vars(feed) == before  # no request left anything on the instance
 
 
 def test_rebuild_search_index_indexes_every_live_practice_and_nothing_else():
