@@ -21,13 +21,8 @@ KIND = "practice"
 
 
 def indexable_practices():
-    """Live practices that a visitor can reach: public, in a published section."""
-    from wagtail.models import Page
-
-    practices = PracticePage.objects.live().public()
-    for section in Page.objects.not_live().filter(numchild__gt=0).only("path"):
-        practices = practices.exclude(path__startswith=section.path)
-    return practices
+    """The practices a visitor can see (PracticePage.objects.reachable())."""
+    return PracticePage.objects.reachable()
 
 
 def with_facets(queryset):
