@@ -74,7 +74,7 @@ class CollectionSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        live_ids = PracticePage.objects.live().public().values("pk")
+        live_ids = PracticePage.objects.reachable().values("pk")
         return (
             Collection.objects.filter(items__practice__in=live_ids)
             .distinct()
