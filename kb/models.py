@@ -91,7 +91,7 @@ class HomePage(Page):
         search index and the labels the map shows are followed by search."""
         depends_on(page_name(self.pk), model_name(PracticePage), model_name(Collection))
         context = super().get_context(request, *args, **kwargs)
-        live_practices = PracticePage.objects.live().public()
+        live_practices = PracticePage.objects.reachable()
         featured_ids = [
             item.practice_id
             for item in self.featured_practices.all()
