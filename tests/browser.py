@@ -1,17 +1,33 @@
-"""Helpers for browser tests: the demo site on loopback and Debian's Chromium."""
+"""Helpers for browser tests: a copy of the demo site served on loopback, and
+Debian's Chromium.
+
+The demo site is built once per run, in the test database (tests/conftest.py).
+When tests that use `demo_site` are selected, that database and its media are
+copied before the first test runs (committed tests empty the test database
+when they end), and `manage.py runserver` serves the copy with the dev
+settings, the email worker beside it, as `make run` does: on SQLite a file in
+the site's var dir, on PostgreSQL a database cloned from the test database.
+"""
 
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from django.conf import settings
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parent.parent
+# The PostgreSQL copy is the test database's name with this suffix.
+COPY_SUFFIX = "browser"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -21,6 +37,54 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def wants_demo_site(items):
+    return any("demo_site" in getattr(item, "fixturenames", ()) for item in items)
+
+
+def copy_test_database(var_dir):
+    """Copy the test database and its media for the demo site's processes."""
+    shutil.copytree(settings.MEDIA_ROOT, var_dir / "media")
+    if connection.vendor == "postgresql":
+        connection.creation.clone_test_db(COPY_SUFFIX, verbosity=0, autoclobber=True)
+        return
+    connection.ensure_connection()
+    copy = sqlite3.connect(var_dir / "db.sqlite3")
+    try:
+        connection.connection.backup(copy)
+    finally:
+        copy.close()
+
+
+def drop_test_database_copy():
+    """Drop the PostgreSQL copy, even if a stopped server's connection lingers
+    (the SQLite copy goes with pytest's temporary directories)."""
+    if connection.vendor != "postgresql":
+        return
+    name = connection.ops.quote_name(copy_database_name())
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def copy_database_name():
+    return connection.creation.get_test_db_clone_settings(COPY_SUFFIX)["NAME"]
+
+
+def site_env(var_dir):
+    """The environment of the demo site's processes (web server, email worker,
+    `manage.py shell`): the dev settings, on the copy of the test database."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kb.settings.dev",
+        "VINDPLAATS_VAR_DIR": str(var_dir),
+    }
+    if connection.vendor == "postgresql":
+        url = urlsplit(os.environ["DATABASE_URL"])
+        env["DATABASE_URL"] = url._replace(path="/" + copy_database_name()).geturl()
+    else:
+        env.pop("DATABASE_URL", None)  # SQLite: db.sqlite3 in the var dir
+    return env
 
 
 def chromium_path():
@@ -49,20 +113,9 @@ class DemoSite:
 
 
 def start_demo_site(var_dir):
-    """Migrate a fresh SQLite database, load the demo content and serve it,
-    with the email worker beside it, as `make run` does."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kb.settings.dev",
-        "VINDPLAATS_VAR_DIR": str(var_dir),
-    }
-    env.pop("DATABASE_URL", None)
+    """Serve the copy in `var_dir`, with the email worker beside it."""
+    env = site_env(var_dir)
     manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (
-        ["migrate", "--no-input", "-v0"],
-        ["load_demo_data", "--no-progress"],
-    ):
-        subprocess.run(manage + command, env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(
         manage + ["runserver", "--noreload", f"127.0.0.1:{port}"],
@@ -91,8 +144,9 @@ def start_demo_site(var_dir):
 
 
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory):
-    server, base_url = start_demo_site(tmp_path_factory.mktemp("demo-site"))
+def demo_site(django_db_setup):
+    """The base URL of the demo site; `django_db_setup` is its var dir."""
+    server, base_url = start_demo_site(django_db_setup)
     yield base_url
     server.terminate()
     server.wait(timeout=10)

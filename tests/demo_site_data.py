@@ -1,17 +1,16 @@
 """Members and posts in the browser tests' demo site (a separate process).
 
-The demo site of `tests.browser` has its own SQLite database in its var dir;
+The demo site of `tests.browser` serves its own copy of the test database;
 these helpers run `manage.py shell` against it, exactly like the site runs.
 """
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
-from .browser import ROOT
+from .browser import ROOT, site_env
 
 PASSWORD = "Vindplaats-test-2026!"
 
@@ -47,15 +46,9 @@ def demo_var_dir(tmp_path_factory):
 
 
 def manage_shell(var_dir, code):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "kb.settings.dev",
-        "VINDPLAATS_VAR_DIR": str(var_dir),
-    }
-    env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
-        env=env,
+        env=site_env(var_dir),
         check=True,
         capture_output=True,
         text=True,
