@@ -12,7 +12,8 @@ query string, odd bytes in the path. Each must get an answer below 500, and
 where the request itself is refused, a Dutch page saying so.
 
 Run on SQLite and on PostgreSQL (DATABASE_URL): only PostgreSQL refuses NUL
-bytes, so only there does a NUL that reaches a query become a 500.
+bytes, so only there does a NUL that reaches a query become a 500. The
+property-based runs are marked slow: `make test-fast` leaves them out.
 """
 
 import secrets
@@ -184,6 +185,7 @@ EDITOR_GETS = [
 ]
 
 
+@pytest.mark.slow
 @FUZZ
 @always(SEARCH_PARAMS + LISTING_PARAMS)
 @given(pairs=params(SEARCH_PARAMS + LISTING_PARAMS))
@@ -193,6 +195,7 @@ def test_public_pages_answer_any_query(site, pairs):
         assert_answers(client.get(url(site), pairs), (url(site), pairs))
 
 
+@pytest.mark.slow
 @FUZZ
 @always(LISTING_PARAMS + ["page", "status"])
 @given(pairs=params(LISTING_PARAMS + ["page", "status"]))
@@ -205,6 +208,7 @@ def test_members_pages_answer_any_query(site, pairs):
 EDITOR_PARAMS = ["status", "p", "q", "phase", "source", "target", "ordering", "export"]
 
 
+@pytest.mark.slow
 @FUZZ
 @always(EDITOR_PARAMS)
 @given(pairs=params(EDITOR_PARAMS))
@@ -355,6 +359,7 @@ FORMS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("role", "url", "fixed", "fields"),
     [
@@ -380,6 +385,7 @@ def test_forms_answer_any_input(site, role, url, fixed, fields):
     post()
 
 
+@pytest.mark.slow
 @FUZZ
 @example(segment="\x00")
 @example(segment="a\x00b")
