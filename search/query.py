@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.params import MAX_ID, positive_int
 from core.text import printable
 
 from .analysis import query_terms
@@ -70,19 +71,22 @@ def _getlist(params, name):
     return [printable(value) for value in params.getlist(name)]
 
 
-def _positive_int(params, name, default, errors):
+def _whole_number(params, name, default, errors):
+    """`name` as a number of 1 or more in ASCII digits (core.params); `default`
+    when it is absent or, reported, when it is no such number."""
     raw = _get(params, name).strip()
     if raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        errors.append(ParamError(name, raw, _("Must be a whole number.")))
-        return default
-    if value < 1:
+    number = positive_int(raw)
+    if number is not None:
+        return number
+    if raw.isascii() and raw.isdigit() and raw.strip("0"):
+        return MAX_ID  # more than any id: the limits below report it
+    if raw.isascii() and raw.removeprefix("-").isdigit():
         errors.append(ParamError(name, raw, _("Must be 1 or more.")))
-        return default
-    return value
+    else:
+        errors.append(ParamError(name, raw, _("Must be a whole number.")))
+    return default
 
 
 def parse_params(params, *, kinds=("practice",), default_page_size=12):
@@ -135,8 +139,8 @@ def parse_params(params, *, kinds=("practice",), default_page_size=12):
             ParamError("sort", sort, _("Sort by one of: %s.") % ", ".join(SORTS))
         )
         sort = ""
-    page = _positive_int(params, "page", 1, errors)
-    page_size = _positive_int(params, "page_size", default_page_size, errors)
+    page = _whole_number(params, "page", 1, errors)
+    page_size = _whole_number(params, "page_size", default_page_size, errors)
     if page_size > MAX_PAGE_SIZE:
         errors.append(
             ParamError(
