@@ -24,7 +24,7 @@ from search.backends.elasticsearch import (
     IndexedDocument,
     index_definition,
 )
-from search.documents import document_types
+from search.documents import document_types, get_type
 from search.models import PendingIndexUpdate, SearchDocument
 from search.query import SearchQuery
 from search.service import search, similar
@@ -447,8 +447,6 @@ def lifecycle_handler(existing=("vindplaats-documents-old",)):
 def test_index_writes_database_and_cluster():
     practice = PracticePage.objects.live().order_by("pk").first()
     FakeNode.reset(lifecycle_handler())
-    from search.documents import get_type
-
     document = next(get_type("practice").documents([practice.pk]))
     backend_for().index([document])
     path, bulk = [(path, p) for _m, path, p in FakeNode.requests if "_bulk" in path][0]
@@ -457,6 +455,20 @@ def test_index_writes_database_and_cluster():
     assert bulk[1]["title"] == practice.title and bulk[1]["facets"]["provincie"]
     assert SearchDocument.objects.filter(object_id=practice.pk).exists()
     assert not PendingIndexUpdate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_writes_go_to_the_alias_after_this_process_created_an_index():
+    practice = PracticePage.objects.live().order_by("pk").first()
+    FakeNode.reset(lifecycle_handler(existing=()))
+    backend = backend_for()
+    backend.ensure_index()
+    backend.reset()  # a second versioned index; the first is gone
+    document = next(get_type("practice").documents([practice.pk]))
+    backend.index([document])
+    path, bulk = [(path, p) for _m, path, p in FakeNode.requests if "_bulk" in path][0]
+    assert path.split("?")[0] == "/vindplaats-documents/_bulk"
+    assert bulk[0] == {"index": {"_id": f"practice-{practice.pk}"}}
 
 
 @pytest.mark.django_db

@@ -134,7 +134,10 @@ class IndexedDocument(DslDocument):
 def index_definition(name, shards=1, replicas=0):
     index = Index(name)
     index.settings(number_of_shards=shards, number_of_replicas=replicas)
-    index.document(IndexedDocument)
+    # The document's fields, not the document: Index.document() would make
+    # the first index defined the document's own, and every later write would
+    # name that index instead of going where the alias points.
+    index.mapping(IndexedDocument._doc_type.mapping)
     facets = Mapping()
     facets.field(
         "facets", Object(properties={spec.key: Keyword() for spec in every_facet()})
