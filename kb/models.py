@@ -58,7 +58,8 @@ class HomePage(Page):
 
     def route(self, request, path_components):
         """Wagtail's route, remembered: a page below the home page is found
-        with one query instead of two per level of the tree.
+        with one query instead of two per level of the tree (two the first
+        time, see `_route_by_address`).
 
         The page found is remembered with its place in the tree (its
         url_path) and used again only while it is live and still there:
@@ -79,13 +80,44 @@ class HomePage(Page):
             )
             if page := page.first():
                 return RouteResult(page)
-        result = super().route(request, path_components)
+        result = self._route_by_address(path_components) or super().route(
+            request, path_components
+        )
         page, args, kwargs = result
         if not args and not kwargs:
             cache.set(key, (page._meta.label, page.pk, page.url_path), ROUTE_SECONDS)
         return result
 
     def get_context(self, request, *args, **kwargs):
+    def _route_by_address(self, path_components):
+        """What Wagtail's route finds, in two queries: the pages on the way,
+        by their url_path, then the last one's own fields. None (Wagtail
+        routes) when a page is missing, or one on the way routes its own way
+        (sub-routes), or the page is not live."""
+        prefixes = [
+            self.url_path + "/".join(path_components[:depth]) + "/"
+            for depth in range(1, len(path_components) + 1)
+        ]
+        found = {
+            page.url_path: page
+            for page in Page.objects.filter(
+                path__startswith=self.path, url_path__in=prefixes
+            )
+        }
+        if len(found) != len(prefixes):
+            return None
+        pages = [self, *(found[prefix] for prefix in prefixes)]
+        if any(
+            getattr(page.specific_class, "route", None) is not Page.route
+            for page in pages[1:]
+        ):
+            return None
+        if not pages[-1].live:
+            return None
+        page = pages[-1].specific
+        page._cached_parent_obj = pages[-2]  # the breadcrumb, without a query
+        return RouteResult(page)
+
         """The cached page is rebuilt when this page (its intro, the featured
         practices), any list of practices or the collections change; the
         search index and the labels the map shows are followed by search."""
