@@ -14,9 +14,10 @@ from wagtail.url_routing import RouteResult
 from django.apps import apps
 from django.core.cache import cache
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import depends_on, model_name, page_name
+from core.cache import depends_on, model_name, page_name, prepare_fragments
 from editorial.models import Collection
 from practices.models import (
     PracticeIndexPage,
@@ -88,7 +89,6 @@ class HomePage(Page):
             cache.set(key, (page._meta.label, page.pk, page.url_path), ROUTE_SECONDS)
         return result
 
-    def get_context(self, request, *args, **kwargs):
     def _route_by_address(self, path_components):
         """What Wagtail's route finds, in two queries: the pages on the way,
         by their url_path, then the last one's own fields. None (Wagtail
@@ -118,11 +118,30 @@ class HomePage(Page):
         page._cached_parent_obj = pages[-2]  # the breadcrumb, without a query
         return RouteResult(page)
 
-        """The cached page is rebuilt when this page (its intro, the featured
-        practices), any list of practices or the collections change; the
-        search index and the labels the map shows are followed by search."""
-        depends_on(page_name(self.pk), model_name(PracticePage), model_name(Collection))
+    def get_context(self, request, *args, **kwargs):
+        """The page's content is one cached part (templates/kb/home_page.html),
+        drawn from `listing` only when the part is not in the cache: the
+        practices' cards and their images are not looked up again on every
+        request. The part depends on this page (its intro, the featured
+        practices), every list of practices, the collections and the search
+        index (the counts); the site's structure besides (core.cache)."""
         context = super().get_context(request, *args, **kwargs)
+        preview = getattr(request, "is_preview", False)  # a preview keeps nothing
+        fragments = prepare_fragments(
+            {"content": "" if preview else f"home:{self.cache_key}"},
+            names=[
+                page_name(self.pk),
+                model_name(PracticePage),
+                model_name(Collection),
+            ],
+        )
+        context["fragments"] = fragments
+        context["listing"] = SimpleLazyObject(self.listing)
+        return context
+
+    def listing(self):
+        """What the home page lists: featured and newest practices, the count
+        per province and in all, and the practice index."""
         live_practices = PracticePage.objects.reachable()
         featured_ids = [
             item.practice_id
@@ -135,19 +154,20 @@ class HomePage(Page):
                 live_practices.filter(pk__in=featured_ids)
             )
         }
-        context["featured"] = [featured[pk] for pk in featured_ids if pk in featured]
-        context["newest"] = practices_with_card_data(
-            live_practices.order_by("-first_published_at", "-pk")
-        )[: self.newest_count]
         # The map counts what search finds, so a tile's number is what its
-        # link shows; one browse search, and the whole page is cached.
+        # link shows; one browse search.
         browse = search(SearchQuery(page_size=1))
-        context["province_counts"] = browse.facet("provincie")
-        context["practice_total"] = browse.total
-        context["practice_index"] = (
-            self.get_children().type(PracticeIndexPage).live().specific().first()
-        )
-        return context
+        return {
+            "featured": [featured[pk] for pk in featured_ids if pk in featured],
+            "newest": practices_with_card_data(
+                live_practices.order_by("-first_published_at", "-pk")
+            )[: self.newest_count],
+            "province_counts": browse.facet("provincie"),
+            "practice_total": browse.total,
+            "practice_index": (
+                self.get_children().type(PracticeIndexPage).live().specific().first()
+            ),
+        }
 
 
 class HomeFeaturedPractice(Orderable):
