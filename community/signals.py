@@ -14,7 +14,10 @@ Each signal is sent once the change has been committed (from
 - `member_suspended(sender=User, user=..., moderator=...)`: a moderator
   suspended a member (the profile says until when and why).
 
-The notifications app listens; the community app does not know who does.
+community.notify listens (connected in CommunityConfig.ready()) and tells
+the people involved through the notifications app, which knows nothing of
+the community. The actions that send them (community.services) do not know
+who listens.
 """
 
 from django.dispatch import Signal

@@ -6,6 +6,7 @@ import re
 from unittest import mock
 
 import pytest
+from wagtail.models import Page
 
 from django.core import mail
 from django.core.management import call_command
@@ -235,6 +236,19 @@ def test_restricted_practice_notifies_nobody(commit):
     )
     commit(lambda: page.save_revision().publish())
     assert notified() == []
+
+
+def test_practice_in_a_section_that_is_not_live_notifies_nobody(client, commit):
+    """What a visitor cannot reach (PracticePage.objects.reachable()) is no
+    news and cannot be followed: here the practice index was unpublished."""
+    page = PracticePageFactory()
+    follower = member()
+    Follow.objects.create(user=follower, practice=page)
+    Page.objects.filter(pk=page.get_parent().pk).update(live=False)
+    commit(lambda: page.save_revision().publish())
+    assert notified() == []
+    client.force_login(member())
+    assert follow_post(client, "practice", page.pk).status_code == 404
 
 
 def ask(commit, **kwargs):

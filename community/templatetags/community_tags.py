@@ -4,6 +4,8 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
+from ..once import FIELD, new_token
+
 register = template.Library()
 
 
@@ -43,8 +45,6 @@ def ask_url(context, practice=None):
 def form_token(context):
     """The hidden one-time token of a form that creates something
     (community.once). Only members get one: their pages are never cached."""
-    from community.once import FIELD, new_token
-
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return ""
