@@ -12,13 +12,12 @@ def main(what):
     django.setup()
     from django.db import connection
 
+    from community.models import Question
     from practices.models import PracticePage
 
     if what == "count":
         print(PracticePage.objects.count())
     elif what == "questions":
-        from community.models import Question
-
         print(Question.objects.count())
     elif what == "url":
         print(PracticePage.objects.live().filter(slug__startswith="gen-").first().url)
@@ -28,8 +27,6 @@ def main(what):
         for page in pages.order_by("-first_published_at", "-pk"):
             print(page.url)
     elif what == "question_url":
-        from community.models import Question
-
         # A question with answers, as a reader usually finds one.
         question = Question.objects.public().filter(answer_count__gte=3).first()
         print(question.get_absolute_url())
