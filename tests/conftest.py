@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from wagtail.images import get_image_model
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from django.core.management import call_command
@@ -45,13 +46,24 @@ def django_db_setup(django_db_setup, django_db_blocker, request, tmp_path_factor
             teardown_databases(own, verbosity=0)
 
 
+# The sizes the pages show a hero image in: practice_card.html,
+# practice_page.html and the og:image of kb/templatetags/seo_tags.py.
+HERO_SIZES = ["fill-480x270", "fill-1200x600", "fill-1200x630"]
+
+
 def load_demo_site():
     """`load_demo_data`, with Wagtail's reference index (the admin's usage
     counts) built once at the end instead of after each of its ~2,000 saves:
-    a third less time, and the index `rebuild_references_index` makes."""
+    a third less time, and the index `rebuild_references_index` makes.
+
+    Then the demo's images in the sizes the pages show: a test rolls back
+    the renditions it makes, so every test that shows a practice would
+    resize them again (a third of a practice page's time)."""
     with disable_reference_index_auto_update():
         call_command("load_demo_data", "--no-progress", stdout=io.StringIO())
     call_command("rebuild_references_index", stdout=io.StringIO())
+    for image in get_image_model().objects.all():
+        image.get_renditions(*HERO_SIZES)
 
 
 @pytest.fixture
