@@ -101,8 +101,9 @@ class HomePage(Page):
         found = {
             page.url_path: page
             for page in Page.objects.filter(
-                path__startswith=self.path, url_path__in=prefixes
-            )
+                slug__in=path_components, path__startswith=self.path
+            )  # by the slug's index; url_path has none
+            if page.url_path in prefixes
         }
         if len(found) != len(prefixes):
             return None
