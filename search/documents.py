@@ -68,7 +68,8 @@ class DocumentType:
     prefetch: Callable[[QuerySet], QuerySet] = lambda queryset: queryset
     url: Callable[[object], str] = lambda obj: obj.get_url()
     # Called with the ids after the index changed for them, to make stale the
-    # cached pages that show them; None empties the whole page cache.
+    # cached pages that show them; None: only the pages that depend on the
+    # kind's index or on those documents (search.service.update_index).
     pages_changed: Callable[[list], None] | None = None
     facets: Sequence[FacetSpec] = ()
     # {facet key: {value: label}} for every facet at once, when the domain can

@@ -1,7 +1,7 @@
 """The search contract: what callers ask (SearchQuery) and get (SearchResults).
 
-Every backend answers the same SearchQuery with the same semantics; see the
-README ("How relevance works") and tests/search_contract.py.
+Every backend answers the same SearchQuery with the same semantics; see
+docs/search.md ("How relevance works") and tests/search_contract.py.
 """
 
 import math
