@@ -147,6 +147,7 @@ def bump(*names):
         if memo is not None:  # what this request read may be what just changed
             for name in names:
                 memo.pop(_dependency_key(name), None)
+                memo.pop(_remembered_key(name), None)
 
 
 class _Bump:
@@ -183,6 +184,40 @@ def changing(*names):
         and any(name in callback.names for name in names)
         for _savepoints, callback, *_robust in waiting
     )
+
+
+_MISSING = object()
+REMEMBERED_SECONDS = 24 * 60 * 60
+
+
+def _remembered_key(name):
+    return f"remembered:{name}"
+
+
+def remembered(name, load):
+    """`load()`, kept until `name` is bumped: for what many requests ask and
+    few changes alter (which sections are hidden, say). Reading it does not
+    make the page being built depend on `name`. Worked out afresh, and not
+    kept, while this connection's open transaction changes `name`."""
+
+    def fetch():
+        if changing(name):
+            return load()
+        key = _dependency_key(name)
+        version = cache.get(key)
+        if version is None:  # never seen, or evicted
+            cache.add(key, _new_version(), None)
+            version = cache.get(key)
+        store = f"{_remembered_key(name)}:{version}"
+        value = cache.get(store, _MISSING)
+        if value is _MISSING:
+            value = load()
+            cache.set(store, value, REMEMBERED_SECONDS)
+        return value
+
+    if changing(name):
+        return load()
+    return once_per_request(_remembered_key(name), fetch)
 
 
 def _still_fresh(dependencies, current=None):

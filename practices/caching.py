@@ -18,6 +18,9 @@ only what the change shows on (core.cache explains the names):
   transaction, so what is drawn inside it before the commit (and may be
   rolled back) is not kept (core.cache.changing); the reindex of those
   practices names them again once the index has them.
+- a page saved, published, unpublished, moved or deleted, or a view
+  restriction changed: which pages are hidden (`PAGE_TREE`, read by
+  PracticePage.objects.reachable; no cached page depends on it).
 - the search index changed for some practices (`practices_reindexed`, the
   practice document type's `pages_changed`): their pages and the lists.
 """
@@ -29,7 +32,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 
 from core.cache import SITE, bump, bump_on_commit, model_name, page_name
 
-from .models import VOCABULARY_MODELS, Organisation, PracticePage
+from .models import PAGE_TREE, VOCABULARY_MODELS, Organisation, PracticePage
 
 # Wagtail's root is depth 1, a site's root page (the home page) depth 2, and
 # the pages in its menus depth 3.
@@ -49,7 +52,7 @@ def page_changes(page, depths=None, published=False):
     """The names a change to `page` makes stale. `depths`: where it stood
     before and after (a move); `published`: only a new revision went live."""
     depths = depths or (page.depth,)
-    names = [page_name(page.pk)]
+    names = [page_name(page.pk), PAGE_TREE]
     if issubclass(page.specific_class or Page, PracticePage):
         names.append(PRACTICE_LISTS)
     if MENU_DEPTH in depths or (min(depths) < MENU_DEPTH and not published):
@@ -77,6 +80,13 @@ def _restriction_changed(sender, instance, **kwargs):
     page = Page.objects.filter(pk=instance.page_id).first()
     if page is not None:  # else the page itself was deleted
         bump_on_commit(*page_changes(page))
+
+
+def _page_saved(sender, instance, **kwargs):
+    """Any page saved (made live or not, added below a section): which pages
+    are hidden (PracticePage.objects.reachable) is worked out again."""
+    if isinstance(instance, Page):
+        bump_on_commit(PAGE_TREE)
 
 
 def _site_changed(sender, instance, **kwargs):
@@ -109,6 +119,7 @@ def connect_invalidation():
         _unpublished_or_deleted, dispatch_uid="page-cache-unpublished"
     )
     post_page_move.connect(_moved, dispatch_uid="page-cache-moved")
+    post_save.connect(_page_saved, dispatch_uid="page-cache-page-saved")
     post_delete.connect(
         _unpublished_or_deleted, sender=Page, dispatch_uid="page-cache-deleted"
     )

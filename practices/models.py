@@ -20,7 +20,7 @@ from wagtail.admin.panels import (
 from wagtail.documents import get_document_model_string
 from wagtail.fields import RichTextField
 from wagtail.images import get_image_model_string
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -35,7 +35,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import depends_on, model_name, page_name
+from core.cache import depends_on, model_name, page_name, remembered
 
 from .facets import FACETS
 
@@ -296,10 +296,29 @@ class PracticePageQuerySet(PageQuerySet):
         feeds, sitemaps, follows and notifications alike. Live, public (no
         view restriction on the practice or above it) and not inside a
         section that is not live."""
-        practices = self.live().public()
-        for section in Page.objects.not_live().filter(numchild__gt=0).only("path"):
-            practices = practices.exclude(path__startswith=section.path)
+        practices = self.live()
+        for path in remembered(PAGE_TREE, hidden_paths):
+            practices = practices.exclude(path__startswith=path)
         return practices
+
+
+# Which pages are live and where they stand, with their view restrictions
+# (practices.caching bumps it after any change to them).
+PAGE_TREE = model_name(Page)
+
+
+def hidden_paths():
+    """The tree paths under which no page is reachable: sections that are not
+    live, and pages with a view restriction (and so everything below them)."""
+    sections = Page.objects.not_live().filter(numchild__gt=0)
+    restricted = PageViewRestriction.objects.values_list("page__path", flat=True)
+    paths = sorted({*sections.values_list("path", flat=True), *restricted})
+    # A path inside another one hidden already adds nothing.
+    return [
+        path
+        for index, path in enumerate(paths)
+        if not any(path.startswith(other) for other in paths[:index])
+    ]
 
 
 class PracticePage(Page):
