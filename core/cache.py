@@ -201,8 +201,6 @@ def remembered(name, load):
     kept, while this connection's open transaction changes `name`."""
 
     def fetch():
-        if changing(name):
-            return load()
         key = _dependency_key(name)
         version = cache.get(key)
         if version is None:  # never seen, or evicted

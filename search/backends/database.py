@@ -369,7 +369,11 @@ class DatabaseBackend(BaseSearchBackend):
         """Documents scored by the facet values they share, weighted, with the
         best SIMILAR_CANDIDATES reranked by how much their text matches this
         one's title and summary. The facet part is numpy over the columns."""
-        document = SearchDocument.objects.filter(kind=kind, object_id=id).first()
+        document = (
+            SearchDocument.objects.filter(kind=kind, object_id=id)
+            .only("pk", "title", "summary")
+            .first()
+        )
         if document is None:
             return []
         columns = index_columns.current([kind])
