@@ -14,6 +14,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 
 from core.cache import bump
 from practices.facets import FACETS_BY_KEY
+from practices.models import Theme
 from practices.search import indexable_practices, plain_text
 from search.documents import Document, DocumentType
 from search.service import schedule_update
@@ -119,8 +120,6 @@ def _theme_changed(sender, instance, **kwargs):
 
 
 def connect_signals():
-    from practices.models import Theme
-
     pre_delete.connect(_question_deleting, sender=Question, dispatch_uid="q-deleting")
     post_delete.connect(_question_deleted, sender=Question, dispatch_uid="q-deleted")
     post_delete.connect(_answer_deleted, sender=Answer, dispatch_uid="a-deleted")

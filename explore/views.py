@@ -20,6 +20,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from community.caching import depend_on_listings
 from core import csvexport
 from core.cache import depends_on
 from core.site_url import site_url
@@ -274,8 +275,6 @@ def _community_questions(query, limit=3):
     """
     if not query.terms:
         return None
-    from community.caching import depend_on_listings
-
     digest = hashlib.sha256(query.text.encode()).hexdigest()
     listings = depend_on_listings(searched=True)  # from the search index
     key = f"community-questions:{listings}:{limit}:{digest}"

@@ -75,9 +75,9 @@ class Facet:
         are shown but not kept. A page that shows them depends on them.
         """
         if self.model is None:
-            from .models import PracticePage
-
-            return {value: str(label) for value, label in PracticePage.Phase.choices}
+            # The phase is a field of the practice itself, not a vocabulary.
+            practice = apps.get_model("practices.PracticePage")
+            return {value: str(label) for value, label in practice.Phase.choices}
         name = self.version_name
         key = self.label_key(versions(name)[name])
         if changing(name):

@@ -7,6 +7,9 @@ the transaction commits whenever that, or what a practice shows, may change.
 
 from html import unescape
 
+from wagtail.models import PageViewRestriction
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import strip_tags
 
@@ -116,9 +119,6 @@ def _restriction_changed(sender, instance, **kwargs):
 
 
 def connect_signals():
-    from wagtail.models import PageViewRestriction
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
     page_published.connect(_page_changed)
     page_unpublished.connect(_page_changed)
     post_page_move.connect(_page_changed)

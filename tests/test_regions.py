@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
-from practices.models import CareOfficeRegion, PracticePage, Province
 from explore.templatetags.map_tags import LEVELS, TILES, legend, level
+from practices.models import CareOfficeRegion, PracticePage, Province
 from search.query import SearchQuery
 from search.service import search, update_index
 from tests.factories import EditorFactory, PracticePageFactory, ThemeFactory
