@@ -1,11 +1,11 @@
 import io
 
 import pytest
+from pytest_django.fixtures import _get_databases_for_setup
 from wagtail.images import get_image_model
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from django.core.management import call_command
-from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
 
 pytest.register_assert_rewrite("tests.browser")  # a plugin, imported here first
@@ -25,11 +25,12 @@ def django_db_setup(django_db_setup, django_db_blocker, request, tmp_path_factor
     value of this fixture is then the copy's var dir.
     """
     with django_db_blocker.unblock():
-        # pytest-django sets up only the databases of tests marked django_db;
-        # browser tests cannot be (Playwright's event loop and Django's
-        # per-test transaction do not mix), so alone they need this.
+        # pytest-django sets up the databases its selected tests use (its own
+        # rule, read here). Browser tests use none in this process (Playwright's
+        # event loop and Django's per-test transaction do not mix): selected
+        # alone, they need the test database set up here.
         own = None
-        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+        if "default" not in _get_databases_for_setup(request.session.items)[0]:
             own = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         load_demo_site()
     if browser.wants_demo_site(request.session.items):
