@@ -58,6 +58,17 @@ def _now_hidden(*posts):
     return False
 
 
+def _stays_silent(actor, *posts):
+    """Whether an event about these posts tells nobody: a post is hidden
+    (as loaded, or since, `_now_hidden`), or its actor is gone or suspended."""
+    return (
+        any(post.is_hidden for post in posts)
+        or actor is None
+        or is_suspended(actor)
+        or _now_hidden(*posts)
+    )
+
+
 def hidden_question_text():
     """What followers see instead of a hidden question's title."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -112,12 +123,7 @@ def question_asked(sender, question, **kwargs):
     """Theme followers and the contact persons of linked practices hear of it."""
     author = question.author
     follow_question(author, question)
-    if (
-        question.is_hidden
-        or author is None
-        or is_suspended(author)
-        or _now_hidden(question)
-    ):
+    if _stays_silent(author, question):
         return
     url = question.get_absolute_url()
     with translation.override(settings.LANGUAGE_CODE):
@@ -213,13 +219,7 @@ def answer_posted(sender, answer, **kwargs):
     author = answer.author
     question = answer.question
     follow_question(author, question)
-    if (
-        answer.is_hidden
-        or question.is_hidden
-        or author is None
-        or is_suspended(author)
-        or _now_hidden(answer, question)
-    ):
+    if _stays_silent(author, answer, question):
         return
     with translation.override(settings.LANGUAGE_CODE):
         message = _("%(name)s answered “%(title)s”") % {
@@ -242,13 +242,7 @@ def answer_accepted(sender, answer, **kwargs):
     """The answer's author and the question's followers hear of it."""
     question = answer.question
     actor = question.author
-    if (
-        answer.is_hidden
-        or question.is_hidden
-        or actor is None
-        or is_suspended(actor)
-        or _now_hidden(answer, question)
-    ):
+    if _stays_silent(actor, answer, question):
         return
     with translation.override(settings.LANGUAGE_CODE):
         message = _("An answer to “%(title)s” was accepted") % {"title": question.title}
