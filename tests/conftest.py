@@ -88,3 +88,16 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """`commit(action, *args)`: run `action(*args)` and then what it scheduled
+    for after the commit (index updates, page-cache bumps, the outbox's
+    sends), as a real commit would."""
+
+    def run(action, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action(*args, **kwargs)
+
+    return run

@@ -41,17 +41,6 @@ from tests.factories_community import MemberFactory, QuestionFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run the after-commit work (the outbox sends) of what the block does."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
 def member_draft(member, **kwargs):
     """A draft practice owned by a member, as the submission form makes it."""
     page = PracticePageFactory(

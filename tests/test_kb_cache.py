@@ -29,17 +29,6 @@ def practice():
     return PracticePage.objects.live().get(slug="havenue-rotterdam")
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run what the block schedules after the commit (index, page cache)."""
-
-    def run(action):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action()
-
-    return run
-
-
 def state(client, url):
     return client.get(url).get("X-Page-Cache")
 

@@ -36,17 +36,6 @@ from .factories_community import AnswerFactory, MemberFactory, QuestionFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run on-commit callbacks (the outbox's enqueue) as a real commit would."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
 def member(frequency=Profile.EmailFrequency.IMMEDIATE, **kwargs):
     user = MemberFactory(**kwargs)
     user.profile.email_frequency = frequency

@@ -14,17 +14,6 @@ from tests.factories import PracticePageFactory, practice_index
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run what the block schedules after the commit (the cache bumps)."""
-
-    def run(action):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action()
-
-    return run
-
-
 def reachable_ids():
     return set(PracticePage.objects.reachable().values_list("pk", flat=True))
 

@@ -823,17 +823,6 @@ HIDDEN_SLUG = "onzichtbare-zwartkopmees"
 HIDDEN_CONTACT = "geheim.contact@example.org"
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run what the block schedules after the commit (index, page cache)."""
-
-    def run(action):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action()
-
-    return run
-
-
 def _twin_and_hidden(how, commit):
     """A published practice and a twin with every facet the same, which the
     public must not reach. `how`: "draft" (never published), "unpublished"
