@@ -7,7 +7,7 @@ import pytest
 from community import services as community
 from search.backends import columns
 from search.query import SearchQuery
-from search.service import search
+from search.service import search, similar
 from tests.factories_community import MemberFactory
 from tests.search_contract import SearchContract
 
@@ -73,3 +73,30 @@ class TestDatabaseBackend(SearchContract):
         assert columns.current(["question"]) is not questions
         found = self.unscoped("zwaluwtil", kinds=("question",))
         assert self.titles(found) == ["Wie kent de zwaluwtil?"]
+
+    def test_the_practices_sharing_most_facets_are_reranked_by_their_words(
+        self, monkeypatch
+    ):
+        """With enough practices sharing facets, only the best of those are
+        compared by text: the one whose title and summary say what this
+        one's do comes first, and the rarest shared word counts most."""
+        from search.backends import database
+
+        facets = {"themes": ["ggz"], "care_office_regions": ["twente"]}
+        base = self.practice(
+            title="Kraanvogel valpreventie",
+            summary="Valpreventie voor ouderen thuis.",
+            **facets,
+        )
+        common = self.practice(
+            title="Ouderen thuis", summary="Ouderen thuis ondersteund.", **facets
+        )
+        rare = self.practice(
+            title="Kraanvogel elders", summary="Valpreventie ouderen.", **facets
+        )
+        plain = self.practice(title="Iets anders", summary="Niets gedeeld.", **facets)
+        monkeypatch.setattr(database, "SIMILAR_CANDIDATES", 3)
+        items = similar(base, limit=3)
+        assert [item.object.pk for item in items[:2]] == [rare.pk, common.pk]
+        assert "vergelijkbare beschrijving" in items[0].reasons
+        assert plain.pk not in {item.object.pk for item in items[:2]}

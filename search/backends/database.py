@@ -10,6 +10,8 @@ apply selections and sort browse pages.
 """
 
 import json
+import math
+import re
 import uuid
 
 import numpy as np
@@ -31,6 +33,9 @@ from .base import (
 
 # How many documents sharing the most facets "similar" reranks by text.
 SIMILAR_CANDIDATES = 200
+# bm25's term frequency saturation (Lucene's default), for the text part of
+# "similar".
+BM25_K1 = 1.2
 
 
 class SQLiteFullText:
@@ -89,6 +94,24 @@ class SQLiteFullText:
                 [self._expression(terms, operator), json.dumps(ids), limit, offset],
             )
             return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
+
+    def title_and_summary(self, ids, terms):
+        """{id: (title terms, summary terms)} of the documents of `ids`, as
+        indexed, keeping only `terms`: read by rowid, no ranking."""
+        # The columns hold the analysed terms separated by spaces.
+        wanted = re.compile(
+            r"(?<!\S)(?:" + "|".join(map(re.escape, terms)) + r")(?!\S)"
+        ).findall
+        sql = (
+            "SELECT rowid, title, summary FROM search_fulltext "
+            "WHERE rowid IN (SELECT value FROM json_each(%s))"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [json.dumps(list(ids))])
+            return {
+                row_id: (wanted(title), wanted(summary))
+                for row_id, title, summary in cursor.fetchall()
+            }
 
     def insert(self, rows):
         with connection.cursor() as cursor:
@@ -173,6 +196,24 @@ class PostgresFullText:
                 sql, [self.RANK_WEIGHTS, tsquery, tsquery, *ids_params, limit, offset]
             )
             return cursor.fetchall()
+
+    def title_and_summary(self, ids, terms):
+        """{id: (title terms, summary terms)} of the documents of `ids`, as
+        indexed, keeping only `terms`: the positions of those lexemes in
+        the vector, weight A (title) or B (summary)."""
+        sql = (
+            "SELECT f.document_id, t.lexeme, t.weights FROM search_fulltext f "
+            "CROSS JOIN LATERAL unnest(f.vector) t "
+            "WHERE f.document_id = ANY(%s) AND t.lexeme = ANY(%s)"
+        )
+        found = {pk: ([], []) for pk in ids}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(ids), list(terms)])
+            for pk, lexeme, weights in cursor.fetchall():
+                title, summary = found[pk]
+                title.extend(lexeme for weight in weights if weight == "A")
+                summary.extend(lexeme for weight in weights if weight == "B")
+        return found
 
     def insert(self, rows):
         rows = [(pk, *texts) for pk, _kind, *texts in rows]
@@ -367,8 +408,11 @@ class DatabaseBackend(BaseSearchBackend):
 
     def similar(self, kind, id, *, limit=5):
         """Documents scored by the facet values they share, weighted, with the
-        best SIMILAR_CANDIDATES reranked by how much their text matches this
-        one's title and summary. The facet part is numpy over the columns."""
+        best SIMILAR_CANDIDATES reranked by how much their title and summary
+        say what this one's do (_text_similarity). The facet part is numpy
+        over the columns; the text part reads the candidates' indexed title
+        and summary by id, instead of ranking every document that shares a
+        word (most of them, for a word like "zorg")."""
         document = (
             SearchDocument.objects.filter(kind=kind, object_id=id)
             .only("pk", "title", "summary")
@@ -399,20 +443,21 @@ class DatabaseBackend(BaseSearchBackend):
         text_scores = {}
         if terms:
             # Text similarity reranks the documents that share the most
-            # facets; with too few of those it looks at every document.
-            if len(scores) >= SIMILAR_CANDIDATES:
-                ranked = self.fulltext.ranked_among(terms, "or", list(scores), 50, 0)
-            else:
-                ranked = [
-                    (pk, score)
-                    for pk, score in self.fulltext.top(terms, "or", [kind], 51, 0)
-                    if pk != document.pk
-                ][:50]
-            best = max((score for _pk, score in ranked), default=0) or 1
-            text_scores = {pk: score / best for pk, score in ranked}
+            # facets; with too few of those, the best text matches of every
+            # document join them first.
+            if len(scores) < SIMILAR_CANDIDATES:
+                for pk, _score in self.fulltext.top(terms, "or", [kind], 51, 0):
+                    if pk != document.pk:
+                        scores.setdefault(pk, 0.0)
+            text_scores = _text_similarity(
+                terms, self.fulltext.title_and_summary(list(scores), terms)
+            )
         for pk, text_score in text_scores.items():
             scores[pk] = scores.get(pk, 0.0) + TEXT_SIMILARITY_WEIGHT * text_score
-        best_ids = sorted(scores, key=lambda pk: (-scores[pk], pk))[:limit]
+        best_ids = sorted(
+            (pk for pk, score in scores.items() if score > 0),
+            key=lambda pk: (-scores[pk], pk),
+        )[:limit]
         best_positions = columns.positions(np.array(best_ids, dtype=np.int64))
         shared = {pk: {} for pk in best_ids}
         for facet, value, _weight in weighted:
@@ -436,6 +481,38 @@ class DatabaseBackend(BaseSearchBackend):
             for pk in best_ids
             if pk in object_ids
         ]
+
+
+def _text_similarity(terms, found):
+    """How much each candidate's title and summary say what this document's
+    do, from 0 to 1 (the best): bm25 of `terms` over the candidates' title
+    and summary with the search's field weights, the rarity of each term
+    counted among the candidates (a word they all share tells them apart
+    least), no length normalisation, as the texts are short. `found` is
+    {id: (title terms, summary terms)}, holding only `terms`."""
+    if not found:
+        return {}
+    count = len(found)
+    frequency = dict.fromkeys(terms, 0)
+    for title, summary in found.values():
+        for term in {*title, *summary}:
+            frequency[term] += 1
+    rarity = {
+        term: math.log(1 + (count - seen + 0.5) / (seen + 0.5))
+        for term, seen in frequency.items()
+    }
+    scores = {}
+    for pk, (title, summary) in found.items():
+        score = 0.0
+        for term in {*title, *summary}:
+            weighted = WEIGHTS["title"] * title.count(term) + WEIGHTS[
+                "summary"
+            ] * summary.count(term)
+            score += rarity[term] * weighted / (weighted + BM25_K1)
+        if score:
+            scores[pk] = score
+    best = max(scores.values(), default=0) or 1
+    return {pk: score / best for pk, score in scores.items()}
 
 
 def _best(scores, count):
