@@ -30,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
-from django.db.models import Prefetch
+from django.db.models import CharField, Prefetch, Value
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -480,19 +480,55 @@ class PracticePage(Page):
 
     def facet_values(self):
         """(facet, [(value, label), ...]) for every facet this practice has values
-        in, in the order of FACETS. Organisations are left to
-        organisations_by_role(), which also tells their role."""
+        in, in the order of FACETS, each facet's values in its vocabulary's
+        order. Organisations are left to organisations_by_role(), which also
+        tells their role."""
+        facets = [facet for facet in FACETS if facet.key != "organisatie"]
+        found = self._vocabulary_values([f for f in facets if f.model is not None])
         groups = []
-        for facet in FACETS:
-            if facet.key == "organisatie":
-                continue
+        for facet in facets:
             if facet.model is None:
                 values = [(self.phase, self.get_phase_display())]
             else:
-                values = [(v.slug, v.name) for v in getattr(self, facet.relation).all()]
+                values = found.get(facet.key, [])
             if values:
                 groups.append((facet, values))
         return groups
+
+    def _vocabulary_values(self, facets):
+        """{facet key: [(slug, name), ...]} of the vocabularies of `facets`, in
+        one query. A preview holds its values in memory, and a list page may
+        have fetched them already: those are read as they are."""
+        held = {
+            *getattr(self, "_cluster_related_objects", {}),
+            *getattr(self, "_prefetched_objects_cache", {}),
+        }
+        if self.pk is None or any(facet.relation in held for facet in facets):
+            return {
+                facet.key: [
+                    (v.slug, v.name) for v in getattr(self, facet.relation).all()
+                ]
+                for facet in facets
+            }
+        parts = [
+            facet.model.objects.filter(practices=self)
+            .annotate(facet=Value(facet.key, output_field=CharField()))
+            .values_list("facet", "slug", "name")
+            .order_by()
+            for facet in facets
+        ]
+        if not parts:
+            return {}
+        found = {}
+        rows = parts[0].union(*parts[1:], all=True)
+        for key, slug, name in rows:
+            found.setdefault(key, []).append((slug, name))
+        # Each vocabulary's own order (its Meta.ordering), as .all() gives it.
+        for facet in facets:
+            if facet.key in found:
+                order = {slug: i for i, slug in enumerate(facet.labels())}
+                found[facet.key].sort(key=lambda item: order.get(item[0], len(order)))
+        return found
 
     def organisations_by_role(self):
         """Linked organisations split into initiators and partners, in editor order."""

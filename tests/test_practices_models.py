@@ -9,6 +9,7 @@ from practices.models import (
     PracticeIndexPage,
     PracticeOrganisation,
     PracticePage,
+    Theme,
 )
 from tests.factories import (
     OrganisationFactory,
@@ -114,3 +115,32 @@ def test_organisation_in_use_cannot_be_deleted():
     link = PracticeOrganisationFactory()
     with pytest.raises(ProtectedError):
         Organisation.objects.filter(pk=link.organisation_id).delete()
+
+
+def test_facet_values_are_read_at_once_in_vocabulary_order(
+    django_assert_num_queries,
+):
+    practice = PracticePageFactory(
+        provinces=["utrecht", "groningen"],
+        themes=["ggz"],
+        movements=["vervangen", "voorkomen"],
+        target_groups=[],
+    )
+    PracticePage.objects.get(pk=practice.pk).facet_values()  # the labels
+    page = PracticePage.objects.get(pk=practice.pk)
+    with django_assert_num_queries(1):
+        shown = {facet.key: values for facet, values in page.facet_values()}
+    assert shown["provincie"] == [("groningen", "Groningen"), ("utrecht", "Utrecht")]
+    assert [slug for slug, _name in shown["beweging"]] == ["voorkomen", "vervangen"]
+    assert shown["thema"] == [("ggz", "GGZ")]
+    assert "doelgroep" not in shown and shown["fase"] == [
+        (page.phase, page.get_phase_display())
+    ]
+
+
+def test_facet_values_of_a_preview_are_the_unsaved_ones():
+    practice = PracticePageFactory(themes=["ggz"])
+    preview = PracticePage.objects.get(pk=practice.pk)
+    preview.themes = Theme.objects.filter(slug="preventie-en-leefstijl")
+    shown = {facet.key: values for facet, values in preview.facet_values()}
+    assert shown["thema"] == [("preventie-en-leefstijl", "Preventie en leefstijl")]
