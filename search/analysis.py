@@ -75,6 +75,8 @@ STEM_OVERRIDES = {
 }
 
 _TOKEN = re.compile(r"[^\W_]+")
+# A word as typed, with the "'s" that CHAR_REPLACEMENTS joins to it.
+_WORD = re.compile(r"[^\W_]+(?:['’]s[^\W_]*)*")
 _stemmer = snowballstemmer.stemmer("dutch_porter")
 
 
@@ -114,40 +116,86 @@ def query_terms(text):
     return list(dict.fromkeys(analyze(text)))
 
 
+def analyze_with_spans(text):
+    """(term, start, end) for each term of `text`, stopwords dropped; start
+    and end are where its word stands in `text`, so a run of terms can be
+    shown (or sent to another engine) as the words typed."""
+    text = text or ""
+    found = []
+    for word in _WORD.finditer(text):
+        for token in _TOKEN.findall(_replace_chars(word.group())):
+            term = analyze_word(token)
+            if term:
+                found.append((term, word.start(), word.end()))
+    return found
+
+
 def highlight(text, terms, max_words=40):
     """An HTML snippet of `text` around the first matched term.
 
-    Matched words are wrapped in <mark>; everything else is escaped. Without a
-    match the snippet is the start of the text.
+    `terms` holds analysed terms, and phrases as tuples of them (a synonym
+    such as ("spoedeis", "hulp")), which match only as a run of words
+    (stopwords between them are skipped, as in the index). Matched words are
+    wrapped in <mark>; everything else is escaped. Without a match the
+    snippet is the start of the text.
     """
     text = " ".join((text or "").split())
     if not text:
         return ""
-    terms = set(terms)
+    single = {term for term in terms if isinstance(term, str)}
+    single |= {
+        term[0] for term in terms if not isinstance(term, str) and len(term) == 1
+    }
+    phrases = {}
+    for term in terms:
+        if not isinstance(term, str) and len(term) > 1:
+            phrases.setdefault(term[0], []).append(term)
     tokens = list(_TOKEN.finditer(text))
+    analysed = {}
+
+    def term_at(i):
+        if i not in analysed:
+            analysed[i] = analyze_word(tokens[i].group())
+        return analysed[i]
+
+    def match_at(i):
+        """The positions of the words a match starting at word i covers."""
+        term = term_at(i)
+        if not term:
+            return []
+        longest = []
+        for phrase in phrases.get(term, ()):
+            covered, j = [i], i + 1
+            for wanted in phrase[1:]:
+                while j < len(tokens) and j - i < 3 * len(phrase) and not term_at(j):
+                    j += 1
+                if j >= len(tokens) or term_at(j) != wanted:
+                    break
+                covered.append(j)
+                j += 1
+            else:
+                if len(covered) > len(longest):
+                    longest = covered
+        if longest:
+            return longest
+        return [i] if term in single else []
+
     # Only the words up to the first match and those in the snippet are
     # analysed: a long story costs no more than a short one.
-    first = next(
-        (
-            i
-            for i, token in enumerate(tokens)
-            if terms and analyze_word(token.group()) in terms
-        ),
-        None,
-    )
+    first = None
+    if single or phrases:
+        first = next((i for i in range(len(tokens)) if match_at(i)), None)
     start_token = max(0, (first or 0) - max_words // 4)
     end_token = min(len(tokens), start_token + max_words)
     start = tokens[start_token].start() if start_token else 0
     end = tokens[end_token - 1].end() if end_token < len(tokens) else len(text)
-    marks = (
-        set()
-        if first is None
-        else {
-            i
-            for i in range(first, end_token)
-            if analyze_word(tokens[i].group()) in terms
-        }
-    )
+    marks = set()
+    if first is not None:
+        i = first
+        while i < end_token:
+            covered = match_at(i)
+            marks.update(j for j in covered if j < end_token)
+            i = covered[-1] + 1 if covered else i + 1
     parts, position = [], start
     for i in sorted(marks):
         token = tokens[i]

@@ -7,3 +7,6 @@ class SearchConfig(AppConfig):
 
     name = "search"
     verbose_name = _("Search")
+
+    def ready(self):
+        from . import signals  # noqa: F401 (connects the receivers)

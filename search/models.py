@@ -6,7 +6,13 @@ SQLite, a tsvector table with a GIN index on PostgreSQL) is created by
 migration 0002 and kept in step by the backend.
 """
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .analysis import analyze
 
 
 class SearchDocument(models.Model):
@@ -92,3 +98,76 @@ class SearchIndexState(models.Model):
 
     def __str__(self):
         return f"{self.kind}: {self.token}"
+
+
+class Synonym(models.Model):
+    """Words the redactie says mean the same, applied to every search when
+    it is asked (search.synonyms), so a change needs no rebuild of the index.
+
+    Without an abbreviation the terms are one group: each finds the others
+    ("beeldbellen, videoconsult"). With one it is a one-way expansion: the
+    abbreviation also finds what it stands for, but those words do not find
+    the abbreviation ("ELV" finds "eerstelijnsverblijf", not the other way:
+    "elv" may mean something else in a text about anything else).
+    """
+
+    abbreviation = models.CharField(
+        _("abbreviation"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Leave empty for a group of equivalent terms. Filled in, a search "
+            "for this word also finds the terms below, but not the other way round."
+        ),
+    )
+    terms = models.TextField(
+        _("terms"),
+        help_text=_(
+            "Separated by commas; a term may be several words "
+            '("spoedeisende hulp, SEH").'
+        ),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("synonym")
+        verbose_name_plural = _("synonyms")
+        ordering = ["abbreviation", "terms"]
+
+    def __str__(self):
+        if self.abbreviation:
+            return f"{self.abbreviation} → {', '.join(self.term_list())}"
+        return ", ".join(self.term_list())
+
+    def term_list(self):
+        return split_terms(self.terms)
+
+    def clean(self):
+        errors = {}
+        terms = self.term_list()
+        empty = [term for term in terms if not analyze(term)]
+        if empty:
+            errors["terms"] = _(
+                "These terms consist of stopwords only and would match nothing: %s"
+            ) % ", ".join(empty)
+        elif self.abbreviation and not terms:
+            errors["terms"] = _("Give at least one term the abbreviation stands for.")
+        elif not self.abbreviation and len(terms) < 2:
+            errors["terms"] = _(
+                "A group needs at least two terms (or fill in an abbreviation)."
+            )
+        if self.abbreviation and not analyze(self.abbreviation):
+            errors["abbreviation"] = _(
+                "This consists of stopwords only and would match nothing."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+def split_terms(text):
+    """The terms of a comma (or semicolon, or newline) separated list."""
+    return [
+        " ".join(term.split())
+        for term in re.split(r"[,;\n]", text or "")
+        if term.strip()
+    ]

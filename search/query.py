@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from core.params import MAX_ID, positive_int
 from core.text import printable
 
-from .analysis import query_terms
 from .documents import facets_of, get_type
+from .synonyms import parse
 
 SORTS = {
     "relevance": gettext_lazy("Relevance"),
@@ -38,8 +38,23 @@ class SearchQuery:
     kinds: tuple[str, ...] = ("practice",)
 
     @cached_property
+    def parsed(self):
+        """The text as clauses of alternatives, synonyms applied
+        (search.synonyms.parse)."""
+        return parse(self.text)
+
+    @property
+    def clauses(self):
+        """[[alternative, ...], ...]: every clause must match (or, in the
+        fallback, any); an alternative is a tuple of analysed terms, a
+        phrase when there are several."""
+        return self.parsed.clauses
+
+    @property
     def terms(self):
-        return query_terms(self.text)
+        """Every analysed term the query may match, once: for highlighting,
+        and to tell whether there is any text to match."""
+        return self.parsed.terms
 
     @property
     def effective_sort(self):

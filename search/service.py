@@ -36,25 +36,27 @@ def search(query):
     backend = get_backend()
     raw = backend.search(query, operator="and")
     fallback = False
-    if raw.total == 0 and len(query.terms) > 1:
+    if raw.total == 0 and len(query.clauses) > 1:
         raw = backend.search(query, operator="or")
         fallback = raw.total > 0
     labels = facet_labels(query.kinds)  # once per search
     return SearchResults(
         query=query,
         total=raw.total,
-        hits=_hits(raw.hits, query.terms, labels),
+        # Every alternative is marked: a search for "ELV" marks the
+        # "eerstelijnsverblijf" a synonym found.
+        hits=_hits(raw.hits, query.parsed.phrases, labels),
         facets=_facets(facets_of(query.kinds), raw.facet_counts, query.filters, labels),
         fallback=fallback,
     )
 
 
-def _hits(raw_hits, terms, labels):
+def _hits(raw_hits, phrases, labels):
     hits = []
     for raw in raw_hits:
         snippet = raw.highlight
         if snippet is None:
-            snippet = highlight(raw.text, terms) if terms else ""
+            snippet = highlight(raw.text, phrases) if phrases else ""
         facets = {
             key: [(value, known.get(value, value)) for value in raw.facets.get(key, [])]
             for key, known in labels.items()

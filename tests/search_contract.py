@@ -15,15 +15,18 @@ import pytest
 from wagtail.models import PageViewRestriction
 
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from practices.models import PracticePage
+from search.models import Synonym
 from search.query import SearchQuery
 from search.service import search, similar, update_index
 from tests.factories import (
     OrganisationFactory,
     PracticeOrganisationFactory,
     PracticePageFactory,
+    UserFactory,
 )
 
 
@@ -321,3 +324,103 @@ class SearchContract:
         with self.capture(execute=True):
             newcomer.unpublish()
         assert newcomer.pk not in {item.object.pk for item in similar(base, limit=50)}
+
+    # Synonyms and abbreviations (search.synonyms), applied as a query is asked
+
+    def synonym(self, terms, abbreviation=""):
+        """A rule saved the way the admin saves it, its commit run."""
+        with self.capture(execute=True):
+            return Synonym.objects.create(abbreviation=abbreviation, terms=terms)
+
+    def test_the_seeded_elv_finds_a_practice_that_says_eerstelijnsverblijf(self):
+        practice = self.practice(
+            title="Tijdelijk bed na de val",
+            problem="<p>Een eerstelijnsverblijf dicht bij huis.</p>",
+        )
+        self.practice(title="Iets anders", problem="<p>Over de wijk.</p>")
+        results = self.find("ELV")
+        assert self.titles(results) == [practice.title]
+        assert "<mark>eerstelijnsverblijf</mark>" in results.hits[0].highlight
+
+    def test_an_abbreviation_finds_what_it_stands_for(self):
+        self.synonym("kraanvogelverblijven", abbreviation="KVV")
+        practice = self.practice(
+            title="Herstellen buiten het ziekenhuis",
+            problem="<p>Twaalf kraanvogelverblijven in de regio.</p>",
+        )
+        results = self.find("kvv")
+        assert self.titles(results) == [practice.title]
+        assert "<mark>kraanvogelverblijven</mark>" in results.hits[0].highlight
+
+    def test_a_one_way_expansion_does_not_go_back(self):
+        self.synonym("kraanvogelverblijf", abbreviation="KVV")
+        abbreviated = self.practice(title="Het KVV in de wijk")
+        assert self.titles(self.find("KVV")) == [abbreviated.title]
+        assert self.find("kraanvogelverblijf").total == 0
+
+    def test_a_group_finds_each_other_both_ways(self):
+        self.synonym("ploegbellen, zwaluwconsult")
+        bells = self.practice(title="Ploegbellen met de huisarts")
+        consult = self.practice(title="Het zwaluwconsult")
+        assert set(self.titles(self.find("ploegbellen"))) == {
+            bells.title,
+            consult.title,
+        }
+        assert set(self.titles(self.find("zwaluwconsulten"))) == {
+            bells.title,
+            consult.title,
+        }
+
+    def test_every_word_still_matches_with_synonyms(self):
+        self.synonym("ploegbellen, zwaluwconsult")
+        both = self.practice(title="Zwaluwconsult voor de kraanvogel")
+        self.practice(title="Zwaluwconsult alleen")
+        results = self.find("ploegbellen kraanvogel")
+        assert self.titles(results) == [both.title] and not results.fallback
+
+    def test_a_multi_word_synonym_is_a_phrase(self):
+        self.synonym("ZWH, zwaluw hulpdienst")
+        phrase = self.practice(
+            title="Spoed", problem="<p>De zwaluw hulpdienst komt snel.</p>"
+        )
+        apart = self.practice(
+            title="Apart", problem="<p>Een hulpdienst en later een zwaluw.</p>"
+        )
+        short = self.practice(title="Kort", problem="<p>Bel de ZWH.</p>")
+        # The abbreviation finds the words side by side only.
+        assert set(self.titles(self.find("zwh"))) == {phrase.title, short.title}
+        # The phrase typed finds the abbreviation too, and still the words
+        # side by side only.
+        typed = self.find("zwaluw hulpdienst")
+        assert set(self.titles(typed)) == {phrase.title, short.title}
+        assert apart.title not in self.titles(typed)
+        hit = next(h for h in self.find("zwh").hits if h.title == phrase.title)
+        assert "<mark>zwaluw</mark> <mark>hulpdienst</mark>" in hit.highlight
+
+    def test_an_editor_adds_and_deletes_a_group_in_the_admin(self, client):
+        practice = self.practice(title="Het reigerconsult")
+        assert self.find("lepelbellen").total == 0
+        client.force_login(UserFactory(is_superuser=True, is_staff=True))
+        with self.capture(execute=True):
+            response = client.post(
+                reverse("wagtailsnippets_search_synonym:add"),
+                {"abbreviation": "", "terms": "lepelbellen, reigerconsult", "note": ""},
+            )
+        assert response.status_code == 302
+        assert self.titles(self.find("lepelbellen")) == [practice.title]
+        rule = Synonym.objects.get(terms="lepelbellen, reigerconsult")
+        with self.capture(execute=True):
+            response = client.post(
+                reverse("wagtailsnippets_search_synonym:delete", args=[rule.pk])
+            )
+        assert response.status_code == 302
+        assert self.find("lepelbellen").total == 0
+
+    def test_the_admin_refuses_a_group_of_one_term(self, client):
+        client.force_login(UserFactory(is_superuser=True, is_staff=True))
+        response = client.post(
+            reverse("wagtailsnippets_search_synonym:add"),
+            {"abbreviation": "", "terms": "lepelbellen", "note": ""},
+        )
+        assert response.status_code == 200
+        assert not Synonym.objects.filter(terms="lepelbellen").exists()

@@ -25,9 +25,10 @@ from search.backends.elasticsearch import (
     index_definition,
 )
 from search.documents import document_types, get_type
-from search.models import PendingIndexUpdate, SearchDocument
+from search.models import PendingIndexUpdate, SearchDocument, Synonym
 from search.query import SearchQuery
 from search.service import search, similar
+from search.synonyms import build, parse
 from tests.elasticsearch_fake import FakeNode, bulk_ok
 from tests.factories import PracticePageFactory
 from tests.search_contract import SearchContract
@@ -66,8 +67,26 @@ def backend_for(url=None, **options):
     return ElasticsearchBackend(url=url, **options)
 
 
-def body(backend, query, operator="and"):
+def body(backend, query, operator="and", rules=()):
+    """The request body for `query`, its text parsed with these synonym
+    rules ((abbreviation, terms) pairs) instead of the stored ones."""
+    query.parsed = parse(query.text, build(rules))
     return backend.build_search(query, operator=operator)._s.to_dict()
+
+
+FIELDS = ["title^10", "summary^4", "keywords^2", "body^1"]
+
+
+def word(text):
+    return {"multi_match": {"query": text, "fields": FIELDS, "type": "most_fields"}}
+
+
+def phrase(text):
+    return {"multi_match": {"query": text, "fields": FIELDS, "type": "phrase"}}
+
+
+def either(*alternatives):
+    return {"bool": {"should": list(alternatives), "minimum_should_match": 1}}
 
 
 # Index settings: the same Dutch rules as the database backend
@@ -99,6 +118,27 @@ def test_index_exports_the_python_analysis_rules():
     ]
 
 
+def test_search_analyser_adds_the_synonyms_set_as_a_synonym_graph():
+    definition = index_definition("x", synonyms_set="test-synonyms").to_dict()
+    analysis = definition["settings"]["analysis"]
+    searching = analysis["analyzer"]["vindplaats_dutch_search"]
+    dutch = analysis["analyzer"]["vindplaats_dutch"]
+    assert searching["filter"] == [*dutch["filter"], "vindplaats_synonyms"]
+    assert searching["char_filter"] == dutch["char_filter"]
+    assert analysis["filter"]["vindplaats_synonyms"] == {
+        "type": "synonym_graph",
+        "synonyms_set": "test-synonyms",
+        "updateable": True,
+        "lenient": True,
+    }
+    mapping = definition["mappings"]["properties"]
+    for field in ("title", "summary", "keywords", "body"):
+        # Indexed as before; only searching expands synonyms.
+        assert mapping[field]["analyzer"] == "vindplaats_dutch"
+        assert mapping[field]["search_analyzer"] == "vindplaats_dutch_search"
+    assert mapping["title"]["fields"]["sort"]["normalizer"] == "vindplaats_folded"
+
+
 def test_mapping_has_keyword_facets_sort_field_and_suggestions():
     mapping = index_definition("x").to_dict()["mappings"]["properties"]
     assert set(mapping["facets"]["properties"]) == set(FACET_SIZES)
@@ -115,13 +155,10 @@ def test_mapping_has_keyword_facets_sort_field_and_suggestions():
 
 def test_text_query_every_word_across_weighted_fields():
     request = body(backend_for(), SearchQuery(text="ziekenhuizen ouderen"))
-    match = request["query"]["bool"]["must"][0]["multi_match"]
-    assert match == {
-        "query": "ziekenhuizen ouderen",
-        "fields": ["title^10", "summary^4", "keywords^2", "body^1"],
-        "type": "cross_fields",
-        "operator": "and",
-    }
+    assert request["query"]["bool"]["must"] == [
+        word("ziekenhuizen"),
+        word("ouderen"),
+    ]
     assert request["query"]["bool"]["filter"] == [{"terms": {"kind": ["practice"]}}]
     assert request["track_total_hits"] is True
 
@@ -130,7 +167,26 @@ def test_fallback_query_accepts_any_word():
     request = body(
         backend_for(), SearchQuery(text="ziekenhuizen plofkip"), operator="or"
     )
-    assert request["query"]["bool"]["must"][0]["multi_match"]["operator"] == "or"
+    assert request["query"]["bool"]["should"] == [
+        word("ziekenhuizen"),
+        word("plofkip"),
+    ]
+    assert request["query"]["bool"]["minimum_should_match"] == 1
+    assert "must" not in request["query"]["bool"]
+
+
+def test_synonyms_become_alternatives_of_a_clause():
+    rules = [("ELV", ["eerstelijnsverblijf"]), ("", ["SEH", "spoedeisende hulp"])]
+    request = body(
+        backend_for(), SearchQuery(text="ELV na de spoedeisende hulp"), rules=rules
+    )
+    assert request["query"]["bool"]["must"] == [
+        either(word("ELV"), word("eerstelijnsverblijf")),
+        either(phrase("spoedeisende hulp"), word("SEH")),
+    ]
+    # One way: the words an abbreviation stands for do not find it.
+    request = body(backend_for(), SearchQuery(text="eerstelijnsverblijf"), rules=rules)
+    assert request["query"]["bool"]["must"] == [word("eerstelijnsverblijf")]
 
 
 def test_selected_values_go_to_post_filter_and_other_facets_aggregations():
@@ -324,19 +380,19 @@ def test_no_match_retries_with_any_word():
         },
     }
 
+    def operator(payload):
+        return "and" if "must" in payload["query"]["bool"] else "or"
+
     def handler(method, path, payload):
-        operator = payload["query"]["bool"]["must"][0]["multi_match"]["operator"]
-        return 200, empty if operator == "and" else search_response(practices, "x")
+        return 200, empty if operator(payload) == "and" else search_response(
+            practices, "x"
+        )
 
     FakeNode.reset(handler)
     with override_settings(VINDPLAATS_SEARCH=FAKE):
         results = search(SearchQuery(text="ziekenhuizen plofkip"))
     assert results.fallback and results.total == 3
-    operators = [
-        p["query"]["bool"]["must"][0]["multi_match"]["operator"]
-        for _m, _p, p in FakeNode.requests
-    ]
-    assert operators == ["and", "or"]
+    assert [operator(p) for _m, _p, p in FakeNode.requests] == ["and", "or"]
 
 
 @pytest.mark.django_db
@@ -402,6 +458,54 @@ def test_similar_uses_more_like_this_and_facet_overlap():
     }
     assert [item.object.pk for item in items] == [other.pk]
     assert items[0].reasons == ["zelfde thema", "vergelijkbare beschrijving"]
+
+
+# Synonyms: the cluster's copy follows the redactie's list
+
+
+@pytest.mark.django_db
+def test_an_editors_change_puts_the_synonyms_set_and_reloads_the_analysers(
+    django_capture_on_commit_callbacks,
+):
+    FakeNode.reset(lambda method, path, payload: (200, {"acknowledged": True}))
+    with (
+        override_settings(VINDPLAATS_SEARCH=FAKE),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        Synonym.objects.create(abbreviation="KVV", terms="kraanvogelverblijf")
+        Synonym.objects.create(terms="ploegbellen, zwaluwconsult")
+    requests = [(m, p.split("?")[0]) for m, p, _b in FakeNode.requests]
+    # Once per transaction, however many rules changed.
+    assert requests == [
+        ("PUT", "/_synonyms/vindplaats-synonyms"),
+        ("POST", "/vindplaats-documents/_reload_search_analyzers"),
+        ("POST", "/vindplaats-documents/_cache/clear"),
+    ]
+    assert "request=true" in FakeNode.requests[2][1]
+    rules = [rule["synonyms"] for rule in FakeNode.requests[0][2]["synonyms_set"]]
+    assert "KVV => KVV, kraanvogelverblijf" in rules
+    assert "ploegbellen, zwaluwconsult" in rules
+    assert (
+        "ELV => ELV, eerstelijnsverblijf, eerstelijnsverblijven, eerstelijnsbed"
+        in rules
+    )
+    assert len(rules) == Synonym.objects.count()
+
+
+@pytest.mark.django_db
+def test_a_synonym_change_with_the_cluster_down_is_logged_and_applies_anyway(
+    django_capture_on_commit_callbacks, caplog
+):
+    dead = {"BACKEND": FAKE["BACKEND"], "OPTIONS": {"url": dead_url(), "timeout": 1}}
+    with (
+        override_settings(VINDPLAATS_SEARCH=dead),
+        caplog.at_level(logging.WARNING, "vindplaats.search"),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            Synonym.objects.create(abbreviation="KVV", terms="kraanvogelverblijf")
+        assert "synonyms update failed" in caplog.text
+        clauses = SearchQuery(text="kvv").clauses
+    assert clauses == [[("kvv",), ("kraanvogelverblijf",)]]
 
 
 # Writes and the index lifecycle
@@ -476,8 +580,10 @@ def test_first_write_creates_a_versioned_index_behind_the_alias():
     FakeNode.reset(lifecycle_handler(existing=()))
     backend_for().ensure_index()
     created = [(m, p) for m, p, _b in FakeNode.requests if m == "PUT"]
-    assert created[0][1].startswith("/vindplaats-documents-")
-    assert created[1] == ("PUT", f"{created[0][1]}/_alias/vindplaats-documents")
+    # The synonyms set its search analyser reads comes first.
+    assert created[0] == ("PUT", "/_synonyms/vindplaats-synonyms")
+    assert created[1][1].startswith("/vindplaats-documents-")
+    assert created[2] == ("PUT", f"{created[1][1]}/_alias/vindplaats-documents")
 
 
 @pytest.mark.django_db
@@ -486,7 +592,9 @@ def test_rebuild_fills_a_new_index_then_swaps_the_alias_atomically():
     with override_settings(VINDPLAATS_SEARCH=FAKE):
         call_command("rebuild_search_index", "--no-progress", stdout=io.StringIO())
     requests = [(m, p.split("?")[0]) for m, p, _b in FakeNode.requests]
-    new_index = next(p for m, p in requests if m == "PUT").strip("/")
+    new_index = next(
+        p for m, p in requests if m == "PUT" and not p.startswith("/_synonyms")
+    ).strip("/")
     bulk_targets = [p for m, p in requests if p.endswith("_bulk")]
     assert bulk_targets and all(p == f"/{new_index}/_bulk" for p in bulk_targets)
     swap = next(b for m, p, b in FakeNode.requests if p.startswith("/_aliases"))

@@ -95,9 +95,15 @@ class BaseSearchBackend:
         raise NotImplementedError
 
     def search(self, query, *, operator="and"):
-        """RawResults for a SearchQuery; operator joins the text terms."""
+        """RawResults for a SearchQuery; operator joins its clauses
+        (query.clauses: each a list of alternatives, any of which matches)."""
         raise NotImplementedError
 
     def similar(self, kind, id, *, limit=5):
         """Up to `limit` RawSimilar of the same kind, best first."""
         raise NotImplementedError
+
+    def synonyms_changed(self):
+        """The redactie changed the synonyms (search.synonyms). Queries
+        apply them as they are asked; a backend that keeps its own copy
+        brings it up to date here."""

@@ -42,22 +42,27 @@ class SQLiteFullText:
     # The columns with text; the fifth, "kind", holds the document's kind.
     TEXT_COLUMNS = "{title summary keywords body}"
 
-    def _expression(self, terms, operator, kinds=None):
-        """FTS5 MATCH: the terms in the text columns, of `kinds` when given."""
-        joined = f" {operator.upper()} ".join(f'"{term}"' for term in terms)
+    def _expression(self, clauses, operator, kinds=None):
+        """FTS5 MATCH: the clauses in the text columns, of `kinds` when given.
+        A clause is its alternatives OR'ed, a phrase in one pair of quotes:
+        `{title ...} : (("elv" OR "eerstelijnsverblijf") AND "thuis")`."""
+        joined = f" {operator.upper()} ".join(
+            "(" + " OR ".join(f'"{" ".join(phrase)}"' for phrase in clause) + ")"
+            for clause in clauses
+        )
         expression = f"{self.TEXT_COLUMNS} : ({joined})"
         if kinds:
             expression += " AND kind : (" + " OR ".join(f'"{k}"' for k in kinds) + ")"
         return expression
 
-    def matching(self, terms, operator, kinds):
+    def matching(self, clauses, operator, kinds):
         """The ids of every matching document of `kinds`, as an int64 array."""
         sql = (
             f"SELECT {index_columns.aggregate_ids('rowid')} FROM search_fulltext "
             "WHERE search_fulltext MATCH %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self._expression(terms, operator, kinds)])
+            cursor.execute(sql, [self._expression(clauses, operator, kinds)])
             return index_columns.parse_ids(cursor.fetchone()[0])
 
     def _rank(self):
@@ -65,7 +70,7 @@ class SQLiteFullText:
         weights = ", ".join(str(weight) for weight in [*WEIGHTS.values(), 0.0])
         return f"bm25(search_fulltext, {weights})"
 
-    def top(self, terms, operator, kinds, limit, offset):
+    def top(self, clauses, operator, kinds, limit, offset):
         """One page of the matches of `kinds`, best first, as (id, score)."""
         sql = (
             f"SELECT rowid, {self._rank()} AS rank FROM search_fulltext "
@@ -74,11 +79,11 @@ class SQLiteFullText:
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                sql, [self._expression(terms, operator, kinds), limit, offset]
+                sql, [self._expression(clauses, operator, kinds), limit, offset]
             )
             return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
 
-    def ranked_among(self, terms, operator, ids, limit, offset):
+    def ranked_among(self, clauses, operator, ids, limit, offset):
         """One page of the matches among `ids`, best first, as (id, score)."""
         sql = (
             f"SELECT rowid, {self._rank()} AS rank FROM search_fulltext "
@@ -91,7 +96,7 @@ class SQLiteFullText:
         with connection.cursor() as cursor:
             cursor.execute(
                 sql,
-                [self._expression(terms, operator), json.dumps(ids), limit, offset],
+                [self._expression(clauses, operator), json.dumps(ids), limit, offset],
             )
             return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
 
@@ -144,11 +149,16 @@ class PostgresFullText:
         for name in ["body", "keywords", "summary", "title"]
     ]
 
-    def _tsquery(self, terms, operator):
+    def _tsquery(self, clauses, operator):
+        """`('elv' | 'eerstelijnsverblijf') & ('spoedeis' <-> 'hulp' | 'seh')`:
+        a clause is its alternatives OR'ed, a phrase its terms side by side."""
         joiner = " & " if operator == "and" else " | "
-        return joiner.join(f"'{term}'" for term in terms)
+        return joiner.join(
+            "(" + " | ".join(" <-> ".join(f"'{t}'" for t in p) for p in clause) + ")"
+            for clause in clauses
+        )
 
-    def matching(self, terms, operator, kinds):
+    def matching(self, clauses, operator, kinds):
         """The ids of every matching document, as an int64 array (of any
         kind: the caller's columns narrow to `kinds`)."""
         sql = (
@@ -156,12 +166,12 @@ class PostgresFullText:
             "FROM search_fulltext WHERE vector @@ to_tsquery('simple', %s)"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self._tsquery(terms, operator)])
+            cursor.execute(sql, [self._tsquery(clauses, operator)])
             return index_columns.parse_ids(cursor.fetchone()[0])
 
-    def top(self, terms, operator, kinds, limit, offset):
+    def top(self, clauses, operator, kinds, limit, offset):
         """One page of the matches of `kinds`, best first, as (id, score)."""
-        tsquery = self._tsquery(terms, operator)
+        tsquery = self._tsquery(clauses, operator)
         sql = (
             "SELECT f.document_id, "
             "ts_rank(%s::float4[], f.vector, to_tsquery('simple', %s)) AS rank "
@@ -176,14 +186,14 @@ class PostgresFullText:
             )
             return cursor.fetchall()
 
-    def ranked_among(self, terms, operator, ids, limit, offset):
+    def ranked_among(self, clauses, operator, ids, limit, offset):
         """One page of the matches among `ids`, best first, as (id, score)."""
         return self.ranked(
-            terms, operator, "SELECT unnest(%s::bigint[])", [ids], limit, offset
+            clauses, operator, "SELECT unnest(%s::bigint[])", [ids], limit, offset
         )
 
-    def ranked(self, terms, operator, ids_sql, ids_params, limit, offset):
-        tsquery = self._tsquery(terms, operator)
+    def ranked(self, clauses, operator, ids_sql, ids_params, limit, offset):
+        tsquery = self._tsquery(clauses, operator)
         sql = (
             "SELECT document_id, "
             "ts_rank(%s::float4[], vector, to_tsquery('simple', %s)) AS rank "
@@ -336,9 +346,9 @@ class DatabaseBackend(BaseSearchBackend):
     def search(self, query, *, operator="and"):
         columns = index_columns.current(query.kinds)
         base = columns.of_kinds(query.kinds)
-        if query.terms:
+        if query.clauses:
             base &= columns.mask(
-                self.fulltext.matching(query.terms, operator, query.kinds)
+                self.fulltext.matching(query.clauses, operator, query.kinds)
             )
         selections = {
             key: columns.selection(key, values) for key, values in query.filters.items()
@@ -375,11 +385,13 @@ class DatabaseBackend(BaseSearchBackend):
             return [(pk, None) for pk in columns.page(order, passing, offset, limit)]
         if total == int(np.count_nonzero(base)):
             # Only the text narrows: the engine's own top is the page.
-            return self.fulltext.top(query.terms, operator, query.kinds, limit, offset)
+            return self.fulltext.top(
+                query.clauses, operator, query.kinds, limit, offset
+            )
         # Selections narrow too: the engine ranks only the documents that
         # pass them (scoring fewer rows than its top of every match would).
         ids = [int(pk) for pk in columns.ids[np.flatnonzero(passing)]]
-        return self.fulltext.ranked_among(query.terms, operator, ids, limit, offset)
+        return self.fulltext.ranked_among(query.clauses, operator, ids, limit, offset)
 
     def _hits(self, ranked):
         ids = [pk for pk, _score in ranked]
@@ -446,7 +458,8 @@ class DatabaseBackend(BaseSearchBackend):
             # facets; with too few of those, the best text matches of every
             # document join them first.
             if len(scores) < SIMILAR_CANDIDATES:
-                for pk, _score in self.fulltext.top(terms, "or", [kind], 51, 0):
+                clauses = [[(term,)] for term in terms]
+                for pk, _score in self.fulltext.top(clauses, "or", [kind], 51, 0):
                     if pk != document.pk:
                         scores.setdefault(pk, 0.0)
             text_scores = _text_similarity(

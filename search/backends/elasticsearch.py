@@ -42,6 +42,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
+from .. import synonyms
 from ..analysis import CHAR_REPLACEMENTS, STEM_OVERRIDES, STOPWORDS
 from ..documents import every_facet, facets_of, similarity_facets
 from ..models import PendingIndexUpdate
@@ -62,30 +63,56 @@ logger = logging.getLogger("vindplaats.search")
 # Everything the client raises for an unreachable, slow or refusing cluster.
 CLUSTER_ERRORS = (TransportError, ApiError, helpers.BulkIndexError)
 
+APOSTROPHE = char_filter(
+    "vindplaats_apostrophe",
+    "mapping",
+    mappings=[f"{old} => {new}" for old, new in CHAR_REPLACEMENTS.items()],
+)
+DUTCH_FILTERS = [
+    "lowercase",
+    "asciifolding",
+    token_filter("vindplaats_stop", "stop", stopwords=sorted(STOPWORDS)),
+    token_filter(
+        "vindplaats_overrides",
+        "stemmer_override",
+        rules=[f"{word} => {stem}" for word, stem in sorted(STEM_OVERRIDES.items())],
+    ),
+    token_filter("vindplaats_stemmer", "stemmer", language="dutch"),
+]
 DUTCH = analyzer(
     "vindplaats_dutch",
     tokenizer="standard",
-    char_filter=[
-        char_filter(
-            "vindplaats_apostrophe",
-            "mapping",
-            mappings=[f"{old} => {new}" for old, new in CHAR_REPLACEMENTS.items()],
-        )
-    ],
-    filter=[
-        "lowercase",
-        "asciifolding",
-        token_filter("vindplaats_stop", "stop", stopwords=sorted(STOPWORDS)),
-        token_filter(
-            "vindplaats_overrides",
-            "stemmer_override",
-            rules=[
-                f"{word} => {stem}" for word, stem in sorted(STEM_OVERRIDES.items())
-            ],
-        ),
-        token_filter("vindplaats_stemmer", "stemmer", language="dutch"),
-    ],
+    char_filter=[APOSTROPHE],
+    filter=DUTCH_FILTERS,
 )
+SYNONYMS_SET = "vindplaats-synonyms"
+
+
+def dutch_search_analyzer(synonyms_set=SYNONYMS_SET):
+    """The Dutch analyser plus the redactie's synonyms (search.synonyms) as
+    a synonym_graph, for searching only: the index is unchanged. The rules
+    live in the cluster's synonyms set `synonyms_set` (the Synonyms API), so
+    a change reaches every index that uses it without a rebuild; the filter
+    comes after the stemmer, so Elasticsearch analyses the rules the way it
+    analyses the text, as search.synonyms does."""
+    return analyzer(
+        "vindplaats_dutch_search",
+        tokenizer="standard",
+        char_filter=[APOSTROPHE],
+        filter=[
+            *DUTCH_FILTERS,
+            token_filter(
+                "vindplaats_synonyms",
+                "synonym_graph",
+                synonyms_set=synonyms_set,
+                updateable=True,
+                # A rule Elasticsearch cannot parse is skipped, not fatal.
+                lenient=True,
+            ),
+        ],
+    )
+
+
 FOLDED = normalizer("vindplaats_folded", filter=["lowercase", "asciifolding"])
 SUGGEST = analyzer(
     "vindplaats_suggest", tokenizer="standard", filter=["lowercase", "asciifolding"]
@@ -131,13 +158,28 @@ class IndexedDocument(DslDocument):
         )
 
 
-def index_definition(name, shards=1, replicas=0):
+def index_definition(name, shards=1, replicas=0, synonyms_set=SYNONYMS_SET):
     index = Index(name)
     index.settings(number_of_shards=shards, number_of_replicas=replicas)
     # The document's fields, not the document: Index.document() would make
     # the first index defined the document's own, and every later write would
     # name that index instead of going where the alias points.
     index.mapping(IndexedDocument._doc_type.mapping)
+    # The text fields search with the synonyms (named per backend, so the
+    # search analyser is added here rather than on the document).
+    searching = dutch_search_analyzer(synonyms_set)
+    text = Mapping()
+    text.field(
+        "title",
+        Text(
+            analyzer=DUTCH,
+            search_analyzer=searching,
+            fields={"sort": Keyword(normalizer=FOLDED)},
+        ),
+    )
+    for field in ("summary", "keywords", "body"):
+        text.field(field, Text(analyzer=DUTCH, search_analyzer=searching))
+    index.mapping(text)
     facets = Mapping()
     facets.field(
         "facets", Object(properties={spec.key: Keyword() for spec in every_facet()})
@@ -165,6 +207,7 @@ class DocumentSearch(FacetedSearch):
         self.index = index
         self.using = using
         self.operator = operator
+        self.parsed = query.parsed
         self.kinds = list(query.kinds)
         self.facets = {
             spec.key: TermsFacet(field=f"facets.{spec.key}", size=spec.size)
@@ -193,15 +236,7 @@ class DocumentSearch(FacetedSearch):
         )
 
     def query(self, search, query):
-        # cross_fields: every word must occur somewhere in the document, not
-        # all in one field, which is what "every word must match" means.
-        return search.query(
-            "multi_match",
-            query=query,
-            fields=self.fields,
-            type="cross_fields",
-            operator=self.operator,
-        )
+        return search.query(text_query(self.parsed, self.operator, fields=self.fields))
 
     def highlight(self, search):
         if self._query is None:
@@ -226,6 +261,7 @@ class ElasticsearchBackend(BaseSearchBackend):
         node_class=None,
     ):
         self.alias = f"{index_prefix}-documents"
+        self.synonyms_set = f"{index_prefix}-synonyms"
         self.refresh = refresh
         self.replicas = replicas
         self.database = DatabaseBackend()
@@ -252,8 +288,40 @@ class ElasticsearchBackend(BaseSearchBackend):
         name = (
             f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{time.time_ns() % 1000:03d}"
         )
-        index_definition(name, replicas=self.replicas).create(using=self.client)
+        # The synonyms set must exist before an index that searches with it.
+        self.put_synonyms()
+        index_definition(
+            name, replicas=self.replicas, synonyms_set=self.synonyms_set
+        ).create(using=self.client)
         return name
+
+    # Synonyms: the cluster's copy of the redactie's list
+
+    def put_synonyms(self):
+        """Replace the cluster's synonyms set with the current rules
+        (search.synonyms), in the Solr format synonym_graph reads; the
+        Synonyms API reloads the search analysers that use the set."""
+        rules = synonyms.solr_rules(synonyms.rules())
+        self.client.synonyms.put_synonym(
+            id=self.synonyms_set,
+            synonyms_set=[
+                {"id": f"rule-{number}", "synonyms": rule}
+                for number, rule in enumerate(rules, 1)
+            ],
+        )
+
+    def synonyms_changed(self):
+        """Bring the cluster's synonyms set up to date, then reload the
+        search analysers of the live index and drop the request cache (which
+        may hold answers from the old rules), as Elasticsearch advises. The
+        queries apply the new rules already (DocumentSearch), so a failure
+        here is logged, not raised; the next rebuild puts the set again."""
+        try:
+            self.put_synonyms()
+            self.client.indices.reload_search_analyzers(index=self.alias)
+            self.client.indices.clear_cache(index=self.alias, request=True)
+        except CLUSTER_ERRORS as error:
+            logger.warning("Elasticsearch synonyms update failed: %s", error)
 
     def _indices_behind_alias(self):
         try:
@@ -503,6 +571,37 @@ class ElasticsearchBackend(BaseSearchBackend):
                 )
             )
         return similar
+
+
+def text_query(parsed, operator, fields=DocumentSearch.fields):
+    """The clauses of a query (search.synonyms.ParsedText) as a bool query:
+    every clause must match (with "or", any may), a clause when any of its
+    alternatives matches, each in any of the weighted fields: a word as a
+    match in each field (most_fields: the field scores add up, as bm25 over
+    the columns does), a phrase as match_phrase. Each alternative is sent as
+    words (as typed, or as the rule has them), which the fields' search
+    analyser stems and expands with the cluster's own copy of the synonyms;
+    applying them here as well keeps every backend answering alike even
+    before that copy is reloaded."""
+    clauses = []
+    for clause in parsed.clauses:
+        alternatives = [
+            Q(
+                "multi_match",
+                query=parsed.written[phrase],
+                fields=fields,
+                type="phrase" if len(phrase) > 1 else "most_fields",
+            )
+            for phrase in clause
+        ]
+        clauses.append(
+            alternatives[0]
+            if len(alternatives) == 1
+            else Q("bool", should=alternatives, minimum_should_match=1)
+        )
+    if operator == "and":
+        return Q("bool", must=clauses)
+    return Q("bool", should=clauses, minimum_should_match=1)
 
 
 def results_from_response(response, *, with_text):

@@ -1,0 +1,186 @@
+"""Synonyms and abbreviations, applied to the query when it is asked.
+
+The redactie keeps them in the "Synoniemen" snippet (search.models.Synonym).
+Both sides go through the same analysis as the index (search.analysis), so
+"ziekenhuizen" in a rule meets "ziekenhuis" typed, and a rule never needs the
+index rebuilt: it widens what a query asks for, on every backend.
+
+A query becomes a list of clauses, one per word typed, or per run of words
+that is a synonym itself ("spoedeisende hulp"): each clause is a list of
+alternatives, and an alternative is a tuple of analysed terms (a phrase when
+there are several). "ELV thuis" with the rule ELV → eerstelijnsverblijf is
+
+    [[("elv",), ("eerstelijnsverblijf",)], [("thuis",)]]
+
+The list is kept in the cache under the version SYNONYMS (core.cache), which
+saving or deleting a rule bumps once its transaction commits
+(search.signals), so an editor's change applies to the next search.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+
+from core.cache import changing, once_per_request, versions
+
+from .analysis import analyze, analyze_with_spans
+from .models import Synonym
+
+SYNONYMS = "search-synonyms"
+CACHE_SECONDS = 24 * 60 * 60
+
+
+@dataclass
+class Table:
+    """What each analysed term or phrase may also be, with how it was written."""
+
+    alternatives: dict[tuple, list[tuple]] = field(default_factory=dict)
+    written: dict[tuple, str] = field(default_factory=dict)
+    longest: int = 1
+
+    def add(self, source, targets):
+        """`source` (text) also finds each of `targets` (texts)."""
+        key = self._phrase(source)
+        if not key:
+            return
+        found = self.alternatives.setdefault(key, [key])
+        for target in targets:
+            phrase = self._phrase(target)
+            if phrase and phrase not in found:
+                found.append(phrase)
+        self.longest = max(self.longest, len(key))
+
+    def _phrase(self, text):
+        phrase = tuple(analyze(text))
+        if phrase:
+            self.written.setdefault(phrase, " ".join(text.split()))
+        return phrase
+
+
+def build(rules):
+    """A Table from (abbreviation, terms) pairs, as Synonym rows hold them:
+    an empty abbreviation makes the terms one group, each finding every
+    other; otherwise the abbreviation finds the terms, one way."""
+    table = Table()
+    for abbreviation, terms in rules:
+        if abbreviation:
+            table.add(abbreviation, terms)
+        else:
+            for term in terms:
+                table.add(term, terms)
+    return table
+
+
+def rules():
+    """(abbreviation, terms) for every Synonym row."""
+    return [
+        (row.abbreviation.strip(), row.term_list()) for row in Synonym.objects.all()
+    ]
+
+
+def table():
+    """The current Table, from the cache while no rule changed. The page
+    being built depends on it (a cached search page shows what the rules
+    made of its query)."""
+    version = versions(SYNONYMS)[SYNONYMS]
+    if changing(SYNONYMS):  # an open transaction changed a rule: not kept
+        return build(rules())
+    key = f"search-synonyms:{version}"
+
+    def load():
+        found = cache.get(key)
+        if found is None:
+            found = build(rules())
+            cache.set(key, found, CACHE_SECONDS)
+        return found
+
+    return once_per_request(key, load)
+
+
+@dataclass
+class ParsedText:
+    """What a query's text asks for (see the module docstring)."""
+
+    clauses: list[list[tuple[str, ...]]]
+    # How each alternative reads as words: as typed, or as the rule has it.
+    written: dict[tuple[str, ...], str]
+
+    @property
+    def terms(self):
+        """Every analysed term of every alternative, once, in order: what a
+        highlight marks."""
+        return list(
+            dict.fromkeys(
+                term for clause in self.clauses for phrase in clause for term in phrase
+            )
+        )
+
+    @property
+    def phrases(self):
+        """Every alternative once, in order (single terms as 1-tuples)."""
+        return list(
+            dict.fromkeys(phrase for clause in self.clauses for phrase in clause)
+        )
+
+
+def parse(text, synonyms=None):
+    """The clauses of `text` (ParsedText). At each word the longest run of
+    words that is a rule's source makes one clause with the rule's
+    alternatives; any other word is a clause of its own. A clause typed
+    twice counts once."""
+    spans = analyze_with_spans(text)
+    if not spans:
+        return ParsedText([], {})
+    if synonyms is None:
+        synonyms = table()
+    clauses, written, seen = [], {}, set()
+    i = 0
+    while i < len(spans):
+        size = min(synonyms.longest, len(spans) - i)
+        while size > 1:
+            if (
+                tuple(term for term, _s, _e in spans[i : i + size])
+                in synonyms.alternatives
+            ):
+                break
+            size -= 1
+        key = tuple(term for term, _s, _e in spans[i : i + size])
+        alternatives = synonyms.alternatives.get(key, [key])
+        written.setdefault(key, text[spans[i][1] : spans[i + size - 1][2]])
+        for phrase in alternatives:
+            written.setdefault(phrase, synonyms.written.get(phrase, " ".join(phrase)))
+        if frozenset(alternatives) not in seen:
+            seen.add(frozenset(alternatives))
+            clauses.append(list(alternatives))
+        i += size
+    return ParsedText(clauses, written)
+
+
+def solr_rules(rules_):
+    """The rules in the Solr format Elasticsearch's synonym_graph reads:
+    "a, b" for a group, "elv => elv, eerstelijnsverblijf" one way (keeping
+    the abbreviation itself). Words only: punctuation would be syntax."""
+
+    def words(text):
+        return " ".join(text[start:end] for _term, start, end in _dedupe_spans(text))
+
+    lines = []
+    for abbreviation, terms in rules_:
+        targets = [w for w in dict.fromkeys(words(t) for t in terms) if w]
+        if abbreviation:
+            source = words(abbreviation)
+            if source and targets:
+                lines.append(f"{source} => {', '.join([source, *targets])}")
+        elif len(targets) > 1:
+            lines.append(", ".join(targets))
+    return lines
+
+
+def _dedupe_spans(text):
+    """Spans of the words of `text` that are not stopwords, one per word."""
+    seen, found = set(), []
+    for term, start, end in analyze_with_spans(text):
+        if (start, end) not in seen:
+            seen.add((start, end))
+            found.append((term, start, end))
+    return found
