@@ -181,6 +181,18 @@ def test_restricted_page_does_not_leak_through_opengraph(client):
     assert meta(html, "og:title") is None
 
 
+def test_a_page_inside_an_unpublished_section_does_not_announce_itself(client, commit):
+    section = StandardPage.objects.get(slug="privacy")
+    child = StandardPage(title="Bewaartermijnen", slug="bewaartermijnen")
+    section.add_child(instance=child)
+    child.save_revision().publish()
+    html = client.get(child.url).content.decode()
+    assert meta(html, "og:title") == "Bewaartermijnen"
+    commit(section.unpublish)
+    html = client.get("/privacy/bewaartermijnen/").content.decode()
+    assert canonical(html) is None and meta(html, "og:title") is None
+
+
 def test_hidden_questions_are_not_in_the_sitemap_queryset():
     QuestionFactory(is_hidden=True)
     from kb.sitemaps import QuestionSitemap
