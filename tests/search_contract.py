@@ -23,6 +23,7 @@ from search.models import Synonym
 from search.query import SearchQuery
 from search.service import search, similar, update_index
 from tests.factories import (
+    EditorFactory,
     OrganisationFactory,
     PracticeOrganisationFactory,
     PracticePageFactory,
@@ -415,6 +416,14 @@ class SearchContract:
             )
         assert response.status_code == 302
         assert self.find("lepelbellen").total == 0
+
+    def test_editors_see_the_seeded_synonyms_in_the_admin(self, client):
+        client.force_login(EditorFactory())
+        response = client.get(reverse("wagtailsnippets_search_synonym:list"))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "ELV → eerstelijnsverblijf" in html
+        assert "SEH, spoedeisende hulp" in html
 
     def test_the_admin_refuses_a_group_of_one_term(self, client):
         client.force_login(UserFactory(is_superuser=True, is_staff=True))

@@ -11,6 +11,8 @@ one way (for abbreviations that are also ordinary words, such as "hap" and
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from core.cache import bump
+
 SEED = [
     # One way: the abbreviation finds what it stands for, not back.
     ("ELV", "eerstelijnsverblijf, eerstelijnsverblijven, eerstelijnsbed", ""),
@@ -98,12 +100,15 @@ def seed(apps, schema_editor):
         Synonym(abbreviation=abbreviation, terms=terms, note=note)
         for abbreviation, terms, note in SEED
     )
+    # A running site may keep the list in a shared cache (search.synonyms).
+    bump("search-synonyms")
 
 
 def unseed(apps, schema_editor):
     Synonym = apps.get_model("search", "Synonym")
     for abbreviation, terms, _note in SEED:
         Synonym.objects.filter(abbreviation=abbreviation, terms=terms).delete()
+    bump("search-synonyms")
 
 
 class Migration(migrations.Migration):
