@@ -5,7 +5,7 @@ tests/relevance/judgments.json on a database of its own holding the demo
 content (SQLite under var/bench/db-relevance/, or with DATABASE_URL a
 PostgreSQL database named after it with a `_bench_relevance` suffix, as
 `python -m bench` names its databases). It migrates, loads the demo content
-when the practices are missing (`--fresh` drops the database first), and
+(idempotent: only what is missing; `--fresh` drops the database first), and
 always rebuilds the search index, so the index is made by the analysis code
 being measured. Every query goes through the real search service
 (search.service.search with a SearchQuery for practices, sorted by relevance),
@@ -21,7 +21,7 @@ result at rank i (1-based) and R the judged practices with a grade of 1 or 2:
 
 - DCG@k   = sum over i = 1..k of (2^rel_i - 1) / log2(i + 1)
 - nDCG@10 = DCG@10 of the results / DCG@10 of the ideal ranking (every judged
-            practice, highest grade first); 0 when nothing judged is found
+            practice, highest grade first); 0 when nothing relevant is found
 - P@5     = |results in the first 5 that are in R| / 5  (fewer than 5
             results still divide by 5)
 - R@20    = |results in the first 20 that are in R| / |R|
@@ -207,7 +207,8 @@ def _drop():
     from bench.__main__ import OUT
 
     if not os.environ.get("DATABASE_URL"):
-        (OUT / "db-relevance" / "db.sqlite3").unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            (OUT / "db-relevance" / f"db.sqlite3{suffix}").unlink(missing_ok=True)
         return
     import psycopg
 
