@@ -11,7 +11,6 @@ apply selections and sort browse pages.
 
 import json
 import math
-import re
 import uuid
 
 import numpy as np
@@ -104,9 +103,7 @@ class SQLiteFullText:
         """{id: (title terms, summary terms)} of the documents of `ids`, as
         indexed, keeping only `terms`: read by rowid, no ranking."""
         # The columns hold the analysed terms separated by spaces.
-        wanted = re.compile(
-            r"(?<!\S)(?:" + "|".join(map(re.escape, terms)) + r")(?!\S)"
-        ).findall
+        wanted = set(terms)
         sql = (
             "SELECT rowid, title, summary FROM search_fulltext "
             "WHERE rowid IN (SELECT value FROM json_each(%s))"
@@ -114,7 +111,10 @@ class SQLiteFullText:
         with connection.cursor() as cursor:
             cursor.execute(sql, [json.dumps(list(ids))])
             return {
-                row_id: (wanted(title), wanted(summary))
+                row_id: (
+                    [term for term in title.split() if term in wanted],
+                    [term for term in summary.split() if term in wanted],
+                )
                 for row_id, title, summary in cursor.fetchall()
             }
 
