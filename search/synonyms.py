@@ -24,7 +24,7 @@ from django.core.cache import cache
 from core.cache import changing, once_per_request, versions
 
 from .analysis import analyze, analyze_with_spans
-from .models import Synonym
+from .models import Synonym, split_terms
 
 SYNONYMS = "search-synonyms"
 CACHE_SECONDS = 24 * 60 * 60
@@ -64,7 +64,8 @@ def build(rules):
     table = Table()
     for abbreviation, terms in rules:
         if abbreviation:
-            table.add(abbreviation, terms)
+            for source in split_terms(abbreviation):  # "SO, SOG" is two
+                table.add(source, terms)
         else:
             for term in terms:
                 table.add(term, terms)
@@ -168,9 +169,12 @@ def solr_rules(rules_):
     for abbreviation, terms in rules_:
         targets = [w for w in dict.fromkeys(words(t) for t in terms) if w]
         if abbreviation:
-            source = words(abbreviation)
-            if source and targets:
-                lines.append(f"{source} => {', '.join([source, *targets])}")
+            sources = [
+                w for w in dict.fromkeys(map(words, split_terms(abbreviation))) if w
+            ]
+            if sources and targets:
+                outputs = ", ".join(dict.fromkeys([*sources, *targets]))
+                lines.append(f"{', '.join(sources)} => {outputs}")
         elif len(targets) > 1:
             lines.append(", ".join(targets))
     return lines

@@ -3,6 +3,7 @@ handling through the client's own classes, and behaviour when the cluster is
 down. The shared contract suite runs against a real cluster when
 ELASTICSEARCH_URL is set."""
 
+import contextlib
 import io
 import logging
 import os
@@ -10,7 +11,7 @@ import socket
 import uuid
 
 import pytest
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, NotFoundError
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -732,3 +733,5 @@ class TestElasticsearchContract(SearchContract):
         yield
         client = Elasticsearch(ELASTICSEARCH_URL)
         client.indices.delete(index=f"{self.prefix}-*", ignore_unavailable=True)
+        with contextlib.suppress(NotFoundError):
+            client.synonyms.delete_synonym(id=f"{self.prefix}-synonyms")
