@@ -1,25 +1,65 @@
 import io
 
 import pytest
-from pytest_django.fixtures import _get_databases_for_setup
+from pytest_django.fixtures import (
+    _get_databases_for_setup,
+    _set_suffix_to_test_databases,
+)
 from wagtail.images import get_image_model
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from django.core.management import call_command
+from django.db import connection
 from django.test.utils import setup_databases, teardown_databases
 
 pytest.register_assert_rewrite("tests.browser")  # a plugin, imported here first
 from . import browser  # noqa: E402
+from .saved_demo_site import SavedDemoSite  # noqa: E402
 
 pytest_plugins = ["tests.browser"]
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--reuse-demo-site",
+        action="store_true",
+        help="On SQLite, build the demo site once and keep it in var/test-cache/ "
+        "while no file but the tests and docs changes (make test-fast; "
+        "tests/saved_demo_site.py).",
+    )
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker, request, tmp_path_factory):
+def saved_demo_site(request):
+    """With --reuse-demo-site on SQLite, the saved demo site for this
+    checkout, locked until the test database is set up; else None."""
+    if not request.config.getoption("reuse_demo_site") or connection.vendor != "sqlite":
+        return None
+    return SavedDemoSite.open()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, saved_demo_site
+):
+    """A saved demo site replaces the whole test database: no migrations
+    then, Django makes the empty tables from the models."""
+    from django.conf import settings
+
+    if saved_demo_site and saved_demo_site.exists():
+        settings.DATABASES["default"].setdefault("TEST", {})["MIGRATE"] = False
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup, django_db_blocker, request, tmp_path_factory, saved_demo_site
+):
     """Every test runs on top of the full demo site, loaded once per session.
 
     That is what a visitor and an editor see after `make run`, and loading it
-    here also proves `load_demo_data` works on a fresh database. When tests on
+    here also proves `load_demo_data` works on a fresh database (with
+    --reuse-demo-site, `make test-fast`, it may come from an earlier run
+    instead: tests/saved_demo_site.py). When tests on
     the browser tests' demo site are selected, the database is copied for its
     server now, before a committed test empties it (tests/browser.py): the
     value of this fixture is then the copy's var dir.
@@ -32,7 +72,14 @@ def django_db_setup(django_db_setup, django_db_blocker, request, tmp_path_factor
         own = None
         if "default" not in _get_databases_for_setup(request.session.items)[0]:
             own = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-        load_demo_site()
+        if saved_demo_site and saved_demo_site.exists():
+            saved_demo_site.restore(connection)
+        else:
+            load_demo_site()
+            if saved_demo_site:
+                saved_demo_site.save(connection)
+    if saved_demo_site:
+        saved_demo_site.release()
     if browser.wants_demo_site(request.session.items):
         var_dir = tmp_path_factory.mktemp("demo-site")
         with django_db_blocker.unblock():
@@ -45,6 +92,19 @@ def django_db_setup(django_db_setup, django_db_blocker, request, tmp_path_factor
     if own:
         with django_db_blocker.unblock():
             teardown_databases(own, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_xdist_suffix(request):
+    """Each pytest-xdist worker (`make test-fast`) gets its own test database.
+
+    On SQLite that is already so: the test database is in memory, one per
+    process. pytest-django would rename it after the worker, and takes our
+    SQLite backend (kb.sqlite_backend) for a server's: it would name a file
+    after the development database. PostgreSQL's get the worker's suffix."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if worker and connection.vendor != "sqlite":
+        _set_suffix_to_test_databases(suffix=worker)
 
 
 # The sizes the pages show a hero image in: practice_card.html,
