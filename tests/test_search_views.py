@@ -276,6 +276,7 @@ PARAM_NAMES = st.sampled_from(
 PARAM_VALUES = st.text(max_size=40) | st.integers(-5, 10**12).map(str)
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60,
     deadline=None,

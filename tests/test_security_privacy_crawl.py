@@ -221,6 +221,7 @@ def personal_addresses():
     return {address.lower() for address in addresses if address} - PUBLISHED
 
 
+@pytest.mark.slow  # some 1,000 requests; the pages' own tests check them one by one
 def test_no_personal_email_address_in_any_public_response(client, capsys):
     practice = PracticePage.objects.live().filter(contacts__isnull=False).first()
     question = add_community(practice)
