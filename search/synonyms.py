@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
-from core.cache import changing, once_per_request, versions
+from core.cache import changing, versions
 
 from .analysis import analyze, analyze_with_spans
 from .models import Synonym, split_terms
@@ -80,22 +80,26 @@ def rules():
 
 
 def table():
-    """The current Table, from the cache while no rule changed. The page
-    being built depends on it (a cached search page shows what the rules
-    made of its query)."""
+    """The current Table, while no rule changed: kept in this process (it is
+    asked for by every search) and in the shared cache for the others. The
+    page being built depends on it (a cached search page shows what the
+    rules made of its query)."""
     version = versions(SYNONYMS)[SYNONYMS]
     if changing(SYNONYMS):  # an open transaction changed a rule: not kept
         return build(rules())
     key = f"search-synonyms:{version}"
-
-    def load():
+    found = _in_process.get(key)
+    if found is None:
         found = cache.get(key)
         if found is None:
             found = build(rules())
             cache.set(key, found, CACHE_SECONDS)
-        return found
+        _in_process.clear()  # only the current version is worth keeping
+        _in_process[key] = found
+    return found
 
-    return once_per_request(key, load)
+
+_in_process = {}
 
 
 @dataclass
