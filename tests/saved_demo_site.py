@@ -84,8 +84,9 @@ class SavedDemoSite:
 
     def save(self, connection):
         """Save the test database and the media; drop older saved sites."""
+        for stale in self.cache_dir.glob(".staging-*"):  # of a run that died
+            shutil.rmtree(stale, ignore_errors=True)
         staging = self.cache_dir / f".staging-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(settings.MEDIA_ROOT, staging / "media")
         connection.ensure_connection()
         copy = sqlite3.connect(staging / "db.sqlite3")
