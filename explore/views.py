@@ -28,6 +28,7 @@ from editorial.redirects import merged_slug_redirect
 from practices.facets import FACETS
 from search.query import MAX_RESULT_WINDOW, SORTS, ParamError, SearchQuery, parse_params
 from search.service import index_name, search
+from search.synonyms import SYNONYMS
 
 LICENCE = {
     "name": "CC BY 4.0",
@@ -270,14 +271,16 @@ def _community_questions(query, limit=3):
     practices when there is text to match.
 
     Kept in the cache per text until the questions in the index change
-    (community.caching), so the block costs no queries on a warm cache, for
-    members too.
+    (community.caching) or the redactie changes a synonym (what the text
+    asks for), so the block costs no queries on a warm cache, for members
+    too.
     """
     if not query.terms:
         return None
     digest = hashlib.sha256(query.text.encode()).hexdigest()
     listings = depend_on_listings(searched=True)  # from the search index
-    key = f"community-questions:{listings}:{limit}:{digest}"
+    synonyms = depends_on(SYNONYMS)
+    key = f"community-questions:{listings}:{synonyms}:{limit}:{digest}"
     block = cache.get(key)
     if block is None:
         results = search(

@@ -380,6 +380,31 @@ def test_search_contract_finds_questions_and_forgets_hidden_ones(
     assert found("zorgcoördinator") == []
 
 
+def test_search_page_questions_follow_a_new_synonym(
+    client, django_capture_on_commit_callbacks
+):
+    """The question block is cached per text; a synonym the redactie adds
+    changes what that text asks for, so the block follows at once."""
+    from community import services
+    from search.models import Synonym
+
+    with django_capture_on_commit_callbacks(execute=True):
+        question = services.ask_question(
+            MemberFactory(),
+            title="Wie kent een kraanvogelconsult?",
+            body="Wij zoeken ervaringen met een kraanvogelconsult.",
+            themes=[Theme.objects.get(slug="preventie-en-leefstijl")],
+        )
+    assert (
+        question.get_absolute_url()
+        not in client.get("/zoeken/?q=reigerbellen").content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        Synonym.objects.create(terms="reigerbellen, kraanvogelconsult")
+    html = client.get("/zoeken/?q=reigerbellen").content.decode()
+    assert question.get_absolute_url() in html
+
+
 def test_search_page_shows_matching_questions(
     client, django_capture_on_commit_callbacks
 ):
