@@ -8,6 +8,7 @@ of the practice itself.
 
 import datetime
 import functools
+from operator import itemgetter
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import (
@@ -519,13 +520,12 @@ class PracticePage(Page):
                 _vocabulary_values_sql(tuple(facet.key for facet in facets)),
                 [self.pk] * len(facets),
             )
-            for key, slug, name in cursor.fetchall():
+            # Each vocabulary in its own order (its Meta.ordering), as .all()
+            # gives it: the position is the last column.
+            for key, slug, name, _position in sorted(
+                cursor.fetchall(), key=itemgetter(3)
+            ):
                 found.setdefault(key, []).append((slug, name))
-        # Each vocabulary's own order (its Meta.ordering), as .all() gives it.
-        for facet in facets:
-            if facet.key in found:
-                order = {slug: i for i, slug in enumerate(facet.labels())}
-                found[facet.key].sort(key=lambda item: order.get(item[0], len(order)))
         return found
 
     def organisations_by_role(self):
@@ -568,9 +568,10 @@ class PracticePage(Page):
 @functools.cache
 def _vocabulary_values_sql(keys):
     """One UNION ALL over the practice's links to the vocabularies of the
-    facets `keys`, as (facet key, slug, name), for a practice id given once
-    per facet. Written once from the models' metadata: building the same
-    query with the ORM took longer than running it."""
+    facets `keys`, as (facet key, slug, name, position in the vocabulary's
+    ordering), for a practice id given once per facet. Written once from the
+    models' metadata: building the same query with the ORM took longer than
+    running it."""
     quote = connection.ops.quote_name
     parts = []
     for key in keys:
@@ -578,9 +579,15 @@ def _vocabulary_values_sql(keys):
         field = PracticePage._meta.get_field(facet.relation)
         through = field.remote_field.through._meta.db_table
         vocabulary = facet.model._meta
+        ordering = ", ".join(
+            f"v.{quote(vocabulary.get_field(name.lstrip('-')).column)}"
+            + (" DESC" if name.startswith("-") else "")
+            for name in vocabulary.ordering or [vocabulary.pk.name]
+        )
         parts.append(
             f"SELECT '{key}', v.{quote(vocabulary.get_field('slug').column)}, "
-            f"v.{quote(vocabulary.get_field('name').column)} "
+            f"v.{quote(vocabulary.get_field('name').column)}, "
+            f"ROW_NUMBER() OVER (ORDER BY {ordering}) "
             f"FROM {quote(vocabulary.db_table)} v JOIN {quote(through)} t "
             f"ON t.{quote(field.m2m_reverse_name())} = v.{quote(vocabulary.pk.column)} "
             f"WHERE t.{quote(field.m2m_column_name())} = %s"
