@@ -34,6 +34,7 @@ empties the whole cache (a restore clears it).
 
 import contextvars
 import hashlib
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
 
 BYPASS_PREFIXES = ("/admin/", "/django-admin/", "/health/", "/documenten/", "/static/")
 CACHEABLE_TYPES = ("text/html", "application/json", "text/csv", "application/atom+xml")
@@ -169,6 +172,21 @@ def bump_on_commit(*names):
     names = [name for name in names if name]
     if names:
         transaction.on_commit(_Bump(names))
+
+
+def bump_after_migration(*names):
+    """For a data migration: `bump(*names)` once its transaction commits, and
+    nothing when there is no cache to tell yet. Without Redis the cache is a
+    table that `createcachetable` makes after `migrate`, and a cache that
+    cannot be reached holds nothing stale either: the migration goes on."""
+
+    def bump_if_cached():
+        try:
+            bump(*names)
+        except Exception:
+            logger.info("No cache to tell of %s yet", ", ".join(names))
+
+    transaction.on_commit(bump_if_cached)
 
 
 def changing(*names):

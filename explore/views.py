@@ -228,7 +228,9 @@ def search_suggestions(request):
     suggestions = []
     if len(text) >= SUGGESTIONS_MIN_LENGTH:
         digest = hashlib.sha256(_fold(text).encode()).hexdigest()
-        key = f"search-suggest:{_practice_lists_version()}:{digest}"
+        # What the text finds also depends on the redactie's synonyms.
+        versions = f"{_practice_lists_version()}:{depends_on(SYNONYMS)}"
+        key = f"search-suggest:{versions}:{digest}"
         suggestions = cache.get(key)
         if suggestions is None:
             suggestions = _suggestions(text)

@@ -94,8 +94,9 @@ def _replace_chars(text):
 
 @functools.lru_cache(maxsize=50_000)
 def analyze_word(word):
-    """The index term for one token, or "" for a stopword."""
-    folded = fold(word)
+    """The index term for one token, or "" for a stopword (or for a sign
+    that folds to nothing but a space)."""
+    folded = "".join(fold(word).split())
     if folded in STOPWORDS:
         return ""
     if folded in STEM_OVERRIDES:

@@ -379,6 +379,12 @@ class SearchContract:
         results = self.find("ploegbellen kraanvogel")
         assert self.titles(results) == [both.title] and not results.fallback
 
+    def test_a_phrase_stays_within_one_field(self):
+        self.synonym("ZWH, zwaluw hulpdienst")
+        within = self.practice(title="Binnen", summary="De zwaluw hulpdienst helpt.")
+        self.practice(title="Over de zwaluw", summary="Hulpdienst in de regio.")
+        assert self.titles(self.find("zwh")) == [within.title]
+
     def test_a_multi_word_synonym_is_a_phrase(self):
         self.synonym("ZWH, zwaluw hulpdienst")
         phrase = self.practice(

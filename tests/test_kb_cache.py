@@ -226,3 +226,28 @@ def test_a_remembered_route_to_a_deleted_page_is_a_404(client):
     assert client.get(url).status_code == 200
     PracticePage.objects.filter(pk=practice.pk).update(live=False)  # no signal
     assert client.get(url).status_code == 404
+
+
+def test_a_data_migration_tells_the_cache_after_it_commits(commit):
+    from core.cache import bump_after_migration, versions
+
+    before = versions("migrated")["migrated"]
+    commit(bump_after_migration, "migrated")
+    assert versions("migrated")["migrated"] != before
+
+
+def test_a_data_migration_goes_on_before_the_cache_table_exists(commit):
+    """Production without Redis caches in a table that `createcachetable`
+    makes after `migrate`: the seed migrations must not need it."""
+    from django.test import override_settings
+
+    from core.cache import bump_after_migration
+
+    missing = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "no_cache_table_yet",
+        }
+    }
+    with override_settings(CACHES=missing):
+        commit(bump_after_migration, "search-synonyms")  # no error

@@ -104,6 +104,18 @@ def test_no_unpublished_practice_is_suggested(
     assert suggestions(client, "kwispelzorg") == []
 
 
+def test_suggestions_follow_a_synonym_the_redactie_adds(client, commit):
+    from search.models import Synonym
+
+    practice = PracticePageFactory(title="Kwispelzorg voor iedereen")
+    commit(practice.save_revision().publish)
+    assert suggestions(client, "snuffelhulp") == []
+    commit(Synonym.objects.create, terms="snuffelhulp, kwispelzorg")
+    assert [s["label"] for s in suggestions(client, "snuffelhulp")] == [
+        "Kwispelzorg voor iedereen"
+    ]
+
+
 def test_suggestions_are_cached_until_the_site_changes(
     client, django_assert_num_queries
 ):

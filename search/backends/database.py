@@ -150,11 +150,24 @@ class PostgresFullText:
     ]
 
     def _tsquery(self, clauses, operator):
-        """`('elv' | 'eerstelijnsverblijf') & ('spoedeis' <-> 'hulp' | 'seh')`:
-        a clause is its alternatives OR'ed, a phrase its terms side by side."""
+        """`('elv' | 'eerstelijnsverblijf') & ('seh' | 'spoedeis':A <-> 'hulp':A
+        | ...)`: a clause is its alternatives OR'ed, a phrase its terms side
+        by side within one field. The fields are one vector, each its own
+        weight, and `||` puts the first word of one right after the last of
+        the one before: a phrase is asked for per weight, so it never spans
+        two fields (as FTS5 and Elasticsearch phrases do not)."""
+
+        def alternative(phrase):
+            if len(phrase) == 1:
+                return f"'{phrase[0]}'"
+            return " | ".join(
+                " <-> ".join(f"'{term}':{weight}" for term in phrase)
+                for weight in "ABCD"
+            )
+
         joiner = " & " if operator == "and" else " | "
         return joiner.join(
-            "(" + " | ".join(" <-> ".join(f"'{t}'" for t in p) for p in clause) + ")"
+            "(" + " | ".join(alternative(phrase) for phrase in clause) + ")"
             for clause in clauses
         )
 
@@ -210,10 +223,11 @@ class PostgresFullText:
     def title_and_summary(self, ids, terms):
         """{id: (title terms, summary terms)} of the documents of `ids`, as
         indexed, keeping only `terms`: the positions of those lexemes in
-        the vector, weight A (title) or B (summary)."""
+        the vector, weight A (title) or B (summary), the others filtered out
+        before the vector is unpacked."""
         sql = (
             "SELECT f.document_id, t.lexeme, t.weights FROM search_fulltext f "
-            "CROSS JOIN LATERAL unnest(f.vector) t "
+            "CROSS JOIN LATERAL unnest(ts_filter(f.vector, '{a,b}')) t "
             "WHERE f.document_id = ANY(%s) AND t.lexeme = ANY(%s)"
         )
         found = {pk: ([], []) for pk in ids}

@@ -11,7 +11,7 @@ one way (for abbreviations that are also ordinary words, such as "hap" and
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from core.cache import bump
+from core.cache import bump_after_migration
 
 SEED = [
     # One way: the abbreviation finds what it stands for, not back.
@@ -101,14 +101,14 @@ def seed(apps, schema_editor):
         for abbreviation, terms, note in SEED
     )
     # A running site may keep the list in a shared cache (search.synonyms).
-    bump("search-synonyms")
+    bump_after_migration("search-synonyms")
 
 
 def unseed(apps, schema_editor):
     Synonym = apps.get_model("search", "Synonym")
     for abbreviation, terms, _note in SEED:
         Synonym.objects.filter(abbreviation=abbreviation, terms=terms).delete()
-    bump("search-synonyms")
+    bump_after_migration("search-synonyms")
 
 
 class Migration(migrations.Migration):

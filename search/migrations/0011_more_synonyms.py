@@ -3,7 +3,7 @@ ouderengeneeskunde, advance care planning, and staff."""
 
 from django.db import migrations
 
-from core.cache import bump
+from core.cache import bump_after_migration
 
 SEED = [
     (
@@ -23,14 +23,14 @@ def seed(apps, schema_editor):
         for abbreviation, terms, note in SEED
     )
     # A running site may keep the list in a shared cache (search.synonyms).
-    bump("search-synonyms")
+    bump_after_migration("search-synonyms")
 
 
 def unseed(apps, schema_editor):
     Synonym = apps.get_model("search", "Synonym")
     for abbreviation, terms, _note in SEED:
         Synonym.objects.filter(abbreviation=abbreviation, terms=terms).delete()
-    bump("search-synonyms")
+    bump_after_migration("search-synonyms")
 
 
 class Migration(migrations.Migration):
