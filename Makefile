@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= kb.settings.dev
 
-.PHONY: run install install-dev htmx chromium wrk bench bench-quick soak migrate demo serve test test-fast test-sqlite test-postgres lint format messages screenshots clean
+.PHONY: run install install-dev htmx chromium wrk bench bench-quick relevance soak migrate demo serve test test-fast test-sqlite test-postgres lint format messages screenshots clean
 
 run: install migrate demo serve ## Install, migrate, load the demo content and serve it
 
@@ -110,6 +110,9 @@ bench: install-dev wrk ## Full benchmark: 10,000 and 100,000 practices (takes a 
 bench-quick: install-dev wrk ## The same at 10,000 practices with short runs
 	$(BIN)/python -m bench --quick
 
+relevance: install-dev ## The judged relevance set (tests/relevance/): nDCG@10, P@5 and R@20 per kind of query
+	$(BIN)/python -m bench.relevance
+
 soak: install-dev wrk ## The soak alone (part of make bench): readers and writers for 3 minutes on the demo content
 	$(BIN)/python -m bench.soak
 
@@ -130,4 +133,4 @@ messages: install-dev ## Update the Dutch translations (needs GNU gettext)
 	$(BIN)/python manage.py compilemessages -l nl --ignore=.venv
 
 clean:
-	rm -rf var/db.sqlite3 var/media var/static
+	rm -rf var/db.sqlite3 var/media var/static var/test-cache
