@@ -19,15 +19,12 @@ saving or deleting a rule bumps once its transaction commits
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-
-from core.cache import changing, versions
+from core.cache import changing, depends_on, remembered
 
 from .analysis import analyze, analyze_with_spans
 from .models import Synonym, split_terms
 
 SYNONYMS = "search-synonyms"
-CACHE_SECONDS = 24 * 60 * 60
 
 
 @dataclass
@@ -81,21 +78,17 @@ def rules():
 
 def table():
     """The current Table, while no rule changed: kept in this process (it is
-    asked for by every search) and in the shared cache for the others. The
-    page being built depends on it (a cached search page shows what the
-    rules made of its query)."""
-    version = versions(SYNONYMS)[SYNONYMS]
+    asked for by every search) and, for the others, remembered in the shared
+    cache (core.cache.remembered). The page being built depends on it (a
+    cached search page shows what the rules made of its query)."""
+    version = depends_on(SYNONYMS)
     if changing(SYNONYMS):  # an open transaction changed a rule: not kept
         return build(rules())
-    key = f"search-synonyms:{version}"
-    found = _in_process.get(key)
+    found = _in_process.get(version)
     if found is None:
-        found = cache.get(key)
-        if found is None:
-            found = build(rules())
-            cache.set(key, found, CACHE_SECONDS)
+        found = remembered(SYNONYMS, lambda: build(rules()))
         _in_process.clear()  # only the current version is worth keeping
-        _in_process[key] = found
+        _in_process[version] = found
     return found
 
 
