@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -24,12 +25,14 @@ def test_visitor_goes_from_home_to_a_practice_and_its_contact(demo_site, page):
     assert cards.count() == 12
 
     first_title = cards.first.locator(".card__title").inner_text()
-    cards.first.locator(".card__title a").click()
-    assert page.locator("h1").inner_text() == first_title
+    with page.expect_navigation():
+        cards.first.locator(".card__title a").click()
+    expect(page.locator("h1")).to_have_text(first_title)
     assert page.locator("#aanleiding").count() == 1
 
     contact = page.locator(".contact-card .button").first
-    contact.click()
+    with page.expect_navigation():
+        contact.click()
     # Visitors log in first; the contact form is for members.
     assert re.search(r"/account/login/\?next=/community/contact/\d+/$", page.url)
     assert page.locator("h1").inner_text() == "Inloggen"
@@ -38,7 +41,10 @@ def test_visitor_goes_from_home_to_a_practice_and_its_contact(demo_site, page):
 
 def test_facet_link_on_a_practice_filters_the_listing(demo_site, page):
     page.goto(demo_site + "/praktijkvoorbeelden/havenue-rotterdam/")
-    page.locator(".practice__facts").get_by_role("link", name="Zuid-Holland").click()
+    with page.expect_navigation():
+        page.locator(".practice__facts").get_by_role(
+            "link", name="Zuid-Holland"
+        ).click()
     assert "/zoeken/?provincie=zuid-holland" in page.url
     assert page.get_by_text("Provincie: Zuid-Holland").is_visible()
     assert page.locator("#f-provincie-zuid-holland").is_checked()
@@ -51,20 +57,25 @@ def test_search_and_filter_without_javascript(demo_site, browser):
     page = context.new_page()
     page.goto(demo_site + "/")
     page.get_by_label("Zoek in de praktijkvoorbeelden").fill("ziekenhuizen")
-    page.get_by_role("button", name="Zoeken").click()
+    # A click that navigates is followed to the new page before it is read:
+    # count() does not wait, and the old page's elements still answer.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Zoeken").click()
     assert "/zoeken/?q=ziekenhuizen" in page.url
-    assert page.locator(".hit mark").count() > 0
+    expect(page.locator(".hit mark")).not_to_have_count(0)
     total = int(page.locator(".result-count").inner_text().split()[0])
 
     page.locator("#f-provincie-zuid-holland").check()
-    page.get_by_role("button", name="Filters toepassen").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Filters toepassen").click()
     assert "provincie=zuid-holland" in page.url and "q=ziekenhuizen" in page.url
     filtered = int(page.locator(".result-count").inner_text().split()[0])
     assert 0 < filtered < total
 
-    page.get_by_role(
-        "link", name="Provincie: Zuid-Holland (filter verwijderen)"
-    ).click()
+    with page.expect_navigation():
+        page.get_by_role(
+            "link", name="Provincie: Zuid-Holland (filter verwijderen)"
+        ).click()
     assert "provincie" not in page.url
     assert int(page.locator(".result-count").inner_text().split()[0]) == total
     page.go_back()
