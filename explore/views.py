@@ -30,6 +30,8 @@ from search.query import MAX_RESULT_WINDOW, SORTS, ParamError, SearchQuery, pars
 from search.service import index_name, search
 from search.synonyms import SYNONYMS
 
+from .middleware import RESULTS_HEADER
+
 LICENCE = {
     "name": "CC BY 4.0",
     "url": "https://creativecommons.org/licenses/by/4.0/deed.nl",
@@ -145,6 +147,8 @@ def search_page(request):
     template = "search/search_region.html" if partial else "search/search_page.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    if query.text:  # counted by explore.middleware, from the cache too
+        response[RESULTS_HEADER] = str(results.total)
     return response
 
 

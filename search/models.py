@@ -171,3 +171,26 @@ def split_terms(text):
         for term in re.split(r"[,;\n]", text or "")
         if term.strip()
     ]
+
+
+class SearchTerm(models.Model):
+    """How often a text was searched for on one day, and how many results it
+    had when last shown: the redactie's "Zoektermen" report (search.terms).
+    Nothing about who searched is kept, and texts that look like an email
+    address or a phone number are not kept at all."""
+
+    day = models.DateField(_("day"))
+    text = models.CharField(_("search text"), max_length=200)
+    searches = models.PositiveIntegerField(_("searches"), default=0)
+    results = models.PositiveIntegerField(_("results"), null=True)
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "text"], name="search_term_per_day")
+        ]
+        indexes = [models.Index(fields=["day"], name="search_term_day")]
+
+    def __str__(self):
+        return f"{self.day}: {self.text}"

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     # Above the page cache, so pages served from it get the current headers.
     "core.middleware.ContentSecurityPolicyMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
+    # Above the page cache, so searches answered from it count too.
+    "explore.middleware.SearchTermMiddleware",
     "core.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -109,6 +111,10 @@ CSRF_FAILURE_VIEW = "core.keep_input.csrf_failure"
 
 # Seconds an anonymous page stays in the cache (core.cache); 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
+
+# Searches on the search page are counted per process and written this often
+# (search.terms, the "Zoektermen" report).
+SEARCH_TERMS_WRITE_SECONDS = 60
 
 # Content-Security-Policy (django-csp, core.middleware), in every environment so
 # the browser tests meet it too. The public site runs only its own scripts and

@@ -1,0 +1,51 @@
+"""Counting searches on the search page for the "Zoektermen" report
+(search.terms), whether the page came from the page cache or not."""
+
+from urllib.parse import parse_qs, urlsplit
+
+from django.urls import reverse
+
+from search import terms
+
+# The search page names its number of results in this header; the page
+# cache keeps it with the page, and this middleware takes it off again.
+RESULTS_HEADER = "X-Search-Results"
+
+
+class SearchTermMiddleware:
+    """Sits above core.cache.AnonymousPageCacheMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        results = response.get(RESULTS_HEADER)
+        if results is not None:
+            del response[RESULTS_HEADER]
+        if (
+            results is not None
+            and response.status_code == 200
+            and request.path == reverse("search")
+            and _new_search(request)
+        ):
+            terms.record(request.GET.get("q", ""), int(results))
+        return response
+
+
+def _new_search(request):
+    """A first page of results for a text the visitor was not already
+    looking at: ticking a filter, sorting or paging is not a new search."""
+    text = terms.normalise(request.GET.get("q", ""))
+    if not text or request.GET.get("page", "1") not in ("", "1"):
+        return False
+    # htmx names the page it is on; a browser the page it came from (on this
+    # site, with its query string: Referrer-Policy same-origin).
+    came_from = request.headers.get("HX-Current-URL") or request.headers.get(
+        "Referer", ""
+    )
+    before = urlsplit(came_from)
+    if before.netloc == request.get_host() and before.path == request.path:
+        typed_before = parse_qs(before.query).get("q", [""])[0]
+        return terms.normalise(typed_before) != text
+    return True
