@@ -36,16 +36,21 @@ class SearchTermsReport(WagtailAdminTemplateMixin, TemplateView):
         most, nothing = terms.report()
         add_url = reverse(Synonym.snippet_viewset.get_url_name("add"))
         for term in nothing:
-            term.add_synonym_url = f"{add_url}?{urlencode({'terms': term.text})}"
+            term.add_synonym_url = f"{add_url}?{urlencode({'zoekterm': term.text})}"
         return super().get_context_data(
             most_searched=most, found_nothing=nothing, days=terms.REPORT_DAYS, **kwargs
         )
 
 
 class SynonymCreateView(CreateView):
-    """The snippet's add form, filled in from the report's link."""
+    """The snippet's add form, from the report's link with the text that
+    found nothing as the one-way rule's source: the editor adds the words
+    it should find."""
 
     def get_initial_form_instance(self):
         instance = super().get_initial_form_instance() or Synonym()
-        instance.terms = self.request.GET.get("terms", "")[:200]
+        source = self.request.GET.get("zoekterm", "")
+        instance.abbreviation = source[
+            : Synonym._meta.get_field("abbreviation").max_length
+        ]
         return instance
