@@ -8,6 +8,7 @@ fallback, selected values that stay listed at zero).
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db import transaction
@@ -24,6 +25,7 @@ from .documents import (
     get_type,
     similarity_facets,
 )
+from .models import SearchDocument
 from .query import Facet, FacetValue, Hit, SearchResults
 
 logger = logging.getLogger("vindplaats.search")
@@ -98,9 +100,19 @@ def _facets(specs, counts, filters, labels):
 
 @dataclass
 class SimilarItem:
-    object: object
+    """One comparable item as the index knows it: enough to list it without
+    loading it."""
+
+    kind: str
+    id: int
+    title: str
     url: str
     reasons: list[str]
+
+    @cached_property
+    def object(self):
+        """The item itself, loaded on first use (one query)."""
+        return get_type(self.kind).objects([self.id]).get(self.id)
 
 
 SIMILAR_CACHE_SECONDS = 24 * 60 * 60
@@ -130,7 +142,6 @@ def similar(obj, kind="practice", limit=5):
     indexable. A newly indexed document joins other objects' lists when
     theirs are worked out again, within a day.
     """
-    document_type = get_type(kind)
     own = depends_on(document_name(kind, obj.pk))
     key = f"similar:{kind}:{obj.pk}:{limit}:{own}"
     raw = cache.get(key)
@@ -142,13 +153,16 @@ def similar(obj, kind="practice", limit=5):
             return []
         cache.set(key, raw, SIMILAR_CACHE_SECONDS)
     depends_on(*(document_name(kind, item.id) for item in raw))
-    objects = (
-        document_type.indexable().filter(pk__in=[item.id for item in raw]).in_bulk()
-    )
+    # Listed as indexed: what is no longer indexable has left the index.
+    indexed = {
+        object_id: (title, url)
+        for object_id, title, url in SearchDocument.objects.filter(
+            kind=kind, object_id__in=[item.id for item in raw]
+        ).values_list("object_id", "title", "url")
+    }
     items = []
     for item in raw:
-        other = objects.get(item.id)
-        if other is None:
+        if item.id not in indexed:
             continue
         reasons = [
             str(spec.similarity_reason)
@@ -157,7 +171,7 @@ def similar(obj, kind="practice", limit=5):
         ]
         if item.text_match:
             reasons.append(str(_("similar description")))
-        items.append(SimilarItem(other, document_type.url(other), reasons))
+        items.append(SimilarItem(kind, item.id, *indexed[item.id], reasons))
     return items
 
 
