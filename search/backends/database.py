@@ -229,23 +229,21 @@ class PostgresFullText:
             return cursor.fetchall()
 
     def ranked_among(self, clauses, operator, ids, limit, offset):
-        """One page of the matches among `ids`, best first, as (id, score)."""
-        return self.ranked(
-            clauses, operator, "SELECT unnest(%s::bigint[])", [ids], limit, offset
-        )
-
-    def ranked(self, clauses, operator, ids_sql, ids_params, limit, offset):
+        """One page of the matches among `ids`, best first, as (id, score).
+        The ids are one array tested with = ANY, a hashed lookup per row:
+        as IN (SELECT unnest(...)) the planner could join them in a nested
+        loop, a second for 5,000 ids when the table has no statistics."""
         tsquery = self._tsquery(clauses, operator)
         sql = (
             "SELECT document_id, "
             "ts_rank(%s::float4[], vector, to_tsquery('simple', %s)) AS rank "
             "FROM search_fulltext WHERE vector @@ to_tsquery('simple', %s) "
-            f"AND document_id IN ({ids_sql}) ORDER BY rank DESC, document_id "
+            "AND document_id = ANY(%s::bigint[]) ORDER BY rank DESC, document_id "
             "LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                sql, [self.RANK_WEIGHTS, tsquery, tsquery, *ids_params, limit, offset]
+                sql, [self.RANK_WEIGHTS, tsquery, tsquery, ids, limit, offset]
             )
             return cursor.fetchall()
 
