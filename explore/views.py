@@ -336,13 +336,16 @@ def _bad_request(errors):
 
 def practice_record(hit):
     """One API/CSV record, from the index alone; its URL on the configured
-    base URL, whatever Host header the request came with."""
+    base URL, whatever Host header the request came with. `missing_words`
+    are the words of the query it lacks (a long query finds practices that
+    miss a few, search.query.MINIMUM_SHOULD_MATCH)."""
     record = {
         "id": hit.id,
         "title": hit.title,
         "url": site_url(hit.url),
         "summary": hit.summary,
         "highlight": str(hit.highlight),
+        "missing_words": hit.missing,
     }
     for key in API_FACETS:
         record[key] = [value for value, _label in hit.facets.get(key, [])]

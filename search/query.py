@@ -26,6 +26,15 @@ MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # deepest result anyone can page to
 MAX_TEXT_LENGTH = 200
 MAX_VALUES_PER_FACET = 50
+# A query counts its first MAX_CLAUSES clauses (words or synonym runs, after
+# stopwords are dropped): a question of ten words already says what it is
+# about, and every clause costs the engine a lookup.
+MAX_CLAUSES = 10
+# How many clauses a document must match, in Elasticsearch's notation (which
+# its backend sends as is): up to 2 clauses every one; beyond that 75% of
+# them, rounded down as Elasticsearch rounds (3 of 4, 3 of 5, 4 of 6, 7 of
+# 10). See required_clauses.
+MINIMUM_SHOULD_MATCH = "2<75%"
 
 
 @dataclass
@@ -45,10 +54,22 @@ class SearchQuery:
 
     @property
     def clauses(self):
-        """[[alternative, ...], ...]: every clause must match (or, in the
-        fallback, any); an alternative is a tuple of analysed terms, a
-        phrase when there are several."""
-        return self.parsed.clauses
+        """[[alternative, ...], ...], at most MAX_CLAUSES: a document matches
+        when it matches `minimum_should_match` of them (or, in the fallback,
+        any); a clause matches when any of its alternatives does. An
+        alternative is a tuple of analysed terms, a phrase when there are
+        several."""
+        return self.parsed.clauses[:MAX_CLAUSES]
+
+    @property
+    def minimum_should_match(self):
+        """How many clauses a document must match (MINIMUM_SHOULD_MATCH)."""
+        return required_clauses(len(self.clauses))
+
+    def words(self, clause):
+        """Clause number `clause` as the visitor typed it."""
+        typed = self.clauses[clause][0]  # a clause starts with what was typed
+        return self.parsed.written[typed]
 
     @property
     def terms(self):
@@ -66,6 +87,16 @@ class SearchQuery:
     @property
     def offset(self):
         return (self.page - 1) * self.page_size
+
+
+def required_clauses(count):
+    """Of `count` clauses, how many must match: all up to 2, beyond that 75%
+    rounded down, as Elasticsearch reads MINIMUM_SHOULD_MATCH ("2<75%"). Long
+    questions then find the documents that miss a word or two; two words
+    still both count."""
+    if count <= 2:
+        return count
+    return count * 3 // 4
 
 
 @dataclass
@@ -220,6 +251,9 @@ class Hit:
     published_at: object = None
     updated_at: object = None
     score: float | None = None
+    # The words of the query (as typed) this document does not contain: a
+    # long question finds documents that miss a few (MINIMUM_SHOULD_MATCH).
+    missing: list[str] = field(default_factory=list)
 
     @cached_property
     def object(self):
@@ -241,6 +275,11 @@ class SearchResults:
     @property
     def num_pages(self):
         return max(1, math.ceil(self.total / self.query.page_size))
+
+    @property
+    def partial(self):
+        """Whether a hit on this page lacks some of the query's words."""
+        return any(hit.missing for hit in self.hits)
 
     @property
     def page_out_of_range(self):

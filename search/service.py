@@ -2,8 +2,9 @@
 
 Backends answer with ids and counts; this module turns those into pages,
 labels and highlights the same way for every backend, and applies the rules
-that belong to the contract rather than to an engine (the AND-then-OR
-fallback, selected values that stay listed at zero).
+that belong to the contract rather than to an engine (the any-word fallback
+when too few clauses match, the words each hit lacks, selected values that
+stay listed at zero).
 """
 
 import logging
@@ -36,10 +37,12 @@ def search(query):
     # The page showing the results is rebuilt when the index changes.
     depends_on(*(index_name(kind) for kind in query.kinds))
     backend = get_backend()
-    raw = backend.search(query, operator="and")
+    raw = backend.search(query)
     fallback = False
-    if raw.total == 0 and len(query.clauses) > 1:
-        raw = backend.search(query, operator="or")
+    if raw.total == 0 and query.minimum_should_match > 1:
+        # Nothing has enough of the words: what has any of them, each hit
+        # saying which it lacks, beats an empty page.
+        raw = backend.search(query, minimum=1)
         fallback = raw.total > 0
     labels = facet_labels(query.kinds)  # once per search
     return SearchResults(
@@ -47,13 +50,14 @@ def search(query):
         total=raw.total,
         # Every alternative is marked: a search for "ELV" marks the
         # "eerstelijnsverblijf" a synonym found.
-        hits=_hits(raw.hits, query.parsed.phrases, labels),
+        hits=_hits(raw.hits, query, labels),
         facets=_facets(facets_of(query.kinds), raw.facet_counts, query.filters, labels),
         fallback=fallback,
     )
 
 
-def _hits(raw_hits, phrases, labels):
+def _hits(raw_hits, query, labels):
+    phrases = query.parsed.phrases
     hits = []
     for raw in raw_hits:
         snippet = raw.highlight
@@ -75,6 +79,7 @@ def _hits(raw_hits, phrases, labels):
                 published_at=raw.published_at,
                 updated_at=raw.updated_at,
                 score=raw.score,
+                missing=[query.words(clause) for clause in raw.missing],
             )
         )
     return hits

@@ -124,6 +124,37 @@ class SearchContract:
         results = self.find("pelikaan")
         assert results.total == 0 and not results.fallback
 
+    # Long queries: a share of the words (search.query.MINIMUM_SHOULD_MATCH)
+
+    LONG = "zorgzwaluw kwartiermaker pelikaan Reigerplan"
+
+    def test_four_words_find_what_has_three_and_say_which_it_lacks(self):
+        three = self.practice(title="Zorgzwaluw, kwartiermaker en pelikaan")
+        self.practice(title="Zorgzwaluw en kwartiermaker")  # two of four
+        results = self.find(self.LONG)
+        assert self.titles(results) == [three.title]
+        assert results.hits[0].missing == ["Reigerplan"]
+        assert results.partial and not results.fallback
+
+    def test_every_word_ranks_above_a_better_score_with_fewer(self):
+        fewer = self.practice(
+            title="Zorgzwaluw, kwartiermaker en pelikaan",
+            summary="Zorgzwaluw, kwartiermaker en pelikaan.",
+        )
+        every = self.practice(
+            title="Iets anders",
+            approach="<p>Een zorgzwaluw, kwartiermaker, pelikaan en reigerplan.</p>",
+        )
+        results = self.find(self.LONG)
+        assert self.titles(results) == [every.title, fewer.title]
+        assert [hit.missing for hit in results.hits] == [[], ["Reigerplan"]]
+
+    def test_a_stopword_is_no_word_to_miss(self):
+        every = self.practice(title="Zorgzwaluw en kwartiermaker voor de pelikaan")
+        results = self.find("de zorgzwaluw van de kwartiermaker voor de pelikaan")
+        assert self.titles(results) == [every.title]
+        assert not results.partial
+
     def test_title_matches_rank_above_body_matches(self):
         in_body = self.practice(
             title="Iets anders", approach="<p>De zorgzwaluw vliegt.</p>"

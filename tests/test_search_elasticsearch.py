@@ -21,6 +21,7 @@ from practices.models import PracticePage
 from search.analysis import STEM_OVERRIDES, STOPWORDS
 from search.backends import get_backend
 from search.backends.elasticsearch import (
+    COVERAGE_WEIGHT,
     ElasticsearchBackend,
     IndexedDocument,
     index_definition,
@@ -68,11 +69,11 @@ def backend_for(url=None, **options):
     return ElasticsearchBackend(url=url, **options)
 
 
-def body(backend, query, operator="and", rules=()):
+def body(backend, query, minimum=None, rules=()):
     """The request body for `query`, its text parsed with these synonym
     rules ((abbreviation, terms) pairs) instead of the stored ones."""
     query.parsed = parse(query.text, build(rules))
-    return backend.build_search(query, operator=operator)._s.to_dict()
+    return backend.build_search(query, minimum=minimum)._s.to_dict()
 
 
 FIELDS = ["title^10", "summary^4", "keywords^2", "body^1"]
@@ -164,16 +165,68 @@ def test_text_query_every_word_across_weighted_fields():
     assert request["track_total_hits"] is True
 
 
-def test_fallback_query_accepts_any_word():
+def clause(position, *alternatives):
+    """A clause named by its position, as a query that needs only some sends."""
+    return {
+        "bool": {
+            "should": list(alternatives),
+            "minimum_should_match": 1,
+            "_name": f"clause:{position}",
+        }
+    }
+
+
+def test_two_words_are_both_required_and_three_need_two():
+    request = body(backend_for(), SearchQuery(text="ziekenhuizen ouderen"))
+    assert "function_score" not in str(request)
+    request = body(backend_for(), SearchQuery(text="ziekenhuizen ouderen thuis"))
+    text_query = request["query"]["bool"]["must"][0]["function_score"]["query"]
+    assert text_query["bool"]["minimum_should_match"] == "2<75%"
+    assert len(text_query["bool"]["should"]) == 3
+
+
+def test_longer_queries_need_75_percent_of_the_words_and_rank_by_coverage():
     request = body(
-        backend_for(), SearchQuery(text="ziekenhuizen plofkip"), operator="or"
+        backend_for(), SearchQuery(text="voorkom onnodige opnames van ouderen")
     )
-    assert request["query"]["bool"]["should"] == [
-        word("ziekenhuizen"),
-        word("plofkip"),
+    clauses = [
+        clause(0, word("voorkom")),
+        clause(1, word("onnodige")),
+        clause(2, word("opnames")),
+        clause(3, word("ouderen")),
     ]
-    assert request["query"]["bool"]["minimum_should_match"] == 1
-    assert "must" not in request["query"]["bool"]
+    assert request["query"]["bool"]["must"] == [
+        {
+            "function_score": {
+                "query": {"bool": {"should": clauses, "minimum_should_match": "2<75%"}},
+                "functions": [
+                    {"filter": named, "weight": COVERAGE_WEIGHT} for named in clauses
+                ],
+                "score_mode": "sum",
+                "boost_mode": "sum",
+            }
+        }
+    ]
+    assert request["query"]["bool"]["filter"] == [{"terms": {"kind": ["practice"]}}]
+
+
+def test_at_most_ten_words_count():
+    text = " ".join(f"woord{n}" for n in range(14))
+    request = body(backend_for(), SearchQuery(text=text))
+    text_query = request["query"]["bool"]["must"][0]["function_score"]["query"]
+    assert len(text_query["bool"]["should"]) == 10
+    assert text_query["bool"]["should"][-1] == clause(9, word("woord9"))
+
+
+def test_fallback_query_accepts_any_word():
+    request = body(backend_for(), SearchQuery(text="ziekenhuizen plofkip"), minimum=1)
+    text_query = request["query"]["bool"]["must"][0]["function_score"]["query"]
+    assert text_query == {
+        "bool": {
+            "should": [clause(0, word("ziekenhuizen")), clause(1, word("plofkip"))],
+            "minimum_should_match": 1,
+        }
+    }
 
 
 def test_synonyms_become_alternatives_of_a_clause():
@@ -382,7 +435,7 @@ def test_no_match_retries_with_any_word():
     }
 
     def operator(payload):
-        return "and" if "must" in payload["query"]["bool"] else "or"
+        return "or" if "function_score" in str(payload["query"]) else "and"
 
     def handler(method, path, payload):
         return 200, empty if operator(payload) == "and" else search_response(
@@ -394,6 +447,23 @@ def test_no_match_retries_with_any_word():
         results = search(SearchQuery(text="ziekenhuizen plofkip"))
     assert results.fallback and results.total == 3
     assert [operator(p) for _m, _p, p in FakeNode.requests] == ["and", "or"]
+
+
+@pytest.mark.django_db
+def test_a_hit_lacks_the_clauses_it_did_not_match():
+    practices = list(PracticePage.objects.live().order_by("pk")[:2])
+    response = search_response(practices, "x")
+    response["hits"]["hits"][0]["matched_queries"] = [
+        "clause:0",
+        "clause:1",
+        "clause:2",
+    ]
+    response["hits"]["hits"][1]["matched_queries"] = ["clause:0", "clause:2"]
+    FakeNode.reset(lambda method, path, payload: (200, response))
+    with override_settings(VINDPLAATS_SEARCH=FAKE):
+        results = search(SearchQuery(text="Ziekenhuizen ouderen thuis"))
+    assert [hit.missing for hit in results.hits] == [[], ["ouderen"]]
+    assert results.partial and not results.fallback
 
 
 @pytest.mark.django_db

@@ -27,6 +27,7 @@ RESULT_KEYS = {
     "url",
     "summary",
     "highlight",
+    "missing_words",
     "provincie",
     "thema",
     "organisatie",

@@ -33,6 +33,7 @@ class RawHit:
     score: float | None = None
     text: str = ""  # summary and body, for highlighting by search.service
     highlight: str | None = None  # set when the engine highlights itself
+    missing: tuple[int, ...] = ()  # positions of the query clauses it lacks
 
 
 @dataclass
@@ -94,9 +95,13 @@ class BaseSearchBackend:
     def count(self):
         raise NotImplementedError
 
-    def search(self, query, *, operator="and"):
-        """RawResults for a SearchQuery; operator joins its clauses
-        (query.clauses: each a list of alternatives, any of which matches)."""
+    def search(self, query, *, minimum=None):
+        """RawResults for a SearchQuery: the documents that match at least
+        `minimum` of its clauses (query.clauses: each a list of
+        alternatives, any of which matches), query.minimum_should_match when
+        None. Ranked by relevance, a document that matches more clauses
+        comes first, then the better score; each hit names the clauses it
+        lacks."""
         raise NotImplementedError
 
     def similar(self, kind, id, *, limit=5):

@@ -64,6 +64,20 @@ class SQLiteFullText:
             cursor.execute(sql, [self._expression(clauses, operator, kinds)])
             return index_columns.parse_ids(cursor.fetchone()[0])
 
+    def matching_each(self, clauses, kinds):
+        """For each clause, the ids of the documents of `kinds` that match
+        it, as int64 arrays: one statement, one index lookup per clause."""
+        selects = " UNION ALL ".join(
+            f"SELECT {position}, {index_columns.aggregate_ids('rowid')} "
+            "FROM search_fulltext WHERE search_fulltext MATCH %s"
+            for position in range(len(clauses))
+        )
+        params = [self._expression([clause], "and", kinds) for clause in clauses]
+        with connection.cursor() as cursor:
+            cursor.execute(selects, params)
+            found = dict(cursor.fetchall())
+        return [index_columns.parse_ids(found[i]) for i in range(len(clauses))]
+
     def _rank(self):
         # The kind column weighs nothing: it narrows, it does not rank.
         weights = ", ".join(str(weight) for weight in [*WEIGHTS.values(), 0.0])
@@ -182,6 +196,21 @@ class PostgresFullText:
             cursor.execute(sql, [self._tsquery(clauses, operator)])
             return index_columns.parse_ids(cursor.fetchone()[0])
 
+    def matching_each(self, clauses, kinds):
+        """For each clause, the ids of the documents that match it, as int64
+        arrays (of any kind, as `matching`): one statement, one index lookup
+        per clause."""
+        selects = " UNION ALL ".join(
+            f"SELECT {position}, {index_columns.aggregate_ids('document_id')} "
+            "FROM search_fulltext WHERE vector @@ to_tsquery('simple', %s)"
+            for position in range(len(clauses))
+        )
+        params = [self._tsquery([clause], "and") for clause in clauses]
+        with connection.cursor() as cursor:
+            cursor.execute(selects, params)
+            found = dict(cursor.fetchall())
+        return [index_columns.parse_ids(found[i]) for i in range(len(clauses))]
+
     def top(self, clauses, operator, kinds, limit, offset):
         """One page of the matches of `kinds`, best first, as (id, score)."""
         tsquery = self._tsquery(clauses, operator)
@@ -200,23 +229,21 @@ class PostgresFullText:
             return cursor.fetchall()
 
     def ranked_among(self, clauses, operator, ids, limit, offset):
-        """One page of the matches among `ids`, best first, as (id, score)."""
-        return self.ranked(
-            clauses, operator, "SELECT unnest(%s::bigint[])", [ids], limit, offset
-        )
-
-    def ranked(self, clauses, operator, ids_sql, ids_params, limit, offset):
+        """One page of the matches among `ids`, best first, as (id, score).
+        The ids are one array tested with = ANY, a hashed lookup per row:
+        as IN (SELECT unnest(...)) the planner could join them in a nested
+        loop, a second for 5,000 ids when the table has no statistics."""
         tsquery = self._tsquery(clauses, operator)
         sql = (
             "SELECT document_id, "
             "ts_rank(%s::float4[], vector, to_tsquery('simple', %s)) AS rank "
             "FROM search_fulltext WHERE vector @@ to_tsquery('simple', %s) "
-            f"AND document_id IN ({ids_sql}) ORDER BY rank DESC, document_id "
+            "AND document_id = ANY(%s::bigint[]) ORDER BY rank DESC, document_id "
             "LIMIT %s OFFSET %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                sql, [self.RANK_WEIGHTS, tsquery, tsquery, *ids_params, limit, offset]
+                sql, [self.RANK_WEIGHTS, tsquery, tsquery, ids, limit, offset]
             )
             return cursor.fetchall()
 
@@ -357,13 +384,23 @@ class DatabaseBackend(BaseSearchBackend):
     def health(self):
         return {"status": "ok", "documents": self.count()}
 
-    def search(self, query, *, operator="and"):
+    def search(self, query, *, minimum=None):
         columns = index_columns.current(query.kinds)
         base = columns.of_kinds(query.kinds)
-        if query.clauses:
-            base &= columns.mask(
-                self.fulltext.matching(query.clauses, operator, query.kinds)
+        clauses = query.clauses
+        if minimum is None:
+            minimum = query.minimum_should_match
+        matched = None  # per clause, a mask of the documents matching it
+        if clauses and minimum >= len(clauses):
+            base &= columns.mask(self.fulltext.matching(clauses, "and", query.kinds))
+        elif clauses:
+            matched = np.array(
+                [
+                    columns.mask(ids)
+                    for ids in self.fulltext.matching_each(clauses, query.kinds)
+                ]
             )
+            base &= matched.sum(axis=0, dtype=np.int32) >= minimum
         selections = {
             key: columns.selection(key, values) for key, values in query.filters.items()
         }
@@ -385,11 +422,11 @@ class DatabaseBackend(BaseSearchBackend):
             facet_counts[spec.key] = columns.counts(spec.key, counted)
         hits = []
         if total:
-            ranked = self._page(columns, base, passing, total, query, operator)
-            hits = self._hits(ranked)
+            ranked = self._page(columns, base, passing, total, query, matched)
+            hits = self._hits(ranked, self._missing(columns, matched, ranked))
         return RawResults(total=total, hits=hits, facet_counts=facet_counts)
 
-    def _page(self, columns, base, passing, total, query, operator):
+    def _page(self, columns, base, passing, total, query, matched):
         """One page as (document id, score): by relevance from the engine, in
         the other orders from the columns."""
         limit, offset = query.page_size, query.offset
@@ -397,17 +434,50 @@ class DatabaseBackend(BaseSearchBackend):
         if sort != "relevance":
             order = "newest" if sort == "newest" else "title"
             return [(pk, None) for pk in columns.page(order, passing, offset, limit)]
+        if matched is not None:
+            return self._by_coverage(columns, passing, matched, query)
         if total == int(np.count_nonzero(base)):
             # Only the text narrows: the engine's own top is the page.
-            return self.fulltext.top(
-                query.clauses, operator, query.kinds, limit, offset
-            )
+            return self.fulltext.top(query.clauses, "and", query.kinds, limit, offset)
         # Selections narrow too: the engine ranks only the documents that
         # pass them (scoring fewer rows than its top of every match would).
         ids = [int(pk) for pk in columns.ids[np.flatnonzero(passing)]]
-        return self.fulltext.ranked_among(query.clauses, operator, ids, limit, offset)
+        return self.fulltext.ranked_among(query.clauses, "and", ids, limit, offset)
 
-    def _hits(self, ranked):
+    def _by_coverage(self, columns, passing, matched, query):
+        """One page of the documents that match some of the clauses: those
+        matching the most clauses first, each such tier ranked by the engine.
+        The page asks the engine only for the tiers it spans, usually one."""
+        clauses = query.clauses
+        coverage = matched.sum(axis=0, dtype=np.int32)
+        page, skip, wanted = [], query.offset, query.page_size
+        for covered in range(len(clauses), 0, -1):
+            tier = np.flatnonzero(passing & (coverage == covered))
+            if skip >= len(tier):
+                skip -= len(tier)
+                continue
+            ids = [int(pk) for pk in columns.ids[tier]]
+            # Every clause: the engine's AND reads fewer rows than its OR.
+            operator = "and" if covered == len(clauses) else "or"
+            found = self.fulltext.ranked_among(clauses, operator, ids, wanted, skip)
+            page.extend(found)
+            wanted -= len(found)
+            skip = 0
+            if wanted <= 0:
+                break
+        return page
+
+    def _missing(self, columns, matched, ranked):
+        """{document id: positions of the clauses it lacks} for the page."""
+        if matched is None:
+            return {}
+        ids = np.array([pk for pk, _score in ranked], dtype=np.int64)
+        return {
+            int(pk): tuple(int(i) for i in np.flatnonzero(~matched[:, position]))
+            for pk, position in zip(ids, columns.positions(ids), strict=True)
+        }
+
+    def _hits(self, ranked, missing):
         ids = [pk for pk, _score in ranked]
         rows = SearchDocument.objects.in_bulk(ids)
         facets = {pk: {} for pk in ids}
@@ -427,6 +497,7 @@ class DatabaseBackend(BaseSearchBackend):
                 facets=facets[pk],
                 score=score,
                 text=f"{rows[pk].summary}\n{rows[pk].body}",
+                missing=missing.get(pk, ()),
             )
             for pk, score in ranked
             if pk in rows

@@ -46,6 +46,7 @@ from .. import synonyms
 from ..analysis import CHAR_REPLACEMENTS, STEM_OVERRIDES, STOPWORDS
 from ..documents import every_facet, facets_of, similarity_facets
 from ..models import PendingIndexUpdate
+from ..query import MAX_CLAUSES, MINIMUM_SHOULD_MATCH, required_clauses
 from .base import (
     TEXT_SIMILARITY_WEIGHT,
     WEIGHTS,
@@ -203,10 +204,10 @@ class DocumentSearch(FacetedSearch):
 
     fields = [f"{field}^{weight:g}" for field, weight in WEIGHTS.items()]
 
-    def __init__(self, query, *, operator="and", index, using):
+    def __init__(self, query, *, minimum=None, index, using):
         self.index = index
         self.using = using
-        self.operator = operator
+        self.minimum = minimum
         self.parsed = query.parsed
         self.kinds = list(query.kinds)
         self.facets = {
@@ -236,7 +237,7 @@ class DocumentSearch(FacetedSearch):
         )
 
     def query(self, search, query):
-        return search.query(text_query(self.parsed, self.operator, fields=self.fields))
+        return search.query(text_query(self.parsed, self.minimum, fields=self.fields))
 
     def highlight(self, search):
         if self._query is None:
@@ -484,20 +485,26 @@ class ElasticsearchBackend(BaseSearchBackend):
 
     # Reads: the cluster, or the database when it cannot answer
 
-    def build_search(self, query, *, operator="and"):
+    def build_search(self, query, *, minimum=None):
         return DocumentSearch(
-            query, operator=operator, index=self.alias, using=self.client
+            query, minimum=minimum, index=self.alias, using=self.client
         )
 
-    def search(self, query, *, operator="and"):
+    def search(self, query, *, minimum=None):
         try:
-            response = self.build_search(query, operator=operator).execute()
+            response = self.build_search(query, minimum=minimum).execute()
         except CLUSTER_ERRORS as error:
             logger.warning(
                 "Elasticsearch search failed (%s); the database answers", error
             )
-            return self.database.search(query, operator=operator)
-        return results_from_response(response, with_text=bool(query.terms))
+            return self.database.search(query, minimum=minimum)
+        needed = query.minimum_should_match if minimum is None else minimum
+        return results_from_response(
+            response,
+            with_text=bool(query.terms),
+            # Fewer needed than there are: the clauses are named (text_query).
+            clauses=len(query.clauses) if needed < len(query.clauses) else 0,
+        )
 
     def similar(self, kind, id, *, limit=5):
         try:
@@ -573,18 +580,30 @@ class ElasticsearchBackend(BaseSearchBackend):
         return similar
 
 
-def text_query(parsed, operator, fields=DocumentSearch.fields):
-    """The clauses of a query (search.synonyms.ParsedText) as a bool query:
-    every clause must match (with "or", any may), a clause when any of its
+# What each clause a document matches adds to its score when not every clause
+# is needed: more than any bm25 score of these fields reaches, so a document
+# that matches more clauses always ranks first, as on the database backend.
+COVERAGE_WEIGHT = 10_000
+
+
+def text_query(parsed, minimum=None, fields=DocumentSearch.fields):
+    """The clauses of a query (search.synonyms.ParsedText, the first
+    MAX_CLAUSES) as a bool query: a clause matches when any of its
     alternatives matches, each in any of the weighted fields: a word as a
     match in each field (most_fields: the field scores add up, as bm25 over
     the columns does), a phrase as match_phrase. Each alternative is sent as
     words (as typed, or as the rule has them), which the fields' search
     analyser stems and expands with the cluster's own copy of the synonyms;
     applying them here as well keeps every backend answering alike even
-    before that copy is reloaded."""
+    before that copy is reloaded.
+
+    A document must match `minimum` clauses, or as many as the contract's
+    MINIMUM_SHOULD_MATCH ("2<75%", sent as is) asks when None. When that is
+    every clause they are all `must`; otherwise each clause is named by its
+    position ("clause:0"), so a hit's matched_queries tell which it lacks,
+    and adds COVERAGE_WEIGHT to the score of a document it matches."""
     clauses = []
-    for clause in parsed.clauses:
+    for clause in parsed.clauses[:MAX_CLAUSES]:
         alternatives = [
             Q(
                 "multi_match",
@@ -594,20 +613,45 @@ def text_query(parsed, operator, fields=DocumentSearch.fields):
             )
             for phrase in clause
         ]
-        clauses.append(
-            alternatives[0]
-            if len(alternatives) == 1
-            else Q("bool", should=alternatives, minimum_should_match=1)
-        )
-    if operator == "and":
-        return Q("bool", must=clauses)
-    return Q("bool", should=clauses, minimum_should_match=1)
+        clauses.append(alternatives)
+    needed = required_clauses(len(clauses)) if minimum is None else minimum
+    if needed >= len(clauses):
+        return Q("bool", must=[_any_of(alternatives) for alternatives in clauses])
+    named = [
+        _any_of(alternatives, _name=f"clause:{position}")
+        for position, alternatives in enumerate(clauses)
+    ]
+    return Q(
+        "function_score",
+        query=Q(
+            "bool",
+            should=named,
+            minimum_should_match=MINIMUM_SHOULD_MATCH if minimum is None else minimum,
+        ),
+        functions=[{"filter": clause, "weight": COVERAGE_WEIGHT} for clause in named],
+        score_mode="sum",
+        boost_mode="sum",
+    )
 
 
-def results_from_response(response, *, with_text):
-    """RawResults from a FacetedResponse."""
+def _any_of(alternatives, **options):
+    """One clause: its only alternative, or any of them."""
+    if len(alternatives) == 1 and not options:
+        return alternatives[0]
+    return Q("bool", should=alternatives, minimum_should_match=1, **options)
+
+
+def results_from_response(response, *, with_text, clauses=0):
+    """RawResults from a FacetedResponse; with `clauses` named (text_query),
+    each hit lacks those it did not match."""
     hits = []
     for hit in response:
+        matched = set(getattr(hit.meta, "matched_queries", None) or [])
+        missing = tuple(
+            position
+            for position in range(clauses)
+            if f"clause:{position}" not in matched
+        )
         fragments = getattr(hit.meta, "highlight", None)
         highlight = ""
         if with_text and fragments:
@@ -628,6 +672,7 @@ def results_from_response(response, *, with_text):
                 facets=hit.facets.to_dict() if getattr(hit, "facets", None) else {},
                 score=hit.meta.score,
                 highlight=highlight,
+                missing=missing,
             )
         )
     facet_counts = {
