@@ -33,7 +33,7 @@ parts have at least MIN_PART letters, hand-written ones MIN_LISTED_PART.
 """
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 WORD_LIST = Path(__file__).resolve().parent / "data" / "compound-words.txt"
@@ -89,8 +89,11 @@ class Splitter:
     parts: frozenset
     stems: frozenset
     whole: frozenset
+    never: frozenset
     term: object
     longest: int
+    # {term: parts} of the list words that split, for their other forms.
+    by_term: dict = field(default_factory=dict)
 
     @classmethod
     def from_sections(cls, sections, term):
@@ -112,17 +115,30 @@ class Splitter:
             for word in listed | harvested
             if word.isalpha() and word not in never and term(word)
         )
-        return cls(
+        splitter = cls(
             parts=parts,
             stems=frozenset(term(word) for word in parts),
             whole=frozenset(term(word) for word in sections["whole"]),
+            never=frozenset(never),
             term=term,
             longest=max(map(len, parts), default=0),
         )
+        by_term = {}
+        for word in sorted(parts):
+            found = splitter._split(word)
+            if found:
+                by_term.setdefault(term(word), found)
+        return replace(splitter, by_term=by_term)
 
     def split(self, word):
         """The parts of a folded `word`, as written in it ("organisaties"
-        keeps its -s), or () when it is no compound of list words."""
+        keeps its -s), or () when it is no compound of list words. A word
+        that does not split but shares its term with a list word that does
+        takes that word's parts: Porter stems "samenwerking" and
+        "samenwerken" alike, but only "werken" is a word of the list."""
+        return self._split(word) or self.by_term.get(self.term(word), ())
+
+    def _split(self, word):
         if len(word) < 2 * MIN_LISTED_PART or not word.isalpha():
             return ()
         if self.term(word) in self.whole:
@@ -165,9 +181,12 @@ class Splitter:
         return best
 
     def _last_part(self, rest):
-        """Whether `rest` may end a compound: a list word, or one inflected."""
+        """Whether `rest` may end a compound: a list word, or one inflected
+        (a letter longer than a part at least: "loos" is no "los")."""
         return rest in self.parts or (
-            len(rest) >= MIN_PART and self.term(rest) in self.stems
+            len(rest) > MIN_PART
+            and rest not in self.never
+            and self.term(rest) in self.stems
         )
 
 

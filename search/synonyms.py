@@ -8,7 +8,8 @@ index rebuilt: it widens what a query asks for, on every backend.
 A query becomes a list of clauses, one per word typed (per part of a
 compound word, search.compounds), or per run of words that is a synonym
 itself ("spoedeisende hulp"): each clause is a list of alternatives, and an
-alternative is a tuple of analysed terms (a phrase when there are several). "ELV thuis" with the rule ELV → eerstelijnsverblijf is
+alternative is a tuple of analysed terms (a phrase when there are several).
+"ELV thuis" with the rule ELV → eerstelijnsverblijf is
 
     [[("elv",), ("eerstelijnsverblijf",)], [("thuis",)]]
 

@@ -109,6 +109,19 @@ def test_minimum_part_sizes():
     assert split("ggzzorg", base=["zorg"], corpus=["ggz"]) == ()
 
 
+def test_an_inflected_last_part_is_a_letter_longer_than_a_part():
+    # "loos" stems to "los", a list word, but is no part.
+    assert split("kosteloos", corpus=["kost", "los"]) == ()
+
+
+def test_a_word_takes_the_parts_of_a_list_word_with_the_same_term():
+    # Porter stems both "samenwerk"; only "werken" is a word of the list.
+    assert analyze_word("samenwerking") == analyze_word("samenwerken")
+    corpus = ["samen", "werken", "samenwerken"]
+    assert split("samenwerking", corpus=corpus) == ("samen", "werken")
+    assert split("samenwerking", corpus=["samen", "werken"]) == ()
+
+
 def test_a_word_listed_as_never_a_part_is_none():
     assert split("bovendien") == ()
     assert split("bovendien", never=[]) == ("boven", "dien")
@@ -238,23 +251,30 @@ def test_highlight_reads_phrases_as_the_index_holds_them():
 # On the database backend (the rest of the behaviour: tests/search_contract.py)
 
 
-def test_a_word_kept_whole_is_not_found_by_its_parts(
+def test_whole_words_and_other_forms_on_the_database(
     db, django_capture_on_commit_callbacks
 ):
     scope = OrganisationFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        hospital = PracticePageFactory(
-            problem="<p>Na een opname in het ziekenhuis.</p>"
-        )
-        PracticeOrganisationFactory(page=hospital, organisation=scope)
-        hospital.save_revision().publish()
+
+    def publish(problem):
+        with django_capture_on_commit_callbacks(execute=True):
+            page = PracticePageFactory(problem=problem)
+            PracticeOrganisationFactory(page=page, organisation=scope)
+            page.save_revision().publish()
+        return page.title
 
     def found(text):
         query = SearchQuery(text=text, filters={"organisatie": [scope.slug]})
         return [hit.title for hit in search(query).hits]
 
-    assert found("ziekenhuisopname") == [hospital.title]
+    hospital = publish("<p>Na een opname in het ziekenhuis.</p>")
+    working = publish("<p>De samenwerking met de gemeente.</p>")
+    assert found("ziekenhuisopname") == [hospital]
+    # A word kept whole is not found by its parts.
     assert found("huis") == []
+    # "samenwerken" is asked for as samen and werken; "samenwerking" in the
+    # text does not split itself, but has their terms all the same.
+    assert found("samenwerken") == [working]
 
 
 def test_the_committed_word_list_is_the_harvest_of_the_demo_content(db, tmp_path):
