@@ -79,6 +79,7 @@ _WORD_FORMS = [
     ("centrum", "centra"),
     ("gezondheidscentrum", "gezondheidscentra"),
     ("module", "modules"),
+    ("coach", "coaches"),  # English plural, also ending compounds
 ]
 STEM_OVERRIDES = {
     form: singular for singular, plural in _WORD_FORMS for form in (singular, plural)
@@ -138,8 +139,8 @@ def _split(folded):
 def word_terms(token):
     """The terms the index holds for one token, in order: its own term, and
     for a compound the terms of its parts, each followed by the terms of its
-    own parts ("thuiszorgorganisaties": thuiszorgorganisatie, thuiszorg,
-    thuis, zorg, organisatie). Empty for a stopword."""
+    own parts ("wijkteammedewerkers": wijkteammedewerker, wijkteam, wijk,
+    team, medewerker). Empty for a stopword."""
     term = analyze_word(token)
     if not term:
         return ()
