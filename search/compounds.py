@@ -33,6 +33,7 @@ parts have at least MIN_PART letters, hand-written ones MIN_LISTED_PART.
 """
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -90,7 +91,7 @@ class Splitter:
     stems: frozenset
     whole: frozenset
     never: frozenset
-    term: object
+    term: Callable[[str], str]
     longest: int
     # {term: parts} of the list words that split, for their other forms.
     by_term: dict = field(default_factory=dict)
@@ -181,8 +182,8 @@ class Splitter:
         return best
 
     def _last_part(self, rest):
-        """Whether `rest` may end a compound: a list word, or one inflected
-        (a letter longer than a part at least: "loos" is no "los")."""
+        """Whether `rest` may end a compound: a list word, or one inflected,
+        which takes more than MIN_PART letters ("loos" is no "los")."""
         return rest in self.parts or (
             len(rest) > MIN_PART
             and rest not in self.never
