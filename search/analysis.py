@@ -13,9 +13,17 @@ Elasticsearch backend can export these exact rules to its index settings:
     stem          Snowball Dutch, the original Porter-based algorithm that
                   Elasticsearch's `dutch` stemmer uses (snowballstemmer's
                   "dutch_porter")
+    decompound    a compound's term is followed by its parts' terms
+                  (search.compounds; ES: dictionary_decompounder, which puts
+                  them at the compound's position)
+
+The index holds every term `analyze` gives, in order. A query is analysed
+word by word (`analyze_with_spans`) and search.synonyms.parse asks for a
+compound's parts (`compound_parts`), each on its own.
 """
 
 import functools
+import itertools
 import re
 import unicodedata
 
@@ -23,6 +31,8 @@ import snowballstemmer
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from . import compounds
 
 CHAR_REPLACEMENTS = {"'s": "s", "’s": "s"}
 
@@ -69,6 +79,7 @@ _WORD_FORMS = [
     ("centrum", "centra"),
     ("gezondheidscentrum", "gezondheidscentra"),
     ("module", "modules"),
+    ("coach", "coaches"),  # English plural, also ending compounds
 ]
 STEM_OVERRIDES = {
     form: singular for singular, plural in _WORD_FORMS for form in (singular, plural)
@@ -104,17 +115,82 @@ def analyze_word(word):
     return _stemmer.stemWord(folded)
 
 
+def _folded(word):
+    return "".join(fold(word).split())
+
+
+def folded_words(text):
+    """The tokens of `text`, folded, stopwords included: words as the word
+    list of search.compounds holds them."""
+    return [_folded(token) for token in _TOKEN.findall(_replace_chars(text or ""))]
+
+
+def decompounder():
+    """The compound splitter of the committed word list (search.compounds),
+    with this module's terms."""
+    return compounds.splitter(analyze_word)
+
+
+def _split(folded):
+    return decompounder().split(folded)
+
+
+@functools.lru_cache(maxsize=50_000)
+def word_terms(token):
+    """The terms the index holds for one token, in order: its own term, and
+    for a compound the terms of its parts, each followed by the terms of its
+    own parts ("wijkteammedewerkers": wijkteammedewerker, wijkteam, wijk,
+    team, medewerker). Empty for a stopword."""
+    term = analyze_word(token)
+    if not term:
+        return ()
+    terms = [term]
+    pending = list(reversed(_split(_folded(token))))
+    while pending:
+        part = pending.pop()
+        terms.append(analyze_word(part))
+        pending.extend(reversed(_split(part)))
+    return tuple(dict.fromkeys(terms))
+
+
 def analyze(text):
-    """The terms of a text, in order (stopwords dropped)."""
-    terms = (
-        analyze_word(token) for token in _TOKEN.findall(_replace_chars(text or ""))
-    )
-    return [term for term in terms if term]
+    """The terms of a text as the index holds them, in order (stopwords
+    dropped, a compound's parts after it)."""
+    return [
+        term
+        for token in _TOKEN.findall(_replace_chars(text or ""))
+        for term in word_terms(token)
+    ]
 
 
 def query_terms(text):
     """Distinct terms of a query, in the order typed."""
     return list(dict.fromkeys(analyze(text)))
+
+
+def phrase_terms(text):
+    """The terms a run of words is found by: one word by its own term (the
+    index holds a compound's parts under it), several by every term the
+    index holds for them, in its order, so the run matches wherever it is
+    written, compounds and all."""
+    words = [
+        term
+        for term in map(analyze_word, _TOKEN.findall(_replace_chars(text or "")))
+        if term
+    ]
+    return tuple(words) if len(words) < 2 else tuple(analyze(text))
+
+
+@functools.lru_cache(maxsize=50_000)
+def compound_parts(word):
+    """((term, part as written), ...) for a word typed that is a compound
+    (the first level of its split: "thuiszorgorganisaties" is thuiszorg and
+    organisaties), or () for any other word."""
+    tokens = _TOKEN.findall(_replace_chars(word))
+    if len(tokens) != 1:
+        return ()
+    parts = ((analyze_word(part), part) for part in _split(_folded(tokens[0])))
+    return tuple((term, part) for term, part in parts if term)
 
 
 def analyze_with_spans(text):
@@ -135,10 +211,12 @@ def highlight(text, terms, max_words=40):
     """An HTML snippet of `text` around the first matched term.
 
     `terms` holds analysed terms, and phrases as tuples of them (a synonym
-    such as ("spoedeis", "hulp")), which match only as a run of words
-    (stopwords between them are skipped, as in the index). Matched words are
-    wrapped in <mark>; everything else is escaped. Without a match the
-    snippet is the start of the text.
+    such as ("spoedeis", "hulp")), which match only as a run of terms. The
+    text is read as the index holds it (word_terms): stopwords skipped, a
+    compound followed by its parts, so a compound is marked when its parts
+    were asked for, and a phrase matches where the index would match it.
+    Matched words are wrapped in <mark>; everything else is escaped. Without
+    a match the snippet is the start of the text.
     """
     text = " ".join((text or "").split())
     if not text:
@@ -152,51 +230,53 @@ def highlight(text, terms, max_words=40):
         if not isinstance(term, str) and len(term) > 1:
             phrases.setdefault(term[0], []).append(term)
     tokens = list(_TOKEN.finditer(text))
-    analysed = {}
+    # (term, word) as the index holds them, read only as far as needed: up to
+    # the first match and through the snippet, so a long story costs no more
+    # than a short one.
+    stream = []
+    read = iter(
+        (term, i)
+        for i, token in enumerate(tokens)
+        for term in word_terms(token.group())
+    )
 
-    def term_at(i):
-        if i not in analysed:
-            analysed[i] = analyze_word(tokens[i].group())
-        return analysed[i]
+    def has(position):
+        while len(stream) <= position:
+            entry = next(read, None)
+            if entry is None:
+                return False
+            stream.append(entry)
+        return True
 
-    def match_at(i):
-        """The positions of the words a match starting at word i covers."""
-        term = term_at(i)
-        if not term:
-            return []
-        longest = []
+    def match_at(position):
+        """The stream positions a match starting at `position` covers."""
+        term = stream[position][0]
+        longest = 1 if term in single else 0
         for phrase in phrases.get(term, ()):
-            covered, j = [i], i + 1
-            for wanted in phrase[1:]:
-                while j < len(tokens) and j - i < 3 * len(phrase) and not term_at(j):
-                    j += 1
-                if j >= len(tokens) or term_at(j) != wanted:
-                    break
-                covered.append(j)
-                j += 1
-            else:
-                if len(covered) > len(longest):
-                    longest = covered
-        if longest:
-            return longest
-        return [i] if term in single else []
+            if len(phrase) > longest and all(
+                has(position + offset) and stream[position + offset][0] == wanted
+                for offset, wanted in enumerate(phrase[1:], start=1)
+            ):
+                longest = len(phrase)
+        return range(position, position + longest)
 
-    # Only the words up to the first match and those in the snippet are
-    # analysed: a long story costs no more than a short one.
-    first = None
+    found = None
     if single or phrases:
-        first = next((i for i in range(len(tokens)) if match_at(i)), None)
-    start_token = max(0, (first or 0) - max_words // 4)
+        found = next(p for p in itertools.count() if not has(p) or match_at(p))
+        if not has(found):
+            found = None
+    first = stream[found][1] if found is not None else 0
+    start_token = max(0, first - max_words // 4)
     end_token = min(len(tokens), start_token + max_words)
     start = tokens[start_token].start() if start_token else 0
     end = tokens[end_token - 1].end() if end_token < len(tokens) else len(text)
     marks = set()
-    if first is not None:
-        i = first
-        while i < end_token:
-            covered = match_at(i)
-            marks.update(j for j in covered if j < end_token)
-            i = covered[-1] + 1 if covered else i + 1
+    if found is not None:
+        position = found
+        while has(position) and stream[position][1] < end_token:
+            covered = match_at(position)
+            marks.update(stream[p][1] for p in covered if stream[p][1] < end_token)
+            position = covered[-1] + 1 if covered else position + 1
     parts, position = [], start
     for i in sorted(marks):
         token = tokens[i]

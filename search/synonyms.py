@@ -5,10 +5,11 @@ Both sides go through the same analysis as the index (search.analysis), so
 "ziekenhuizen" in a rule meets "ziekenhuis" typed, and a rule never needs the
 index rebuilt: it widens what a query asks for, on every backend.
 
-A query becomes a list of clauses, one per word typed, or per run of words
-that is a synonym itself ("spoedeisende hulp"): each clause is a list of
-alternatives, and an alternative is a tuple of analysed terms (a phrase when
-there are several). "ELV thuis" with the rule ELV → eerstelijnsverblijf is
+A query becomes a list of clauses, one per word typed (per part of a
+compound word, search.compounds), or per run of words that is a synonym
+itself ("spoedeisende hulp"): each clause is a list of alternatives, and an
+alternative is a tuple of analysed terms (a phrase when there are several).
+"ELV thuis" with the rule ELV → eerstelijnsverblijf is
 
     [[("elv",), ("eerstelijnsverblijf",)], [("thuis",)]]
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 
 from core.cache import changing, depends_on, remembered
 
-from .analysis import analyze, analyze_with_spans
+from .analysis import analyze_with_spans, compound_parts, phrase_terms
 from .models import Synonym, split_terms
 
 SYNONYMS = "search-synonyms"
@@ -36,11 +37,13 @@ class Table:
     longest: int = 1
 
     def add(self, source, targets):
-        """`source` (text) also finds each of `targets` (texts)."""
-        key = self._phrase(source)
+        """`source` (text) also finds each of `targets` (texts). The key is
+        the source's terms word by word, as a query is parsed; the
+        alternatives are phrases as the index holds them (phrase_terms)."""
+        key = tuple(term for term, _start, _end in analyze_with_spans(source))
         if not key:
             return
-        found = self.alternatives.setdefault(key, [key])
+        found = self.alternatives.setdefault(key, [self._phrase(source)])
         for target in targets:
             phrase = self._phrase(target)
             if phrase and phrase not in found:
@@ -48,7 +51,7 @@ class Table:
         self.longest = max(self.longest, len(key))
 
     def _phrase(self, text):
-        phrase = tuple(analyze(text))
+        phrase = phrase_terms(text)
         if phrase:
             self.written.setdefault(phrase, " ".join(text.split()))
         return phrase
@@ -124,8 +127,9 @@ class ParsedText:
 def parse(text, synonyms=None):
     """The clauses of `text` (ParsedText). At each word the longest run of
     words that is a rule's source makes one clause with the rule's
-    alternatives; any other word is a clause of its own. A clause typed
-    twice counts once."""
+    alternatives; any other word is a clause of its own, and a compound
+    one clause per part (each part with its own rule's alternatives). A
+    clause typed twice counts once."""
     spans = analyze_with_spans(text)
     if not spans:
         return ParsedText([], {})
@@ -142,16 +146,33 @@ def parse(text, synonyms=None):
             ):
                 break
             size -= 1
-        key = tuple(term for term, _s, _e in spans[i : i + size])
-        alternatives = synonyms.alternatives.get(key, [key])
-        written.setdefault(key, text[spans[i][1] : spans[i + size - 1][2]])
-        for phrase in alternatives:
-            written.setdefault(phrase, synonyms.written.get(phrase, " ".join(phrase)))
-        if frozenset(alternatives) not in seen:
-            seen.add(frozenset(alternatives))
-            clauses.append(list(alternatives))
+        run = tuple(term for term, _s, _e in spans[i : i + size])
+        for key, typed in _words(
+            run, text[spans[i][1] : spans[i + size - 1][2]], synonyms
+        ):
+            alternatives = synonyms.alternatives.get(key, [key])
+            written.setdefault(key, typed)
+            for phrase in alternatives:
+                written.setdefault(
+                    phrase, synonyms.written.get(phrase, " ".join(phrase))
+                )
+            if frozenset(alternatives) not in seen:
+                seen.add(frozenset(alternatives))
+                clauses.append(list(alternatives))
         i += size
     return ParsedText(clauses, written)
+
+
+def _words(key, typed, synonyms):
+    """(key, as typed) for each clause a run of words makes: itself when it
+    is a rule's source or no compound, else one per part of the compound
+    (search.compounds), so "dementiezorg" asks for dementie and zorg, which
+    the index holds for "dementiezorg" and for "zorg bij dementie" alike."""
+    if key not in synonyms.alternatives:
+        parts = compound_parts(typed)
+        if parts:
+            return [((term,), part) for term, part in parts]
+    return [(key, typed)]
 
 
 def solr_rules(rules_):

@@ -270,6 +270,47 @@ class SearchContract:
         assert "<b>" not in hit.highlight
         assert "&amp;" in hit.highlight
 
+    # Compound words (search.compounds): split when indexed and when asked
+
+    def test_a_compound_finds_its_parts_written_apart(self):
+        apart = self.practice(
+            title="Samen verder", problem="<p>Zorg voor mensen met dementie.</p>"
+        )
+        self.practice(title="Alleen zorg", problem="<p>Zorg in de wijk.</p>")
+        results = self.find("dementiezorg")
+        assert self.titles(results) == [apart.title] and not results.fallback
+        assert "<mark>Zorg</mark>" in results.hits[0].highlight
+        assert "<mark>dementie</mark>" in results.hits[0].highlight
+
+    def test_the_parts_find_the_compound(self):
+        compound = self.practice(
+            title="Samen verder", problem="<p>Betere dementiezorg in de wijk.</p>"
+        )
+        results = self.find("zorg bij dementie")
+        assert self.titles(results) == [compound.title]
+        assert "<mark>dementiezorg</mark>" in results.hits[0].highlight
+
+    @pytest.mark.parametrize(
+        "typed",
+        ["ziekenhuisopname", "ziekenhuisopnames", "opnames in het ziekenhuis"],
+    )
+    def test_an_inflected_compound_meets_its_other_forms_and_its_parts(self, typed):
+        practice = self.practice(problem="<p>Minder ziekenhuisopnames na een val.</p>")
+        self.practice(problem="<p>Een opname in het verpleeghuis.</p>")
+        assert self.titles(self.find(typed)) == [practice.title]
+
+    def test_a_phrase_with_a_compound_in_it_still_matches_its_words(self):
+        self.synonym("acute ouderenzorg", abbreviation="AOZ")
+        phrase = self.practice(
+            title="Snel", problem="<p>Zo werkt de acute ouderenzorg in de regio.</p>"
+        )
+        self.practice(title="Apart", problem="<p>Ouderenzorg, soms acute.</p>")
+        results = self.find("aoz")
+        assert self.titles(results) == [phrase.title]
+        assert (
+            "<mark>acute</mark> <mark>ouderenzorg</mark>" in results.hits[0].highlight
+        )
+
     # What may be returned
 
     def test_unpublished_practice_is_removed_and_returns_when_republished(self):

@@ -26,15 +26,19 @@ def test_an_abbreviation_is_one_clause_with_what_it_stands_for():
         [("elv",), ("eerstelijnsverblijf",), ("eerstelijnsverblijv",)],
         [("thuis",)],
     ]
-    assert clauses("sog") == [[("sog",), ("specialist", "ouderengeneeskund")]]
-    assert clauses("SO") == [[("so",), ("specialist", "ouderengeneeskund")]]
+    # A phrase holds the terms as the index does, a compound's parts after it.
+    specialist = ("specialist", "ouderengeneeskund", "ouder", "geneeskund")
+    assert clauses("sog") == [[("sog",), specialist]]
+    assert clauses("SO") == [[("so",), specialist]]
 
 
 def test_one_way_does_not_go_back():
-    assert clauses("eerstelijnsverblijf") == [[("eerstelijnsverblijf",)]]
+    # (A compound typed is asked for as its parts: tests/test_search_compounds.py.)
+    assert clauses("eerstelijnsverblijf") == [[("eerstelijn",)], [("verblijf",)]]
     assert clauses("specialist ouderengeneeskunde") == [
         [("specialist",)],
-        [("ouderengeneeskund",)],
+        [("ouder",)],
+        [("geneeskund",)],
     ]
 
 

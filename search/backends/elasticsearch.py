@@ -43,7 +43,8 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 
 from .. import synonyms
-from ..analysis import CHAR_REPLACEMENTS, STEM_OVERRIDES, STOPWORDS
+from ..analysis import CHAR_REPLACEMENTS, STEM_OVERRIDES, STOPWORDS, decompounder
+from ..compounds import MIN_LISTED_PART
 from ..documents import every_facet, facets_of, similarity_facets
 from ..models import PendingIndexUpdate
 from ..query import MAX_CLAUSES, MINIMUM_SHOULD_MATCH, required_clauses
@@ -80,18 +81,43 @@ DUTCH_FILTERS = [
     ),
     token_filter("vindplaats_stemmer", "stemmer", language="dutch"),
 ]
+
+
+def compound_filter():
+    """search.compounds' word list as a dictionary_decompounder: every list
+    word inside a token is added at the token's position, before the stop
+    filter and the stemmer (which stem the parts as they stem words). Lucene
+    tries every list word rather than the fewest parts, and keeps no word
+    whole, so the index holds a few more parts than the database's; the
+    queries ask for the same parts on both (search.synonyms.parse)."""
+    splitter = decompounder()
+    return token_filter(
+        "vindplaats_compounds",
+        "dictionary_decompounder",
+        word_list=sorted(splitter.parts),
+        min_word_size=2 * MIN_LISTED_PART,
+        min_subword_size=MIN_LISTED_PART,
+        max_subword_size=splitter.longest,
+    )
+
+
+# Indexing decompounds; searching does not: the query's clauses already ask
+# for each part of a compound, while a decompounder would put the parts at the
+# word's position, which a match query reads as "any of them" (a text saying
+# only "zorg" would match a search for "dementiezorg").
 DUTCH = analyzer(
     "vindplaats_dutch",
     tokenizer="standard",
     char_filter=[APOSTROPHE],
-    filter=DUTCH_FILTERS,
+    filter=[*DUTCH_FILTERS[:2], compound_filter(), *DUTCH_FILTERS[2:]],
 )
 SYNONYMS_SET = "vindplaats-synonyms"
 
 
 def dutch_search_analyzer(synonyms_set=SYNONYMS_SET):
-    """The Dutch analyser plus the redactie's synonyms (search.synonyms) as
-    a synonym_graph, for searching only: the index is unchanged. The rules
+    """The Dutch analyser, without the decompounder (see DUTCH), plus the
+    redactie's synonyms (search.synonyms) as a synonym_graph, for searching
+    only: the index is unchanged. The rules
     live in the cluster's synonyms set `synonyms_set` (the Synonyms API), so
     a change reaches every index that uses it without a rebuild; the filter
     comes after the stemmer, so Elasticsearch analyses the rules the way it
