@@ -55,21 +55,33 @@ class SearchQuery:
     @property
     def clauses(self):
         """[[alternative, ...], ...], at most MAX_CLAUSES: a document matches
-        when it matches `minimum_should_match` of them (or, in the fallback,
-        any); a clause matches when any of its alternatives does. An
+        when it matches every clause of `minimum_should_match` of the words
+        (clause_words; or, in the fallback, of any word); a clause matches
+        when any of its alternatives does. An
         alternative is a tuple of analysed terms, a phrase when there are
         several."""
         return self.parsed.clauses[:MAX_CLAUSES]
 
     @property
-    def minimum_should_match(self):
-        """How many clauses a document must match (MINIMUM_SHOULD_MATCH)."""
-        return required_clauses(len(self.clauses))
+    def clause_words(self):
+        """For each clause, the word of the query it comes from (0, 1, ...):
+        the parts of a compound are clauses of one word."""
+        return self.parsed.words[: len(self.clauses)]
 
-    def words(self, clause):
-        """Clause number `clause` as the visitor typed it."""
-        typed = self.clauses[clause][0]  # a clause starts with what was typed
-        return self.parsed.written[typed]
+    @property
+    def word_count(self):
+        return max(self.clause_words, default=-1) + 1
+
+    @property
+    def minimum_should_match(self):
+        """How many words a document must match, every clause of a word
+        (MINIMUM_SHOULD_MATCH over the words, so a compound typed counts
+        once however many parts it has)."""
+        return required_clauses(self.word_count)
+
+    def words(self, word):
+        """Word number `word` of the query as the visitor typed it."""
+        return self.parsed.typed[word]
 
     @property
     def terms(self):

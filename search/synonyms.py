@@ -105,6 +105,11 @@ class ParsedText:
     clauses: list[list[tuple[str, ...]]]
     # How each alternative reads as words: as typed, or as the rule has it.
     written: dict[tuple[str, ...], str]
+    # The word (or run of words a rule takes as one) each clause comes from,
+    # numbered from 0, and each such word as typed: a compound asks for
+    # each of its parts, but it is still one word of the query.
+    words: list[int] = field(default_factory=list)
+    typed: list[str] = field(default_factory=list)
 
     @property
     def terms(self):
@@ -135,7 +140,7 @@ def parse(text, synonyms=None):
         return ParsedText([], {})
     if synonyms is None:
         synonyms = table()
-    clauses, written, seen = [], {}, set()
+    clauses, written, seen, words, typed = [], {}, set(), [], []
     i = 0
     while i < len(spans):
         size = min(synonyms.longest, len(spans) - i)
@@ -147,11 +152,11 @@ def parse(text, synonyms=None):
                 break
             size -= 1
         run = tuple(term for term, _s, _e in spans[i : i + size])
-        for key, typed in _words(
-            run, text[spans[i][1] : spans[i + size - 1][2]], synonyms
-        ):
+        word = text[spans[i][1] : spans[i + size - 1][2]]
+        added = False
+        for key, as_typed in _words(run, word, synonyms):
             alternatives = synonyms.alternatives.get(key, [key])
-            written.setdefault(key, typed)
+            written.setdefault(key, as_typed)
             for phrase in alternatives:
                 written.setdefault(
                     phrase, synonyms.written.get(phrase, " ".join(phrase))
@@ -159,8 +164,12 @@ def parse(text, synonyms=None):
             if frozenset(alternatives) not in seen:
                 seen.add(frozenset(alternatives))
                 clauses.append(list(alternatives))
+                words.append(len(typed))
+                added = True
+        if added:
+            typed.append(word)
         i += size
-    return ParsedText(clauses, written)
+    return ParsedText(clauses, written, words, typed)
 
 
 def _words(key, typed, synonyms):

@@ -216,6 +216,18 @@ def test_longer_queries_need_75_percent_of_the_words_and_rank_by_coverage():
     assert request["query"]["bool"]["filter"] == [{"terms": {"kind": ["practice"]}}]
 
 
+def test_a_compound_is_one_named_word_that_needs_every_part():
+    request = body(backend_for(), SearchQuery(text="dementiezorg ouderen thuis"))
+    text_query = request["query"]["bool"]["must"][0]["function_score"]["query"]
+    assert text_query["bool"]["minimum_should_match"] == "2<75%"
+    should = text_query["bool"]["should"]
+    assert len(should) == 3  # three words, four clauses
+    assert should[0] == {
+        "bool": {"must": [word("dementie"), word("zorg")], "_name": "clause:0"}
+    }
+    assert should[1] == clause(1, word("ouderen"))
+
+
 def test_at_most_ten_words_count():
     text = " ".join(f"woord{n}" for n in range(14))
     request = body(backend_for(), SearchQuery(text=text))

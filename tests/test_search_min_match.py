@@ -196,3 +196,23 @@ def test_the_api_gives_each_result_its_missing_words(client, scope, practice):
         (every.pk, []),
         (three.pk, ["zorgzwaluw"]),
     ]
+
+
+def test_a_compound_counts_as_one_word_that_needs_all_its_parts(scope, practice):
+    query = SearchQuery(text="dementiezorg pelikaan")
+    assert len(query.clauses) == 3  # dementie, zorg, pelikaan
+    assert query.word_count == 2 and query.minimum_should_match == 2
+    whole = practice("dementiezorg", "pelikaan")
+    apart = practice("zorg bij dementie", "pelikaan")
+    practice("zorg", "pelikaan")  # half the compound: one word of two
+    found = find(scope, "dementiezorg pelikaan")
+    assert {hit.id for hit in found.hits} == {whole.pk, apart.pk}
+    assert not any(hit.missing for hit in found.hits)
+
+
+def test_a_result_lacking_a_compound_names_the_word_typed(scope, practice):
+    has_all = practice("dementiezorg", "pelikaan", "reigerplan")
+    lacks = practice("zorg", "pelikaan", "reigerplan")
+    found = find(scope, "dementiezorg pelikaan reigerplan")
+    assert [hit.id for hit in found.hits] == [has_all.pk, lacks.pk]
+    assert found.hits[1].missing == ["dementiezorg"]

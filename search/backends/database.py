@@ -390,16 +390,19 @@ class DatabaseBackend(BaseSearchBackend):
         clauses = query.clauses
         if minimum is None:
             minimum = query.minimum_should_match
-        matched = None  # per clause, a mask of the documents matching it
-        if clauses and minimum >= len(clauses):
+        matched = None  # per word, a mask of the documents matching it
+        if clauses and minimum >= query.word_count:
             base &= columns.mask(self.fulltext.matching(clauses, "and", query.kinds))
         elif clauses:
-            matched = np.array(
-                [
-                    columns.mask(ids)
-                    for ids in self.fulltext.matching_each(clauses, query.kinds)
-                ]
-            )
+            per_clause = [
+                columns.mask(ids)
+                for ids in self.fulltext.matching_each(clauses, query.kinds)
+            ]
+            # A word matches when each of its clauses does (every part of a
+            # compound).
+            matched = np.ones((query.word_count, columns.size), dtype=bool)
+            for word, mask in zip(query.clause_words, per_clause, strict=True):
+                matched[word] &= mask
             base &= matched.sum(axis=0, dtype=np.int32) >= minimum
         selections = {
             key: columns.selection(key, values) for key, values in query.filters.items()
@@ -445,20 +448,20 @@ class DatabaseBackend(BaseSearchBackend):
         return self.fulltext.ranked_among(query.clauses, "and", ids, limit, offset)
 
     def _by_coverage(self, columns, passing, matched, query):
-        """One page of the documents that match some of the clauses: those
-        matching the most clauses first, each such tier ranked by the engine.
+        """One page of the documents that match some of the words: those
+        matching the most words first, each such tier ranked by the engine.
         The page asks the engine only for the tiers it spans, usually one."""
         clauses = query.clauses
         coverage = matched.sum(axis=0, dtype=np.int32)
         page, skip, wanted = [], query.offset, query.page_size
-        for covered in range(len(clauses), 0, -1):
+        for covered in range(query.word_count, 0, -1):
             tier = np.flatnonzero(passing & (coverage == covered))
             if skip >= len(tier):
                 skip -= len(tier)
                 continue
             ids = [int(pk) for pk in columns.ids[tier]]
             # Every clause: the engine's AND reads fewer rows than its OR.
-            operator = "and" if covered == len(clauses) else "or"
+            operator = "and" if covered == query.word_count else "or"
             found = self.fulltext.ranked_among(clauses, operator, ids, wanted, skip)
             page.extend(found)
             wanted -= len(found)
@@ -468,7 +471,7 @@ class DatabaseBackend(BaseSearchBackend):
         return page
 
     def _missing(self, columns, matched, ranked):
-        """{document id: positions of the clauses it lacks} for the page."""
+        """{document id: the words (their numbers) it lacks} for the page."""
         if matched is None:
             return {}
         ids = np.array([pk for pk, _score in ranked], dtype=np.int64)

@@ -528,8 +528,8 @@ class ElasticsearchBackend(BaseSearchBackend):
         return results_from_response(
             response,
             with_text=bool(query.terms),
-            # Fewer needed than there are: the clauses are named (text_query).
-            clauses=len(query.clauses) if needed < len(query.clauses) else 0,
+            # Fewer needed than there are: the words are named (text_query).
+            clauses=query.word_count if needed < query.word_count else 0,
         )
 
     def similar(self, kind, id, *, limit=5):
@@ -623,11 +623,12 @@ def text_query(parsed, minimum=None, fields=DocumentSearch.fields):
     applying them here as well keeps every backend answering alike even
     before that copy is reloaded.
 
-    A document must match `minimum` clauses, or as many as the contract's
-    MINIMUM_SHOULD_MATCH ("2<75%", sent as is) asks when None. When that is
-    every clause they are all `must`; otherwise each clause is named by its
-    position ("clause:0"), so a hit's matched_queries tell which it lacks,
-    and adds COVERAGE_WEIGHT to the score of a document it matches."""
+    A document must match `minimum` words (every clause of a word: each
+    part of a compound), or as many as the contract's MINIMUM_SHOULD_MATCH
+    ("2<75%", sent as is) asks when None. When that is every word the
+    clauses are all `must`; otherwise each word is named by its position
+    ("clause:0"), so a hit's matched_queries tell which it lacks, and adds
+    COVERAGE_WEIGHT to the score of a document it matches."""
     clauses = []
     for clause in parsed.clauses[:MAX_CLAUSES]:
         alternatives = [
@@ -640,12 +641,15 @@ def text_query(parsed, minimum=None, fields=DocumentSearch.fields):
             for phrase in clause
         ]
         clauses.append(alternatives)
-    needed = required_clauses(len(clauses)) if minimum is None else minimum
-    if needed >= len(clauses):
+    of_word = parsed.words[: len(clauses)] or list(range(len(clauses)))
+    words = [[] for _word in range(max(of_word, default=-1) + 1)]
+    for word, alternatives in zip(of_word, clauses, strict=True):
+        words[word].append(alternatives)
+    needed = required_clauses(len(words)) if minimum is None else minimum
+    if needed >= len(words):
         return Q("bool", must=[_any_of(alternatives) for alternatives in clauses])
     named = [
-        _any_of(alternatives, _name=f"clause:{position}")
-        for position, alternatives in enumerate(clauses)
+        _word(parts, _name=f"clause:{position}") for position, parts in enumerate(words)
     ]
     return Q(
         "function_score",
@@ -657,6 +661,15 @@ def text_query(parsed, minimum=None, fields=DocumentSearch.fields):
         functions=[{"filter": clause, "weight": COVERAGE_WEIGHT} for clause in named],
         score_mode="sum",
         boost_mode="sum",
+    )
+
+
+def _word(clauses, **options):
+    """One word of the query: its clause, or all of them (a compound)."""
+    if len(clauses) == 1:
+        return _any_of(clauses[0], **options)
+    return Q(
+        "bool", must=[_any_of(alternatives) for alternatives in clauses], **options
     )
 
 
