@@ -130,6 +130,10 @@ def search_page(request):
         "facet_groups": facet_groups,
         "chips": chips,
         "clear_url": query_string(query, filters={}, page=1),
+        "suggestion_url": reverse("search")
+        + query_string(query, q=results.suggestion, page=1)
+        if results.suggestion
+        else None,
         "sorts": SORTS,
         "pages": pages,
         "has_facet_values": any(group["visible"] for group in facet_groups),
@@ -230,10 +234,10 @@ def search_suggestions(request):
         digest = hashlib.sha256(_fold(text).encode()).hexdigest()
         # What the text finds also depends on the redactie's synonyms.
         versions = f"{_practice_lists_version()}:{depends_on(SYNONYMS)}"
-        key = f"search-suggest:{versions}:{digest}"
+        key = f"search-suggest:{versions}:{digest}:{query.prefix:d}"
         suggestions = cache.get(key)
         if suggestions is None:
-            suggestions = _suggestions(text)
+            suggestions = _suggestions(text, prefix=query.prefix)
             cache.set(key, suggestions, SUGGESTIONS_SECONDS)
     count = len(suggestions)
     response = JsonResponse(
@@ -255,9 +259,13 @@ def search_suggestions(request):
     return response
 
 
-def _suggestions(text):
+def _suggestions(text, *, prefix):
+    """Facet values and practices for `text`; the practices' titles complete
+    the last word while it is being typed (`prefix`, search.expansion)."""
     facets = _facet_suggestions(text)
-    hits = search(SearchQuery(text=text, page_size=SUGGESTIONS_LIMIT)).hits
+    hits = search(
+        SearchQuery(text=text, page_size=SUGGESTIONS_LIMIT, prefix=prefix)
+    ).hits
     practices = [
         {"kind": "practice", "label": hit.title, "url": hit.url} for hit in hits
     ]
@@ -376,6 +384,8 @@ def practices_api(request):
             "page_size": query.page_size,
             "num_pages": results.num_pages,
             "fallback": results.fallback,
+            # The text with misspelt words corrected ("did you mean"), or null.
+            "suggestion": results.suggestion,
             "results": [practice_record(hit) for hit in results.hits],
             "facets": {
                 facet.key: [

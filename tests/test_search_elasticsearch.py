@@ -26,6 +26,7 @@ from search.backends.elasticsearch import (
     index_definition,
 )
 from search.documents import document_types, get_type
+from search.expansion import Vocabulary, expand
 from search.models import PendingIndexUpdate, SearchDocument, Synonym
 from search.query import SearchQuery
 from search.service import search, similar
@@ -68,10 +69,17 @@ def backend_for(url=None, **options):
     return ElasticsearchBackend(url=url, **options)
 
 
-def body(backend, query, operator="and", rules=()):
+def body(backend, query, operator="and", rules=(), vocabulary=None):
     """The request body for `query`, its text parsed with these synonym
-    rules ((abbreviation, terms) pairs) instead of the stored ones."""
-    query.parsed = parse(query.text, build(rules))
+    rules ((abbreviation, terms) pairs) instead of the stored ones, and
+    corrected and completed with `vocabulary` ({term: documents}; none by
+    default)."""
+    query.parsed = expand(
+        parse(query.text, build(rules)),
+        query.text,
+        Vocabulary(vocabulary) if vocabulary is not None else None,
+        prefix=query.prefix,
+    )
     return backend.build_search(query, operator=operator)._s.to_dict()
 
 

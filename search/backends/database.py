@@ -21,6 +21,7 @@ from ..analysis import analyze, fold, query_terms
 from ..documents import facets_of, similarity_facets
 from ..models import SearchDocument, SearchFacetValue, SearchIndexState
 from . import columns as index_columns
+from . import vocabulary as index_vocabulary
 from .base import (
     TEXT_SIMILARITY_WEIGHT,
     WEIGHTS,
@@ -356,6 +357,9 @@ class DatabaseBackend(BaseSearchBackend):
 
     def health(self):
         return {"status": "ok", "documents": self.count()}
+
+    def vocabulary(self):
+        return index_vocabulary.current()
 
     def search(self, query, *, operator="and"):
         columns = index_columns.current(query.kinds)

@@ -574,7 +574,7 @@ class ElasticsearchBackend(BaseSearchBackend):
 
 
 def text_query(parsed, operator, fields=DocumentSearch.fields):
-    """The clauses of a query (search.synonyms.ParsedText) as a bool query:
+    """The clauses of a query (search.expansion.Expanded) as a bool query:
     every clause must match (with "or", any may), a clause when any of its
     alternatives matches, each in any of the weighted fields: a word as a
     match in each field (most_fields: the field scores add up, as bm25 over
@@ -582,18 +582,21 @@ def text_query(parsed, operator, fields=DocumentSearch.fields):
     words (as typed, or as the rule has them), which the fields' search
     analyser stems and expands with the cluster's own copy of the synonyms;
     applying them here as well keeps every backend answering alike even
-    before that copy is reloaded."""
+    before that copy is reloaded.
+
+    Corrections and completions are left to the cluster, on the clauses the
+    vocabulary chose (the database copy of the index holds the same
+    documents): a word the index does not know is matched with fuzziness,
+    the last word being typed with a prefix query per field (completions)."""
     clauses = []
-    for clause in parsed.clauses:
+    for index in range(len(parsed.clauses)):
+        fuzzy = index in parsed.corrected
         alternatives = [
-            Q(
-                "multi_match",
-                query=parsed.written[phrase],
-                fields=fields,
-                type="phrase" if len(phrase) > 1 else "most_fields",
-            )
-            for phrase in clause
+            _alternative(parsed.written[phrase], len(phrase) > 1, fuzzy, fields)
+            for phrase in parsed.typed(index)
         ]
+        if index in parsed.completed:
+            alternatives.append(_completion(parsed.completed[index], fields))
         clauses.append(
             alternatives[0]
             if len(alternatives) == 1
@@ -602,6 +605,44 @@ def text_query(parsed, operator, fields=DocumentSearch.fields):
     if operator == "and":
         return Q("bool", must=clauses)
     return Q("bool", should=clauses, minimum_should_match=1)
+
+
+# search.expansion's rule: no edit under 5 letters, one up to 8, two beyond
+# (plain "AUTO" is "AUTO:3,6", which would correct 3-letter words). Edits may
+# touch the first letter (prefix_length 0), as in the database backend: a
+# wrong first letter is a typo too, and the cost is small on an index of
+# this size, as fuzziness only applies to words the index does not know.
+FUZZINESS = "AUTO:5,9"
+
+
+def _alternative(words, is_phrase, fuzzy, fields):
+    if is_phrase:
+        return Q("multi_match", query=words, fields=fields, type="phrase")
+    if fuzzy:
+        return Q(
+            "multi_match",
+            query=words,
+            fields=fields,
+            type="most_fields",
+            fuzziness=FUZZINESS,
+            prefix_length=0,
+        )
+    return Q("multi_match", query=words, fields=fields, type="most_fields")
+
+
+def _completion(word, fields):
+    """Indexed terms of any weighted field that start with `word` (folded,
+    not stemmed, as search.expansion completes it). Not the
+    search_as_you_type field: it holds titles only, and the database
+    backend completes a word in every field."""
+    return Q(
+        "bool",
+        should=[
+            Q("prefix", **{name: {"value": word, "boost": float(weight)}})
+            for name, weight in (field.split("^") for field in fields)
+        ],
+        minimum_should_match=1,
+    )
 
 
 def results_from_response(response, *, with_text):
