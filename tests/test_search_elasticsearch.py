@@ -198,6 +198,68 @@ def test_synonyms_become_alternatives_of_a_clause():
     assert request["query"]["bool"]["must"] == [word("eerstelijnsverblijf")]
 
 
+def test_a_word_the_index_does_not_know_is_matched_with_fuzziness():
+    vocabulary = {"dementie": 12, "ouder": 30}
+    request = body(
+        backend_for(),
+        SearchQuery(text="dementei ouderen", prefix=False),
+        vocabulary=vocabulary,
+    )
+    fuzzy = {
+        "multi_match": {
+            "query": "dementei",
+            "fields": FIELDS,
+            "type": "most_fields",
+            "fuzziness": "AUTO:5,9",
+            "prefix_length": 0,
+        }
+    }
+    # The known word is matched as it is: never rewritten.
+    assert request["query"]["bool"]["must"] == [fuzzy, word("ouderen")]
+
+
+def test_the_last_word_being_typed_is_also_a_prefix_in_every_field():
+    vocabulary = {"thuiszorg": 12, "ouder": 30}
+    request = body(
+        backend_for(), SearchQuery(text="ouderen thuisz"), vocabulary=vocabulary
+    )
+    prefixes = [
+        {"prefix": {name: {"value": "thuisz", "boost": weight}}}
+        for name, weight in [
+            ("title", 10.0),
+            ("summary", 4.0),
+            ("keywords", 2.0),
+            ("body", 1.0),
+        ]
+    ]
+    assert request["query"]["bool"]["must"] == [
+        word("ouderen"),
+        either(word("thuisz"), either(*prefixes)),
+    ]
+    # Ended with a space, or a word the index knows: taken as it is.
+    for text, prefix in [("ouderen thuisz", False), ("thuisz ouderen", True)]:
+        request = body(
+            backend_for(), SearchQuery(text=text, prefix=prefix), vocabulary=vocabulary
+        )
+        assert "prefix" not in str(request["query"])
+
+
+@pytest.mark.django_db
+def test_the_suggestion_comes_with_the_clusters_results(commit):
+    practice = PracticePageFactory(title="Zorgzwaluw in de wijk")
+    # Indexed in the database, which the Elasticsearch backend keeps as its
+    # copy: the vocabulary that tells which words to correct.
+    commit(practice.save_revision().publish)
+    FakeNode.reset(
+        lambda method, path, payload: (200, search_response([practice], "x"))
+    )
+    with override_settings(VINDPLAATS_SEARCH=FAKE):
+        results = search(SearchQuery(text="zorgzwaulw"))
+    [(_method, _path, payload)] = FakeNode.requests
+    assert "AUTO:5,9" in str(payload["query"])
+    assert results.suggestion == "zorgzwaluw"
+
+
 def test_selected_values_go_to_post_filter_and_other_facets_aggregations():
     query = SearchQuery(
         filters={"provincie": ["zeeland", "limburg"], "fase": ["pilot"]}

@@ -458,6 +458,12 @@ class ElasticsearchBackend(BaseSearchBackend):
             f"De database-index is opnieuw opgebouwd, Elasticsearch niet: {failure}"
         ) from failure
 
+    def vocabulary(self):
+        """The database copy's, which holds the same documents: it decides
+        which words the cluster matches with fuzziness (text_query) and
+        makes the "did you mean" text, without a request of its own."""
+        return self.database.vocabulary()
+
     def count(self):
         try:
             return self.client.count(index=self.alias)["count"]
