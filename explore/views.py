@@ -290,11 +290,16 @@ def _community_questions(query, limit=3):
     digest = hashlib.sha256(query.text.encode()).hexdigest()
     listings = depend_on_listings(searched=True)  # from the search index
     synonyms = depends_on(SYNONYMS)
-    key = f"community-questions:{listings}:{synonyms}:{limit}:{digest}"
+    key = f"community-questions:{listings}:{synonyms}:{limit}:{query.prefix:d}:{digest}"
     block = cache.get(key)
     if block is None:
         results = search(
-            SearchQuery(text=query.text, kinds=("question",), page_size=limit)
+            SearchQuery(
+                text=query.text,
+                kinds=("question",),
+                page_size=limit,
+                prefix=query.prefix,
+            )
         )
         block = {
             "total": results.total,
@@ -417,6 +422,7 @@ def practices_csv(request):
         sort=query.sort or "newest",
         page=1,
         page_size=MAX_RESULT_WINDOW,
+        prefix=query.prefix,
     )
     results = search(everything)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -492,7 +498,11 @@ class PracticesFeed(Feed):
     def get_object(self, request):
         query, _errors = parse_params(request.GET)
         return SearchQuery(
-            text=query.text, filters=query.filters, sort="newest", page_size=self.limit
+            text=query.text,
+            filters=query.filters,
+            sort="newest",
+            page_size=self.limit,
+            prefix=query.prefix,
         )
 
     def link(self, query):

@@ -38,7 +38,7 @@ from .synonyms import ParsedText
 # word, may add: enough for the likely ones, few enough to keep the query
 # as cheap as one of a few words.
 CORRECTIONS_LIMIT = 5
-COMPLETIONS_LIMIT = 20
+COMPLETIONS_LIMIT = 8
 PREFIX_MIN_LETTERS = 3
 
 
