@@ -125,7 +125,9 @@ def expand(parsed, text, vocabulary, *, prefix):
     `vocabulary` does not know and, when `prefix`, completions of the last
     word. Without a vocabulary (a backend that keeps none) nothing is
     added."""
-    expanded = Expanded([list(clause) for clause in parsed.clauses], parsed.written)
+    expanded = Expanded(
+        [list(clause) for clause in parsed.clauses], dict(parsed.written)
+    )
     if vocabulary is None or not parsed.clauses:
         return expanded
     spans = {term: (start, end) for term, start, end in analyze_with_spans(text)}
@@ -187,11 +189,10 @@ def suggestion(text, parsed, texts):
     indexed term (a stem): it is written as the first word of `texts` (the
     results' titles and summaries) that the analysis makes into it, and as
     the term itself when none does."""
-    corrected = getattr(parsed, "corrected", None)
-    if not corrected:
+    if not parsed.corrected:
         return None
     words = {}
-    for index, span in corrected.items():
+    for index, span in parsed.corrected.items():
         best = parsed.added[index][0][0]
         words[span] = _written(best, texts) or best
     parts, position = [], 0
