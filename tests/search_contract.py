@@ -465,6 +465,14 @@ class SearchContract:
         assert self.titles(results) == [kwartel.title]
         assert results.suggestion is None
 
+    def test_a_word_with_a_synonym_is_not_corrected(self):
+        self.practice(title="De zorgzwaluw")
+        pelikaan = self.practice(title="De pelikaan")
+        self.synonym("pelikaan", abbreviation="zorgzwalum")
+        results = self.find("zorgzwalum", prefix=False)
+        assert self.titles(results) == [pelikaan.title]
+        assert results.suggestion is None
+
     @pytest.mark.parametrize("typed", ["mies", "123457"])
     def test_short_words_and_numbers_are_not_corrected(self, typed):
         self.practice(title="De mees en project 123456")
