@@ -107,9 +107,9 @@ class Expanded(ParsedText):
 
     # Clause index -> the alternatives added to it (best first).
     added: dict[int, list[tuple[str, ...]]] = field(default_factory=dict)
-    # Clause index -> (start, end) in the text of a word the index does not
-    # know, whose clause gained corrections.
-    corrected: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # The indexes of the clauses of words the index does not know, which
+    # gained corrections.
+    corrected: set[int] = field(default_factory=set)
     # Clause index -> the folded last word, whose clause gained completions.
     completed: dict[int, str] = field(default_factory=dict)
 
@@ -146,7 +146,7 @@ def expand(parsed, text, vocabulary, *, prefix):
         if edits:
             corrections = vocabulary.near(term, edits)
             if corrections:
-                expanded.corrected[index] = (start, end)
+                expanded.corrected.add(index)
                 _add(expanded, index, corrections)
     return expanded
 
@@ -191,14 +191,16 @@ def suggestion(text, parsed, texts):
     the term itself when none does."""
     if not parsed.corrected:
         return None
-    words = {}
-    for index, span in parsed.corrected.items():
-        best = parsed.added[index][0][0]
-        words[span] = _written(best, texts) or best
+    best = {}
+    for index in parsed.corrected:
+        term = parsed.clauses[index][0][0]
+        correction = parsed.added[index][0][0]
+        best[term] = _written(correction, texts) or correction
     parts, position = [], 0
-    for (start, end), word in sorted(words.items()):
-        parts += [text[position:start], word]
-        position = end
+    for term, start, end in analyze_with_spans(text):
+        if term in best and start >= position:  # every time it was typed
+            parts += [text[position:start], best[term]]
+            position = end
     parts.append(text[position:])
     return "".join(parts)
 

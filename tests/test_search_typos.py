@@ -10,8 +10,9 @@ import pytest
 
 from django.http import QueryDict
 
-from search.expansion import Vocabulary, edits_allowed
+from search.expansion import Vocabulary, edits_allowed, expand, suggestion
 from search.query import parse_params
+from search.synonyms import build, parse
 from tests.factories import (
     OrganisationFactory,
     PracticeOrganisationFactory,
@@ -118,3 +119,18 @@ def test_completions_most_frequent_first_and_only_those_starting_with_the_word()
     )
     assert vocabulary.starting_with("thuisz") == ["thuiszorg", "thuiszorgteam"]
     assert vocabulary.starting_with("thuis", limit=2) == ["thuis", "thuiszorg"]
+
+
+def test_the_suggestion_corrects_every_time_a_word_was_typed_as_results_write_it():
+    vocabulary = Vocabulary({"verpleegkund": 40, "thuis": 50})
+    text = "Verpleegkundgen thuis, verpleegkundgen"
+    parsed = expand(parse(text, build([])), text, vocabulary, prefix=False)
+    assert suggestion(text, parsed, ["Iets anders", "De Verpleegkundigen thuis"]) == (
+        "verpleegkundigen thuis, verpleegkundigen"
+    )
+    # The indexed term itself when no result writes it.
+    assert (
+        suggestion(text, parsed, ["Iets anders"]) == "verpleegkund thuis, verpleegkund"
+    )
+    known = expand(parse("thuis", build([])), "thuis", vocabulary, prefix=False)
+    assert suggestion("thuis", known, ["Thuis"]) is None
