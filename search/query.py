@@ -47,12 +47,10 @@ class SearchQuery:
         """The text as clauses of alternatives: synonyms applied
         (search.synonyms.parse), then corrections of the words the index does
         not know and completions of the last word (search.expansion)."""
-        return expand(
-            parse(self.text),
-            self.text,
-            get_backend().vocabulary(),
-            prefix=self.prefix,
-        )
+        parsed = parse(self.text)
+        # Browsing (no words to match) needs no vocabulary, nor its query.
+        vocabulary = get_backend().vocabulary() if parsed.clauses else None
+        return expand(parsed, self.text, vocabulary, prefix=self.prefix)
 
     @property
     def clauses(self):
