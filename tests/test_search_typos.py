@@ -134,3 +134,19 @@ def test_the_suggestion_corrects_every_time_a_word_was_typed_as_results_write_it
     )
     known = expand(parse("thuis", build([])), "thuis", vocabulary, prefix=False)
     assert suggestion("thuis", known, ["Thuis"]) is None
+
+
+def test_corrections_follow_the_index_as_practices_come_and_go(
+    client, zorgzwaluw, commit
+):
+    practice, organisation = zorgzwaluw
+    params = {"q": "zorgzwaulw", "organisatie": organisation.slug}
+    assert client.get("/api/v1/practices/", params).json()["suggestion"] == (
+        "zorgzwaluw"
+    )
+    commit(practice.unpublish)
+    gone = client.get("/api/v1/practices/", params).json()
+    assert gone["suggestion"] is None and gone["count"] == 0
+    commit(practice.save_revision().publish)
+    back = client.get("/api/v1/practices/", params).json()
+    assert back["suggestion"] == "zorgzwaluw" and back["count"] == 1
