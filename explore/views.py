@@ -132,6 +132,10 @@ def search_page(request):
         "facet_groups": facet_groups,
         "chips": chips,
         "clear_url": query_string(query, filters={}, page=1),
+        "suggestion_url": reverse("search")
+        + query_string(query, q=results.suggestion, page=1)
+        if results.suggestion
+        else None,
         "sorts": SORTS,
         "pages": pages,
         "has_facet_values": any(group["visible"] for group in facet_groups),
@@ -234,10 +238,10 @@ def search_suggestions(request):
         digest = hashlib.sha256(_fold(text).encode()).hexdigest()
         # What the text finds also depends on the redactie's synonyms.
         versions = f"{_practice_lists_version()}:{depends_on(SYNONYMS)}"
-        key = f"search-suggest:{versions}:{digest}"
+        key = f"search-suggest:{versions}:{digest}:{query.prefix:d}"
         suggestions = cache.get(key)
         if suggestions is None:
-            suggestions = _suggestions(text)
+            suggestions = _suggestions(text, prefix=query.prefix)
             cache.set(key, suggestions, SUGGESTIONS_SECONDS)
     count = len(suggestions)
     response = JsonResponse(
@@ -259,9 +263,13 @@ def search_suggestions(request):
     return response
 
 
-def _suggestions(text):
+def _suggestions(text, *, prefix):
+    """Facet values and practices for `text`; the practices' titles complete
+    the last word while it is being typed (`prefix`, search.expansion)."""
     facets = _facet_suggestions(text)
-    hits = search(SearchQuery(text=text, page_size=SUGGESTIONS_LIMIT)).hits
+    hits = search(
+        SearchQuery(text=text, page_size=SUGGESTIONS_LIMIT, prefix=prefix)
+    ).hits
     practices = [
         {"kind": "practice", "label": hit.title, "url": hit.url} for hit in hits
     ]
@@ -286,11 +294,16 @@ def _community_questions(query, limit=3):
     digest = hashlib.sha256(query.text.encode()).hexdigest()
     listings = depend_on_listings(searched=True)  # from the search index
     synonyms = depends_on(SYNONYMS)
-    key = f"community-questions:{listings}:{synonyms}:{limit}:{digest}"
+    key = f"community-questions:{listings}:{synonyms}:{limit}:{query.prefix:d}:{digest}"
     block = cache.get(key)
     if block is None:
         results = search(
-            SearchQuery(text=query.text, kinds=("question",), page_size=limit)
+            SearchQuery(
+                text=query.text,
+                kinds=("question",),
+                page_size=limit,
+                prefix=query.prefix,
+            )
         )
         block = {
             "total": results.total,
@@ -383,6 +396,8 @@ def practices_api(request):
             "page_size": query.page_size,
             "num_pages": results.num_pages,
             "fallback": results.fallback,
+            # The text with misspelt words corrected ("did you mean"), or null.
+            "suggestion": results.suggestion,
             "results": [practice_record(hit) for hit in results.hits],
             "facets": {
                 facet.key: [
@@ -414,6 +429,7 @@ def practices_csv(request):
         sort=query.sort or "newest",
         page=1,
         page_size=MAX_RESULT_WINDOW,
+        prefix=query.prefix,
     )
     results = search(everything)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -489,7 +505,11 @@ class PracticesFeed(Feed):
     def get_object(self, request):
         query, _errors = parse_params(request.GET)
         return SearchQuery(
-            text=query.text, filters=query.filters, sort="newest", page_size=self.limit
+            text=query.text,
+            filters=query.filters,
+            sort="newest",
+            page_size=self.limit,
+            prefix=query.prefix,
         )
 
     def link(self, query):

@@ -100,6 +100,23 @@ class SearchIndexState(models.Model):
         return f"{self.kind}: {self.token}"
 
 
+class IndexedTerm(models.Model):
+    """An indexed term with the number of documents that hold it: the
+    database backend's vocabulary (search.backends.vocabulary), counted in
+    the same transaction as documents are indexed and removed, so reading
+    it is one small table rather than a scan of the full-text index.
+
+    A count, not a flag: a term stays while any document holds it. Rows
+    that reach 0 are removed.
+    """
+
+    term = models.TextField(unique=True)
+    documents = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.term} ({self.documents})"
+
+
 class Synonym(models.Model):
     """Words the redactie says mean the same, applied to every search when
     it is asked (search.synonyms), so a change needs no rebuild of the index.

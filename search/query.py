@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy
 from core.params import MAX_ID, positive_int
 from core.text import printable
 
+from .backends import get_backend
 from .documents import facets_of, get_type
+from .expansion import expand
 from .synonyms import parse
 
 SORTS = {
@@ -45,12 +47,19 @@ class SearchQuery:
     page: int = 1
     page_size: int = 12
     kinds: tuple[str, ...] = ("practice",)
+    # Whether the last word may be the start of a longer one: the text as
+    # someone is typing it, not ended with a space (search.expansion).
+    prefix: bool = True
 
     @cached_property
     def parsed(self):
-        """The text as clauses of alternatives, synonyms applied
-        (search.synonyms.parse)."""
-        return parse(self.text)
+        """The text as clauses of alternatives: synonyms applied
+        (search.synonyms.parse), then corrections of the words the index does
+        not know and completions of the last word (search.expansion)."""
+        parsed = parse(self.text)
+        # Browsing (no words to match) needs no vocabulary, nor its query.
+        vocabulary = get_backend().vocabulary() if parsed.clauses else None
+        return expand(parsed, self.text, vocabulary, prefix=self.prefix)
 
     @property
     def clauses(self):
@@ -81,7 +90,7 @@ class SearchQuery:
 
     def words(self, word):
         """Word number `word` of the query as the visitor typed it."""
-        return self.parsed.typed[word]
+        return self.parsed.word_texts[word]
 
     @property
     def terms(self):
@@ -156,7 +165,8 @@ def parse_params(params, *, kinds=("practice",), default_page_size=12):
     answers 400.
     """
     errors = []
-    text = " ".join(_get(params, "q").split())
+    raw_text = _get(params, "q")
+    text = " ".join(raw_text.split())
     if len(text) > MAX_TEXT_LENGTH:
         errors.append(
             ParamError(
@@ -225,6 +235,7 @@ def parse_params(params, *, kinds=("practice",), default_page_size=12):
         page=page,
         page_size=page_size,
         kinds=tuple(kinds),
+        prefix=not raw_text[-1:].isspace(),
     )
     return query, errors
 
@@ -283,6 +294,9 @@ class SearchResults:
     hits: list[Hit]
     facets: list[Facet]
     fallback: bool = False
+    # The text with each word the index did not know corrected, when the
+    # results include corrections ("did you mean"); None otherwise.
+    suggestion: str | None = None
 
     @property
     def num_pages(self):

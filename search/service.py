@@ -26,6 +26,7 @@ from .documents import (
     get_type,
     similarity_facets,
 )
+from .expansion import suggestion
 from .models import SearchDocument
 from .query import Facet, FacetValue, Hit, SearchResults
 
@@ -45,14 +46,20 @@ def search(query):
         raw = backend.search(query, minimum=1)
         fallback = raw.total > 0
     labels = facet_labels(query.kinds)  # once per search
+    hits = _hits(raw.hits, query, labels)
     return SearchResults(
         query=query,
         total=raw.total,
         # Every alternative is marked: a search for "ELV" marks the
-        # "eerstelijnsverblijf" a synonym found.
-        hits=_hits(raw.hits, query, labels),
+        # "eerstelijnsverblijf" a synonym found, "dementei" the "dementie".
+        hits=hits,
         facets=_facets(facets_of(query.kinds), raw.facet_counts, query.filters, labels),
         fallback=fallback,
+        suggestion=suggestion(
+            query.text,
+            query.parsed,
+            [t for hit in hits for t in (hit.title, hit.summary)],
+        ),
     )
 
 

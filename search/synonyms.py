@@ -109,7 +109,7 @@ class ParsedText:
     # numbered from 0, and each such word as typed: a compound asks for
     # each of its parts, but it is still one word of the query.
     words: list[int] = field(default_factory=list)
-    typed: list[str] = field(default_factory=list)
+    word_texts: list[str] = field(default_factory=list)
 
     @property
     def terms(self):
@@ -140,7 +140,7 @@ def parse(text, synonyms=None):
         return ParsedText([], {})
     if synonyms is None:
         synonyms = table()
-    clauses, written, seen, words, typed = [], {}, set(), [], []
+    clauses, written, seen, words, word_texts = [], {}, set(), [], []
     i = 0
     while i < len(spans):
         size = min(synonyms.longest, len(spans) - i)
@@ -164,12 +164,12 @@ def parse(text, synonyms=None):
             if frozenset(alternatives) not in seen:
                 seen.add(frozenset(alternatives))
                 clauses.append(list(alternatives))
-                words.append(len(typed))
+                words.append(len(word_texts))
                 added = True
         if added:
-            typed.append(word)
+            word_texts.append(word)
         i += size
-    return ParsedText(clauses, written, words, typed)
+    return ParsedText(clauses, written, words, word_texts)
 
 
 def _words(key, typed, synonyms):

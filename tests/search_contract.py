@@ -49,7 +49,7 @@ class SearchContract:
             practice.save_revision().publish()
         return practice
 
-    def find(self, text="", sort="", page=1, page_size=20, **filters):
+    def find(self, text="", sort="", page=1, page_size=20, prefix=True, **filters):
         filters = {
             key: value if isinstance(value, list) else [value]
             for key, value in filters.items()
@@ -57,7 +57,12 @@ class SearchContract:
         filters.setdefault("organisatie", [self.scope.slug])
         return search(
             SearchQuery(
-                text=text, filters=filters, sort=sort, page=page, page_size=page_size
+                text=text,
+                filters=filters,
+                sort=sort,
+                page=page,
+                page_size=page_size,
+                prefix=prefix,
             )
         )
 
@@ -511,3 +516,63 @@ class SearchContract:
         )
         assert response.status_code == 200
         assert not Synonym.objects.filter(terms="lepelbellen").exists()
+
+    # Typos and prefixes (search.expansion), from the index's own words
+
+    def test_a_misspelt_word_finds_the_practice_and_says_what_was_meant(self):
+        practice = self.practice(
+            title="Zorgzwaluw in de wijk",
+            problem="<p>Een verhaal over de zorgzwaluw.</p>",
+        )
+        results = self.find("zorgzwaulw in de wijk")
+        assert self.titles(results) == [practice.title]
+        assert not results.fallback
+        assert results.suggestion == "zorgzwaluw in de wijk"
+        assert "<mark>zorgzwaluw</mark>" in results.hits[0].highlight
+
+    def test_a_word_the_index_knows_is_never_rewritten(self):
+        kwartel = self.practice(title="De kwartel")
+        self.practice(title="Het kwartet")
+        results = self.find("kwartel")
+        assert self.titles(results) == [kwartel.title]
+        assert results.suggestion is None
+
+    def test_a_word_with_a_synonym_is_not_corrected(self):
+        self.practice(title="De zorgzwaluw")
+        pelikaan = self.practice(title="De pelikaan")
+        self.synonym("pelikaan", abbreviation="zorgzwalum")
+        results = self.find("zorgzwalum", prefix=False)
+        assert self.titles(results) == [pelikaan.title]
+        assert results.suggestion is None
+
+    @pytest.mark.parametrize("typed", ["mies", "123457"])
+    def test_short_words_and_numbers_are_not_corrected(self, typed):
+        self.practice(title="De mees en project 123456")
+        results = self.find(typed, prefix=False)
+        assert results.total == 0 and results.suggestion is None
+
+    def test_two_edits_only_for_words_longer_than_eight_letters(self):
+        long = self.practice(title="De zorgzwaluw")
+        self.practice(title="De kwartel")
+        assert self.titles(self.find("zorgswaluv")) == [long.title]  # 10 letters
+        assert self.find("kwartle").total == 1  # 7 letters, one edit
+        results = self.find("kwurtep", prefix=False)  # 7 letters, two edits
+        assert results.total == 0 and results.suggestion is None
+
+    def test_the_last_word_being_typed_finds_the_words_it_starts(self):
+        practice = self.practice(
+            title="Xylofoonles in de wijk",
+            problem="<p>Samen xylofoonles geven.</p>",
+        )
+        results = self.find("wijk xylofo")
+        assert self.titles(results) == [practice.title]
+        assert results.suggestion is None  # unfinished, not misspelt
+        assert "<mark>xylofoonles</mark>" in results.hits[0].highlight
+        # Not a word before the last, nor one ended with a space.
+        assert self.find("xylofo wijk").fallback
+        assert self.find("xylofo", prefix=False).total == 0
+
+    def test_a_prefix_needs_three_letters(self):
+        practice = self.practice(title="Xylofoonles in de wijk")
+        assert self.find("xy").total == 0
+        assert self.titles(self.find("xyl")) == [practice.title]

@@ -27,6 +27,7 @@ from search.backends.elasticsearch import (
     index_definition,
 )
 from search.documents import document_types, get_type
+from search.expansion import Vocabulary, expand
 from search.models import PendingIndexUpdate, SearchDocument, Synonym
 from search.query import SearchQuery
 from search.service import search, similar
@@ -69,10 +70,17 @@ def backend_for(url=None, **options):
     return ElasticsearchBackend(url=url, **options)
 
 
-def body(backend, query, minimum=None, rules=()):
+def body(backend, query, minimum=None, rules=(), vocabulary=None):
     """The request body for `query`, its text parsed with these synonym
-    rules ((abbreviation, terms) pairs) instead of the stored ones."""
-    query.parsed = parse(query.text, build(rules))
+    rules ((abbreviation, terms) pairs) instead of the stored ones, and
+    corrected and completed with `vocabulary` ({term: documents}; none by
+    default)."""
+    query.parsed = expand(
+        parse(query.text, build(rules)),
+        query.text,
+        Vocabulary(vocabulary) if vocabulary is not None else None,
+        prefix=query.prefix,
+    )
     return backend.build_search(query, minimum=minimum)._s.to_dict()
 
 
@@ -260,6 +268,68 @@ def test_synonyms_become_alternatives_of_a_clause():
     # a compound, asked for as its parts).
     request = body(backend_for(), SearchQuery(text="eerstelijnsverblijf"), rules=rules)
     assert request["query"]["bool"]["must"] == [word("eerstelijns"), word("verblijf")]
+
+
+def test_a_word_the_index_does_not_know_is_matched_with_fuzziness():
+    vocabulary = {"dementie": 12, "ouder": 30}
+    request = body(
+        backend_for(),
+        SearchQuery(text="dementei ouderen", prefix=False),
+        vocabulary=vocabulary,
+    )
+    fuzzy = {
+        "multi_match": {
+            "query": "dementei",
+            "fields": FIELDS,
+            "type": "most_fields",
+            "fuzziness": "AUTO:5,9",
+            "prefix_length": 0,
+        }
+    }
+    # The known word is matched as it is: never rewritten.
+    assert request["query"]["bool"]["must"] == [fuzzy, word("ouderen")]
+
+
+def test_the_last_word_being_typed_is_also_a_prefix_in_every_field():
+    vocabulary = {"thuiszorg": 12, "ouder": 30}
+    request = body(
+        backend_for(), SearchQuery(text="ouderen thuisz"), vocabulary=vocabulary
+    )
+    prefixes = [
+        {"prefix": {name: {"value": "thuisz", "boost": weight}}}
+        for name, weight in [
+            ("title", 10.0),
+            ("summary", 4.0),
+            ("keywords", 2.0),
+            ("body", 1.0),
+        ]
+    ]
+    assert request["query"]["bool"]["must"] == [
+        word("ouderen"),
+        either(word("thuisz"), either(*prefixes)),
+    ]
+    # Ended with a space, or a word the index knows: taken as it is.
+    for text, prefix in [("ouderen thuisz", False), ("thuisz ouderen", True)]:
+        request = body(
+            backend_for(), SearchQuery(text=text, prefix=prefix), vocabulary=vocabulary
+        )
+        assert "prefix" not in str(request["query"])
+
+
+@pytest.mark.django_db
+def test_the_suggestion_comes_with_the_clusters_results(commit):
+    practice = PracticePageFactory(title="Zorgzwaluw in de wijk")
+    # Indexed in the database, which the Elasticsearch backend keeps as its
+    # copy: the vocabulary that tells which words to correct.
+    commit(practice.save_revision().publish)
+    FakeNode.reset(
+        lambda method, path, payload: (200, search_response([practice], "x"))
+    )
+    with override_settings(VINDPLAATS_SEARCH=FAKE):
+        results = search(SearchQuery(text="zorgzwaulw"))
+    [(_method, _path, payload)] = FakeNode.requests
+    assert "AUTO:5,9" in str(payload["query"])
+    assert results.suggestion == "zorgzwaluw"
 
 
 def test_selected_values_go_to_post_filter_and_other_facets_aggregations():

@@ -108,6 +108,13 @@ class BaseSearchBackend:
         """Up to `limit` RawSimilar of the same kind, best first."""
         raise NotImplementedError
 
+    def vocabulary(self):
+        """The indexed terms with their document counts (a
+        search.expansion.Vocabulary), which corrections and completions of
+        a query are looked up in; None for a backend that keeps none, whose
+        queries are then not widened."""
+        return None
+
     def synonyms_changed(self):
         """The redactie changed the synonyms (search.synonyms). Queries
         apply them as they are asked; a backend that keeps its own copy

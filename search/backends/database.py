@@ -19,8 +19,9 @@ from django.db import IntegrityError, connection, transaction
 
 from ..analysis import analyze, fold, query_terms
 from ..documents import facets_of, similarity_facets
-from ..models import SearchDocument, SearchFacetValue, SearchIndexState
+from ..models import IndexedTerm, SearchDocument, SearchFacetValue, SearchIndexState
 from . import columns as index_columns
+from . import vocabulary as index_vocabulary
 from .base import (
     TEXT_SIMILARITY_WEIGHT,
     WEIGHTS,
@@ -131,6 +132,19 @@ class SQLiteFullText:
                 )
                 for row_id, title, summary in cursor.fetchall()
             }
+
+    def terms_of(self, document_ids):
+        """The distinct terms of each of these documents, as indexed."""
+        sql = (
+            "SELECT title, summary, keywords, body FROM search_fulltext "
+            "WHERE rowid IN (SELECT value FROM json_each(%s))"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [json.dumps(list(document_ids))])
+            return [
+                {term for text in texts for term in text.split()}
+                for texts in cursor.fetchall()
+            ]
 
     def insert(self, rows):
         with connection.cursor() as cursor:
@@ -266,6 +280,17 @@ class PostgresFullText:
                 summary.extend(lexeme for weight in weights if weight == "B")
         return found
 
+    def terms_of(self, document_ids):
+        """The distinct terms of each of these documents, as indexed."""
+        sql = (
+            "SELECT array_agg(t.lexeme) FROM search_fulltext f "
+            "CROSS JOIN LATERAL unnest(f.vector) t "
+            "WHERE f.document_id = ANY(%s) GROUP BY f.document_id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(document_ids)])
+            return [set(lexemes) for (lexemes,) in cursor.fetchall()]
+
     def insert(self, rows):
         rows = [(pk, *texts) for pk, _kind, *texts in rows]
         with connection.cursor() as cursor:
@@ -325,8 +350,9 @@ class DatabaseBackend(BaseSearchBackend):
         if not documents:
             return
         self._changed({document.kind for document in documents})
+        removed = []
         for kind in {document.kind for document in documents}:
-            self.delete(kind, [d.id for d in documents if d.kind == kind])
+            removed += self._remove(kind, [d.id for d in documents if d.kind == kind])
         rows = SearchDocument.objects.bulk_create(
             SearchDocument(
                 kind=document.kind,
@@ -347,34 +373,51 @@ class DatabaseBackend(BaseSearchBackend):
             for facet, values in document.facets.items()
             for value in values
         )
-        self.fulltext.insert(
-            [
-                (
-                    row.pk,
-                    row.kind,
-                    _terms_text(document.title),
-                    _terms_text(document.summary),
-                    _terms_text(document.keywords),
-                    _terms_text(document.body),
-                )
-                for row, document in zip(rows, documents, strict=True)
-            ]
+        texts = [
+            (
+                row.pk,
+                row.kind,
+                _terms_text(document.title),
+                _terms_text(document.summary),
+                _terms_text(document.keywords),
+                _terms_text(document.body),
+            )
+            for row, document in zip(rows, documents, strict=True)
+        ]
+        self.fulltext.insert(texts)
+        # A document indexed again mostly keeps its terms: only the
+        # difference is counted.
+        index_vocabulary.count(
+            added=(
+                {term for text in fields for term in text.split()}
+                for _pk, _kind, *fields in texts
+            ),
+            removed=removed,
         )
 
     @transaction.atomic
     def delete(self, kind, ids):
+        index_vocabulary.count(removed=self._remove(kind, ids))
+
+    def _remove(self, kind, ids):
+        """Remove these documents; the distinct terms of each, for the
+        caller to count (search.backends.vocabulary)."""
         documents = SearchDocument.objects.filter(kind=kind, object_id__in=list(ids))
         document_ids = list(documents.values_list("pk", flat=True))
-        if document_ids:
-            self._changed([kind])
-            self.fulltext.delete(document_ids)
-            SearchFacetValue.objects.filter(document_id__in=document_ids).delete()
-            SearchDocument.objects.filter(pk__in=document_ids).delete()
+        if not document_ids:
+            return []
+        self._changed([kind])
+        terms = self.fulltext.terms_of(document_ids)
+        self.fulltext.delete(document_ids)
+        SearchFacetValue.objects.filter(document_id__in=document_ids).delete()
+        SearchDocument.objects.filter(pk__in=document_ids).delete()
+        return terms
 
     @transaction.atomic
     def reset(self):
         self._changed()
         self.fulltext.reset()
+        IndexedTerm.objects.all().delete()
         SearchFacetValue.objects.all().delete()
         SearchDocument.objects.all().delete()
 
@@ -383,6 +426,9 @@ class DatabaseBackend(BaseSearchBackend):
 
     def health(self):
         return {"status": "ok", "documents": self.count()}
+
+    def vocabulary(self):
+        return index_vocabulary.current()
 
     def search(self, query, *, minimum=None):
         columns = index_columns.current(query.kinds)

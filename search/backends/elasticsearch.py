@@ -485,6 +485,12 @@ class ElasticsearchBackend(BaseSearchBackend):
             f"De database-index is opnieuw opgebouwd, Elasticsearch niet: {failure}"
         ) from failure
 
+    def vocabulary(self):
+        """The database copy's, which holds the same documents: it decides
+        which words the cluster matches with fuzziness (text_query) and
+        makes the "did you mean" text, without a request of its own."""
+        return self.database.vocabulary()
+
     def count(self):
         try:
             return self.client.count(index=self.alias)["count"]
@@ -606,14 +612,14 @@ class ElasticsearchBackend(BaseSearchBackend):
         return similar
 
 
-# What each clause a document matches adds to its score when not every clause
+# What each word a document matches adds to its score when not every word
 # is needed: more than any bm25 score of these fields reaches, so a document
-# that matches more clauses always ranks first, as on the database backend.
+# that matches more words always ranks first, as on the database backend.
 COVERAGE_WEIGHT = 10_000
 
 
 def text_query(parsed, minimum=None, fields=DocumentSearch.fields):
-    """The clauses of a query (search.synonyms.ParsedText, the first
+    """The clauses of a query (search.expansion.Expanded, the first
     MAX_CLAUSES) as a bool query: a clause matches when any of its
     alternatives matches, each in any of the weighted fields: a word as a
     match in each field (most_fields: the field scores add up, as bm25 over
@@ -623,6 +629,11 @@ def text_query(parsed, minimum=None, fields=DocumentSearch.fields):
     applying them here as well keeps every backend answering alike even
     before that copy is reloaded.
 
+    Corrections and completions are left to the cluster, on the clauses the
+    vocabulary chose (the database copy of the index holds the same
+    documents): a word the index does not know is matched with fuzziness,
+    the last word being typed with a prefix query per field (completions).
+
     A document must match `minimum` words (every clause of a word: each
     part of a compound), or as many as the contract's MINIMUM_SHOULD_MATCH
     ("2<75%", sent as is) asks when None. When that is every word the
@@ -630,16 +641,14 @@ def text_query(parsed, minimum=None, fields=DocumentSearch.fields):
     ("clause:0"), so a hit's matched_queries tell which it lacks, and adds
     COVERAGE_WEIGHT to the score of a document it matches."""
     clauses = []
-    for clause in parsed.clauses[:MAX_CLAUSES]:
+    for index in range(min(len(parsed.clauses), MAX_CLAUSES)):
+        fuzzy = index in parsed.corrected
         alternatives = [
-            Q(
-                "multi_match",
-                query=parsed.written[phrase],
-                fields=fields,
-                type="phrase" if len(phrase) > 1 else "most_fields",
-            )
-            for phrase in clause
+            _alternative(parsed.written[phrase], len(phrase) > 1, fuzzy, fields)
+            for phrase in parsed.typed(index)
         ]
+        if index in parsed.completed:
+            alternatives.append(_completion(parsed.completed[index], fields))
         clauses.append(alternatives)
     of_word = parsed.words[: len(clauses)] or list(range(len(clauses)))
     words = [[] for _word in range(max(of_word, default=-1) + 1)]
@@ -678,6 +687,44 @@ def _any_of(alternatives, **options):
     if len(alternatives) == 1 and not options:
         return alternatives[0]
     return Q("bool", should=alternatives, minimum_should_match=1, **options)
+
+
+# search.expansion's rule: no edit under 5 letters, one up to 8, two beyond
+# (plain "AUTO" is "AUTO:3,6", which would correct 3-letter words). Edits may
+# touch the first letter (prefix_length 0), as in the database backend: a
+# wrong first letter is a typo too, and the cost is small on an index of
+# this size, as fuzziness only applies to words the index does not know.
+FUZZINESS = "AUTO:5,9"
+
+
+def _alternative(words, is_phrase, fuzzy, fields):
+    if is_phrase:
+        return Q("multi_match", query=words, fields=fields, type="phrase")
+    if fuzzy:
+        return Q(
+            "multi_match",
+            query=words,
+            fields=fields,
+            type="most_fields",
+            fuzziness=FUZZINESS,
+            prefix_length=0,
+        )
+    return Q("multi_match", query=words, fields=fields, type="most_fields")
+
+
+def _completion(word, fields):
+    """Indexed terms of any weighted field that start with `word` (folded,
+    not stemmed, as search.expansion completes it). Not the
+    search_as_you_type field: it holds titles only, and the database
+    backend completes a word in every field."""
+    return Q(
+        "bool",
+        should=[
+            Q("prefix", **{name: {"value": word, "boost": float(weight)}})
+            for name, weight in (field.split("^") for field in fields)
+        ],
+        minimum_should_match=1,
+    )
 
 
 def results_from_response(response, *, with_text, clauses=0):
