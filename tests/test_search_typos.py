@@ -48,6 +48,7 @@ def test_the_page_says_what_was_meant_and_links_to_it_keeping_the_filters(
     # The results of the correction are shown at once.
     assert practice.title in html and "<mark>zorgzwaluw</mark>" in html
     [notice] = SUGGESTION.findall(html)
+    assert notice.startswith("Bedoelde je <a ") and notice.endswith("</a>?")
     [(href, text)] = LINK.findall(notice)
     assert text == "zorgzwaluw"
     url = unescape(href)
