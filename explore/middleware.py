@@ -3,8 +3,6 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-from django.urls import reverse
-
 from search import terms
 
 # The search page names its number of results in this header; the page
@@ -23,12 +21,8 @@ class SearchTermMiddleware:
         results = response.get(RESULTS_HEADER)
         if results is not None:
             del response[RESULTS_HEADER]
-        if (
-            results is not None
-            and response.status_code == 200
-            and request.path == reverse("search")
-            and _new_search(request)
-        ):
+        # Only the search page names its results: no need to look at the path.
+        if results is not None and response.status_code == 200 and _new_search(request):
             terms.record(request.GET.get("q", ""), int(results))
         return response
 
