@@ -32,6 +32,10 @@ from .query import Facet, FacetValue, Hit, SearchResults
 
 logger = logging.getLogger("vindplaats.search")
 
+# Fewer results than this for a query of three words or more, and half of
+# its words are enough (search()).
+FEW_RESULTS = 10
+
 
 def search(query):
     """Answer a SearchQuery with SearchResults (see search.query)."""
@@ -40,6 +44,17 @@ def search(query):
     backend = get_backend()
     raw = backend.search(query)
     fallback = False
+    found = raw.total if raw.text_total is None else raw.text_total
+    if found < FEW_RESULTS and query.word_count > 2:
+        # A long question that finds little (whatever the filters): what has
+        # half of its words (at least two) joins, below what has more, each
+        # saying what it lacks. Its words are often not the ones the texts
+        # use.
+        half = max(2, -(-query.word_count // 2))
+        if half < query.minimum_should_match:
+            wider = backend.search(query, minimum=half)
+            if wider.total > raw.total:
+                raw = wider
     if raw.total == 0 and query.minimum_should_match > 1:
         # Nothing has enough of the words: what has any of them, each hit
         # saying which it lacks, beats an empty page.

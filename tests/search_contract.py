@@ -21,7 +21,7 @@ from django.utils import timezone
 from practices.models import PracticePage
 from search.models import Synonym
 from search.query import SearchQuery
-from search.service import search, similar, update_index
+from search.service import FEW_RESULTS, search, similar, update_index
 from tests.factories import (
     EditorFactory,
     OrganisationFactory,
@@ -135,11 +135,23 @@ class SearchContract:
 
     def test_four_words_find_what_has_three_and_say_which_it_lacks(self):
         three = self.practice(title="Zorgzwaluw, kwartiermaker en pelikaan")
+        two = self.practice(title="Zorgzwaluw en kwartiermaker")  # two of four
+        self.practice(title="Alleen de pelikaan")  # one of four: never enough
+        results = self.find(self.LONG)
+        # So few have three that half the words are enough: below them.
+        assert self.titles(results) == [three.title, two.title]
+        assert results.hits[0].missing == ["Reigerplan"]
+        assert results.hits[1].missing == ["pelikaan", "Reigerplan"]
+        assert results.partial and not results.fallback
+
+    def test_four_words_need_three_when_enough_have_three(self):
+        threes = [
+            self.practice(title=f"Zorgzwaluw, kwartiermaker en pelikaan {n}")
+            for n in range(FEW_RESULTS)
+        ]
         self.practice(title="Zorgzwaluw en kwartiermaker")  # two of four
         results = self.find(self.LONG)
-        assert self.titles(results) == [three.title]
-        assert results.hits[0].missing == ["Reigerplan"]
-        assert results.partial and not results.fallback
+        assert set(self.titles(results)) == {three.title for three in threes}
 
     def test_every_word_ranks_above_a_better_score_with_fewer(self):
         fewer = self.practice(

@@ -894,3 +894,11 @@ class TestElasticsearchContract(SearchContract):
         client.indices.delete(index=f"{self.prefix}-*", ignore_unavailable=True)
         with contextlib.suppress(NotFoundError):
             client.synonyms.delete_synonym(id=f"{self.prefix}-synonyms")
+
+
+def test_what_the_text_matches_before_the_selections_is_counted():
+    query = SearchQuery(text="ouderen", filters={"provincie": ["zeeland"]})
+    request = body(backend_for(), query)
+    # Aggregations see the query alone; the selection is a post_filter.
+    assert request["aggs"]["text_total"] == {"filter": {"match_all": {}}}
+    assert "post_filter" in request

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext, override
 
 from search.query import MAX_CLAUSES, SearchQuery, required_clauses
-from search.service import search
+from search.service import FEW_RESULTS, search
 from tests.factories import (
     OrganisationFactory,
     PracticeOrganisationFactory,
@@ -85,11 +85,30 @@ def test_two_words_of_which_none_has_both_fall_back_and_say_what_is_missing(
 
 
 def test_four_words_match_with_three_not_two(scope, practice):
+    threes = [
+        practice("zorgzwaluw", "kwartiermaker", "reigerplan", title=f"Drie {n}")
+        for n in range(FEW_RESULTS)
+    ]
+    practice("zorgzwaluw", "pelikaan", title="Twee")
+    results = find(scope, QUERY, page_size=20)
+    assert {hit.title for hit in results.hits} == {three.title for three in threes}
+    assert all(hit.missing == ["pelikaan"] for hit in results.hits)
+
+
+def test_a_long_question_that_finds_little_also_shows_half_its_words(scope, practice):
     three = practice("zorgzwaluw", "kwartiermaker", "reigerplan")
-    practice("zorgzwaluw", "pelikaan")
+    two = practice("zorgzwaluw", "pelikaan", provinces=["limburg"])
+    practice("kwartiermaker", provinces=["limburg"])  # one word of four
     results = find(scope, QUERY)
-    assert [hit.title for hit in results.hits] == [three.title]
-    assert results.hits[0].missing == ["pelikaan"]
+    assert [hit.id for hit in results.hits] == [three.pk, two.pk]
+    assert results.hits[1].missing == ["kwartiermaker", "reigerplan"]
+    assert not results.fallback
+    # Whether it found little does not depend on the filters: a facet's
+    # count is what a click on it shows.
+    counts = {v.value: v.count for v in results.facet("provincie").values}
+    assert counts["limburg"] == 1
+    limburg = find(scope, QUERY, filters={"provincie": ["limburg"]})
+    assert [hit.id for hit in limburg.hits] == [two.pk]
 
 
 def test_only_the_first_ten_words_count(scope, practice):
@@ -98,18 +117,20 @@ def test_only_the_first_ten_words_count(scope, practice):
     assert len(query.clauses) == MAX_CLAUSES
     assert query.minimum_should_match == 7
     first_seven = practice(*words[:7])
-    practice(*words[4:])  # eight words, but six of the first ten
+    six = practice(*words[4:])  # eight words, but six of the first ten
     results = find(scope, " ".join(words))
-    assert [hit.title for hit in results.hits] == [first_seven.title]
+    # Found little: half the words (5) are enough, more words rank first.
+    assert [hit.id for hit in results.hits] == [first_seven.pk, six.pk]
     assert results.hits[0].missing == words[7:10]
+    assert results.hits[1].missing == words[:4]
 
 
 @pytest.fixture
 def tiers(practice):
-    """Nine practices: three with every word, four with three, two with two
-    (too few), in two provinces."""
+    """Twelve practices: six with every word, four with three, two with two
+    (too few, and the ten with enough are not few), in two provinces."""
     made = []
-    for n in range(3):
+    for n in range(6):
         made.append(practice(*WORDS, provinces=["utrecht"], title=f"Alle {n}"))
     for n in range(4):
         made.append(
@@ -126,18 +147,18 @@ def tiers(practice):
 
 def test_totals_pages_and_facet_counts_agree_with_the_matching_set(scope, tiers):
     first = find(scope, QUERY, page_size=2)
-    assert first.total == 7
+    assert first.total == 10
     seen = []
     for page in range(1, first.num_pages + 1):
         seen += find(scope, QUERY, page=page, page_size=2).hits
     assert len(seen) == len({hit.id for hit in seen}) == first.total
     # Every word first, page after page.
-    assert [len(hit.missing) for hit in seen] == [0, 0, 0, 1, 1, 1, 1]
+    assert [len(hit.missing) for hit in seen] == [0] * 6 + [1] * 4
     assert {hit.title[:4] for hit in seen} == {"Alle", "Drie"}
     provinces = {v.value: v.count for v in first.facet("provincie").values}
-    assert provinces == {"utrecht": 5, "limburg": 2}
+    assert provinces == {"utrecht": 8, "limburg": 2}
     assert {v.value: v.count for v in first.facet("organisatie").values} == {
-        scope.slug: 7
+        scope.slug: 10
     }
     limburg = find(scope, QUERY, filters={"provincie": ["limburg"]}, page_size=1)
     assert limburg.total == 2
@@ -150,7 +171,7 @@ def test_totals_pages_and_facet_counts_agree_with_the_matching_set(scope, tiers)
 def test_other_sort_orders_page_through_the_same_set(scope, tiers):
     by_relevance = find(scope, QUERY, page_size=20)
     newest = find(scope, QUERY, sort="newest", page_size=20)
-    assert newest.total == by_relevance.total == 7
+    assert newest.total == by_relevance.total == 10
     assert {hit.id for hit in newest.hits} == {hit.id for hit in by_relevance.hits}
 
 

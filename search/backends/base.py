@@ -41,6 +41,10 @@ class RawResults:
     total: int
     hits: list[RawHit]
     facet_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The documents the text matches before any facet selection (None when
+    # the backend cannot tell): whether a long question found little does
+    # not depend on the filters ticked (search.service.search).
+    text_total: int | None = None
 
 
 @dataclass

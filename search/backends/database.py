@@ -473,7 +473,12 @@ class DatabaseBackend(BaseSearchBackend):
         if total:
             ranked = self._page(columns, base, passing, total, query, matched)
             hits = self._hits(ranked, self._missing(columns, matched, ranked))
-        return RawResults(total=total, hits=hits, facet_counts=facet_counts)
+        return RawResults(
+            total=total,
+            hits=hits,
+            facet_counts=facet_counts,
+            text_total=int(np.count_nonzero(base)),
+        )
 
     def _page(self, columns, base, passing, total, query, matched):
         """One page as (document id, score): by relevance from the engine, in

@@ -222,6 +222,9 @@ SORTS = {
 }
 
 
+TEXT_TOTAL = "text_total"
+
+
 class DocumentSearch(FacetedSearch):
     """The contract's query as a FacetedSearch: weighted fields, one TermsFacet
     per facet of the query's kinds, selected values in post_filter (each
@@ -249,6 +252,9 @@ class DocumentSearch(FacetedSearch):
 
     def search(self):
         search = super().search().filter("terms", kind=self.kinds)
+        # What the text matches before the selections (post_filter): the
+        # aggregations see the query alone.
+        search.aggs.bucket(TEXT_TOTAL, "filter", Q("match_all"))
         return search.extra(track_total_hits=True).source(
             [
                 "kind",
@@ -765,8 +771,12 @@ def results_from_response(response, *, with_text, clauses=0):
         key: {value: count for value, count, _selected in values}
         for key, values in response.facets.items()
     }
+    text_total = getattr(getattr(response, "aggregations", None), TEXT_TOTAL, None)
     return RawResults(
-        total=response.hits.total.value, hits=hits, facet_counts=facet_counts
+        total=response.hits.total.value,
+        hits=hits,
+        facet_counts=facet_counts,
+        text_total=getattr(text_total, "doc_count", None),
     )
 
 
