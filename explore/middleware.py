@@ -35,11 +35,11 @@ def _new_search(request):
         return False
     # htmx names the page it is on; a browser the page it came from (on this
     # site, with its query string: Referrer-Policy same-origin).
-    came_from = request.headers.get("HX-Current-URL") or request.headers.get(
-        "Referer", ""
-    )
+    came_from = request.headers.get("HX-Current-URL") or request.headers.get("Referer")
+    if not came_from:
+        return True
     before = urlsplit(came_from)
-    if before.netloc == request.get_host() and before.path == request.path:
-        typed_before = parse_qs(before.query).get("q", [""])[0]
-        return terms.normalise(typed_before) != text
-    return True
+    if before.path != request.path or before.netloc != request.get_host():
+        return True
+    typed_before = parse_qs(before.query).get("q", [""])[0]
+    return terms.normalise(typed_before) != text
