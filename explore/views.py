@@ -171,21 +171,37 @@ def _practice_lists_version():
     )
 
 
+_suggestable = {}  # this process's copy: {cache key: values}
+
+
 def _suggestable_facet_values():
-    """(facet, value) pairs of every facet value that some published practice
-    has, from the search contract, kept until the index or a label changes."""
+    """(facet, facet label, value, label, count, folded label) of every facet
+    value that some published practice has, from the search contract, kept
+    until the index or a label changes: in the shared cache, and in each
+    process so a keystroke neither unpickles nor folds them again."""
     key = f"search-suggest-facets:{_practice_lists_version()}"
-    values = cache.get(key)
+    values = _suggestable.get(key)
     if values is None:
-        results = search(SearchQuery(page_size=1))
-        values = [
-            (facet.key, str(facet.label), value.value, value.label, value.count)
-            for facet in results.facets
-            if facet.key != "fase"
-            for value in facet.values
-            if value.count
-        ]
-        cache.set(key, values, SUGGESTIONS_SECONDS)
+        values = cache.get(key)
+        if values is None:
+            results = search(SearchQuery(page_size=1))
+            values = [
+                (
+                    facet.key,
+                    str(facet.label),
+                    value.value,
+                    value.label,
+                    value.count,
+                    _fold(value.label),
+                )
+                for facet in results.facets
+                if facet.key != "fase"
+                for value in facet.values
+                if value.count
+            ]
+            cache.set(key, values, SUGGESTIONS_SECONDS)
+        _suggestable.clear()  # only the current version is worth keeping
+        _suggestable[key] = values
     return values
 
 
@@ -194,8 +210,7 @@ def _facet_suggestions(text):
     then the values with the most practices."""
     needle = _fold(text)
     matches = []
-    for key, facet_label, value, label, count in _suggestable_facet_values():
-        folded = _fold(label)
+    for key, facet_label, value, label, count, folded in _suggestable_facet_values():
         position = folded.find(needle)
         if position < 0:
             continue
