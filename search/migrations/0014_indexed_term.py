@@ -26,7 +26,7 @@ def count_terms(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("search", "0013_editor_permissions"),
+        ("search", "0012_search_terms"),
     ]
 
     operations = [
