@@ -107,7 +107,8 @@ def test_elasticsearch_maps_and_counts_its_facet(swatches):
         "field": "facets.kleur",
         "size": 7,
     }
-    assert set(request["aggs"]) == {"_filter_kleur"}
+    # Its own facet only (besides what the text matches before selections).
+    assert set(request["aggs"]) == {"_filter_kleur", "text_total"}
 
 
 def test_a_facet_key_keeps_one_meaning(swatches):
