@@ -186,8 +186,12 @@ def search_summary(queries):
         "floor_p95_ms": percentile(floor, 0.95),
         "stock_queries": len(with_stock),
         "stock_capped_runs": sum(q.get("stock_capped", 0) for q in queries),
-        "queries": len(queries),
+        "queries": sum(1 for q in queries if "ours" in q),
     }
+    suggest = pooled(queries, "suggest")
+    summary["suggest_p50_ms"] = percentile(suggest, 0.5)
+    summary["suggest_p95_ms"] = percentile(suggest, 0.95)
+    summary["suggestions"] = sum(1 for q in queries if "suggest" in q)
     ours_on_stock = percentile(ours_same, 0.95)
     summary["ratio_vs_stock"] = (
         ours_on_stock / summary["stock_p95_ms"] if summary["stock_p95_ms"] else None
@@ -408,6 +412,11 @@ def table(report):
         lines.append(f"    ours / stock       {ratio}")
         lines.append(f"  raw SQL floor p95    {s['floor_p95_ms']:.1f} ms")
         lines.append(f"    ours / floor       {s['ratio_vs_floor']:.2f}")
+        if s.get("suggest_p95_ms") is not None:
+            lines.append(
+                f"  suggestions p50/p95 {s['suggest_p50_ms']:.1f} / "
+                f"{s['suggest_p95_ms']:.1f} ms over {s['suggestions']} texts"
+            )
         for name, e in (h.get("endpoints") or {}).items():
             lines.append(
                 f"  http {name:16} {e['rps']:8.0f} req/s  p50 {e['p50_ms']} ms  "
@@ -435,7 +444,8 @@ def plot(report, path):
         queries = report["sizes"][size]["search"]["per_query"]
         names = [q["name"] for q in queries]
         positions = range(len(names))
-        for route, marker in (("ours", "o"), ("stock", "s"), ("floor", "^")):
+        routes = (("ours", "o"), ("stock", "s"), ("floor", "^"), ("suggest", "x"))
+        for route, marker in routes:
             values = [q[route]["p95"] if route in q else None for q in queries]
             axis.plot(positions, values, marker=marker, linestyle="", label=route)
         axis.set_yscale("log")

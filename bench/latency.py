@@ -10,9 +10,14 @@ rounds (each round runs every path once, so a noisy machine hits all three):
          `.facet()` per facet it can facet on;
 - floor: the bare full-text query and the bare count queries in raw SQL,
          without Django (sqlite3 or psycopg directly).
+
+Then the suggestions as someone types (bench.queries.SUGGESTIONS), path
+"suggest": what the endpoint works out when its cache does not have the text
+yet (explore.views._suggestions).
 """
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -270,19 +275,42 @@ def main():
         stock_capped = 0
         for path, values in times.items():
             if values:
-                entry[path] = {
-                    "p50": statistics.median(values),
-                    "p95": percentile(values, 0.95),
-                    "p99": percentile(values, 0.99),
-                    "n": len(values),
-                    "samples": values,
-                }
+                entry[path] = summary(values)
         report.append(entry)
         print(
             f"  {query['name']}: ours p95 {entry['ours']['p95']:.1f} ms",
             file=sys.stderr,
         )
+    report += suggestions(args.reps)
     json.dump(report, sys.stdout)
+
+
+def suggestions(reps):
+    from explore.views import _suggestions
+
+    from .queries import SUGGESTIONS
+
+    entries = []
+    for text in SUGGESTIONS:
+        suggest = functools.partial(_suggestions, text, prefix=True)
+        suggest()  # warm what every keystroke shares
+        values = [timed(suggest) for _ in range(reps)]
+        entries.append({"name": f"suggest {text}", "suggest": summary(values)})
+        print(
+            f"  suggest {text}: p95 {entries[-1]['suggest']['p95']:.1f} ms",
+            file=sys.stderr,
+        )
+    return entries
+
+
+def summary(values):
+    return {
+        "p50": statistics.median(values),
+        "p95": percentile(values, 0.95),
+        "p99": percentile(values, 0.99),
+        "n": len(values),
+        "samples": values,
+    }
 
 
 if __name__ == "__main__":

@@ -78,3 +78,25 @@ QUERIES = [
     {"name": "ouderen newest", "text": "ouderen", "sort": "newest"},
     {"name": "gemeente title p5", "text": "gemeente", "sort": "title", "page": 5},
 ]
+
+# What someone has typed in the search box when the suggestions are asked
+# (explore.views: facet values and practices, the last word completed):
+# starts of common words, three letters and more, alone and after a word.
+SUGGESTIONS = [
+    "oud",
+    "ouder",
+    "dem",
+    "demen",
+    "thuisz",
+    "huisar",
+    "valp",
+    "mantel",
+    "ziekenh",
+    "wijkver",
+    "jeu",
+    "ggz",
+    "eenza",
+    "pallia",
+    "leefst",
+    "zorg hui",
+]
