@@ -236,6 +236,25 @@ def remembered(name, load):
     return once_per_request(_remembered_key(name), fetch)
 
 
+class Latest:
+    """This process's copy of one thing at its latest version (a version
+    string, index tokens, a cache key): what every request reads and few
+    changes alter, used without unpickling it from the shared cache or
+    reading it from the database again. Only the latest version is kept;
+    two threads meeting a new version may both load it."""
+
+    def __init__(self):
+        self._entry = None  # (version, value), replaced in one assignment
+
+    def get(self, version, load):
+        entry = self._entry
+        if entry is not None and entry[0] == version:
+            return entry[1]
+        value = load()
+        self._entry = (version, value)
+        return value
+
+
 def _still_fresh(dependencies, current=None):
     if not dependencies:
         return True

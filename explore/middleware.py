@@ -22,16 +22,18 @@ class SearchTermMiddleware:
         if results is not None:
             del response[RESULTS_HEADER]
         # Only the search page names its results: no need to look at the path.
-        if results is not None and response.status_code == 200 and _new_search(request):
-            terms.record(request.GET.get("q", ""), int(results))
+        if results is not None and response.status_code == 200:
+            text = terms.normalise(request.GET.get("q", ""))
+            if text and _new_search(request, text):
+                terms.record(text, int(results))
         return response
 
 
-def _new_search(request):
-    """A first page of results for a text the visitor was not already
-    looking at: ticking a filter, sorting or paging is not a new search."""
-    text = terms.normalise(request.GET.get("q", ""))
-    if not text or request.GET.get("page", "1") not in ("", "1"):
+def _new_search(request, text):
+    """A first page of results for `text` (normalised) that the visitor was
+    not already looking at: ticking a filter, sorting or paging is not a
+    new search."""
+    if request.GET.get("page", "1") not in ("", "1"):
         return False
     # htmx names the page it is on; a browser the page it came from (on this
     # site, with its query string: Referrer-Policy same-origin).

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from community.caching import depend_on_listings
 from core import csvexport
-from core.cache import depends_on
+from core.cache import Latest, depends_on
 from core.site_url import site_url
 from editorial.redirects import merged_slug_redirect
 from practices.facets import FACETS
@@ -171,7 +171,7 @@ def _practice_lists_version():
     )
 
 
-_suggestable = {}  # this process's copy: {cache key: values}
+_suggestable = Latest()  # this process's copy
 
 
 def _suggestable_facet_values():
@@ -180,28 +180,28 @@ def _suggestable_facet_values():
     until the index or a label changes: in the shared cache, and in each
     process so a keystroke neither unpickles nor folds them again."""
     key = f"search-suggest-facets:{_practice_lists_version()}"
-    values = _suggestable.get(key)
+    return _suggestable.get(key, lambda: _shared_facet_values(key))
+
+
+def _shared_facet_values(key):
+    values = cache.get(key)
     if values is None:
-        values = cache.get(key)
-        if values is None:
-            results = search(SearchQuery(page_size=1))
-            values = [
-                (
-                    facet.key,
-                    str(facet.label),
-                    value.value,
-                    value.label,
-                    value.count,
-                    _fold(value.label),
-                )
-                for facet in results.facets
-                if facet.key != "fase"
-                for value in facet.values
-                if value.count
-            ]
-            cache.set(key, values, SUGGESTIONS_SECONDS)
-        _suggestable.clear()  # only the current version is worth keeping
-        _suggestable[key] = values
+        results = search(SearchQuery(page_size=1))
+        values = [
+            (
+                facet.key,
+                str(facet.label),
+                value.value,
+                value.label,
+                value.count,
+                _fold(value.label),
+            )
+            for facet in results.facets
+            if facet.key != "fase"
+            for value in facet.values
+            if value.count
+        ]
+        cache.set(key, values, SUGGESTIONS_SECONDS)
     return values
 
 

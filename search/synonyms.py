@@ -20,7 +20,7 @@ saving or deleting a rule bumps once its transaction commits
 
 from dataclasses import dataclass, field
 
-from core.cache import changing, depends_on, remembered
+from core.cache import Latest, changing, depends_on, remembered
 
 from .analysis import analyze_with_spans, compound_parts, phrase_terms
 from .models import Synonym, split_terms
@@ -87,15 +87,12 @@ def table():
     version = depends_on(SYNONYMS)
     if changing(SYNONYMS):  # an open transaction changed a rule: not kept
         return build(rules())
-    found = _in_process.get(version)
-    if found is None:
-        found = remembered(SYNONYMS, lambda: build(rules()))
-        _in_process.clear()  # only the current version is worth keeping
-        _in_process[version] = found
-    return found
+    return _in_process.get(
+        version, lambda: remembered(SYNONYMS, lambda: build(rules()))
+    )
 
 
-_in_process = {}
+_in_process = Latest()
 
 
 @dataclass

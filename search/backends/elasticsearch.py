@@ -656,7 +656,7 @@ def text_query(parsed, minimum=None, fields=DocumentSearch.fields):
         if index in parsed.completed:
             alternatives.append(_completion(parsed.completed[index], fields))
         clauses.append(alternatives)
-    of_word = parsed.words[: len(clauses)] or list(range(len(clauses)))
+    of_word = parsed.words[: len(clauses)]
     words = [[] for _word in range(max(of_word, default=-1) + 1)]
     for word, alternatives in zip(of_word, clauses, strict=True):
         words[word].append(alternatives)

@@ -10,16 +10,16 @@ named by the tokens of SearchIndexState that every write replaces, so an
 expansion costs a dictionary lookup, not a query per term.
 """
 
-import threading
 from collections import Counter
 
 from django.db import connection
 
+from core.cache import Latest
+
 from ..expansion import Vocabulary
 from ..models import IndexedTerm, SearchIndexState
 
-_lock = threading.Lock()
-_current = {}  # tokens -> Vocabulary (only the latest)
+_current = Latest()  # named by the tokens
 
 
 def current():
@@ -27,15 +27,9 @@ def current():
     tokens = tuple(
         sorted(SearchIndexState.objects.values_list("kind", "token").order_by())
     )
-    found = _current.get(tokens)
-    if found is not None:
-        return found
-    with _lock:
-        found = Vocabulary(read())
-        if tokens:  # an index never written has no name to keep it under
-            _current.clear()
-            _current[tokens] = found
-        return found
+    if not tokens:  # an index never written has no name to keep it under
+        return Vocabulary(read())
+    return _current.get(tokens, lambda: Vocabulary(read()))
 
 
 def read():
