@@ -14,7 +14,7 @@ from collections import Counter
 
 from django.db import connection
 
-from core.cache import Latest
+from core.cache import Latest, once_per_request
 
 from ..expansion import Vocabulary
 from ..models import IndexedTerm, SearchIndexState
@@ -23,13 +23,19 @@ _current = Latest()  # named by the tokens
 
 
 def current():
-    """The Vocabulary of the index as it is now."""
-    tokens = tuple(
-        sorted(SearchIndexState.objects.values_list("kind", "token").order_by())
-    )
+    """The Vocabulary of the index as it is now (read once per request: a
+    page that searches twice, the results and the questions block, asks
+    the database once; a word indexed meanwhile waits for the next one)."""
+    tokens = once_per_request("search-vocabulary-tokens", _tokens)
     if not tokens:  # an index never written has no name to keep it under
         return Vocabulary(read())
     return _current.get(tokens, lambda: Vocabulary(read()))
+
+
+def _tokens():
+    return tuple(
+        sorted(SearchIndexState.objects.values_list("kind", "token").order_by())
+    )
 
 
 def read():
