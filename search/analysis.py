@@ -107,7 +107,7 @@ def _replace_chars(text):
 def analyze_word(word):
     """The index term for one token, or "" for a stopword (or for a sign
     that folds to nothing but a space)."""
-    folded = "".join(fold(word).split())
+    folded = _folded(word)
     if folded in STOPWORDS:
         return ""
     if folded in STEM_OVERRIDES:

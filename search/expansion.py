@@ -65,9 +65,6 @@ class Vocabulary:
     def __contains__(self, term):
         return term in self.frequency
 
-    def __len__(self):
-        return len(self.frequency)
-
     def near(self, term, edits, limit=CORRECTIONS_LIMIT):
         """Up to `limit` terms within `edits` of `term` (not itself), the
         closest first, then the most frequent."""

@@ -7,6 +7,8 @@ tests/test_search_elasticsearch.py."""
 
 import pytest
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext, override
@@ -237,3 +239,17 @@ def test_a_result_lacking_a_compound_names_the_word_typed(scope, practice):
     found = find(scope, "dementiezorg pelikaan reigerplan")
     assert [hit.id for hit in found.hits] == [has_all.pk, lacks.pk]
     assert found.hits[1].missing == ["dementiezorg"]
+
+
+def test_a_widened_question_looks_its_words_up_once_per_request(
+    client, scope, practice
+):
+    practice("zorgzwaluw", "kwartiermaker", "reigerplan")
+    practice("zorgzwaluw", "pelikaan")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/zoeken/", {"q": QUERY, "organisatie": scope.slug})
+    assert response.context["results"].total == 2  # widened to half the words
+    # One for the practices (asked again when widened, and reused) and one
+    # for the questions block beside them (a search of another kind).
+    lookups = [q for q in queries if "UNION ALL" in q["sql"]]
+    assert len(lookups) == 2

@@ -17,6 +17,8 @@ import numpy as np
 
 from django.db import IntegrityError, connection, transaction
 
+from core.cache import once_per_request
+
 from ..analysis import analyze, fold, query_terms
 from ..documents import facets_of, similarity_facets
 from ..models import IndexedTerm, SearchDocument, SearchFacetValue, SearchIndexState
@@ -436,20 +438,13 @@ class DatabaseBackend(BaseSearchBackend):
         clauses = query.clauses
         if minimum is None:
             minimum = query.minimum_should_match
-        matched = None  # per word, a mask of the documents matching it
+        matched = coverage = None  # per word, the documents matching it
         if clauses and minimum >= query.word_count:
             base &= columns.mask(self.fulltext.matching(clauses, "and", query.kinds))
         elif clauses:
-            per_clause = [
-                columns.mask(ids)
-                for ids in self.fulltext.matching_each(clauses, query.kinds)
-            ]
-            # A word matches when each of its clauses does (every part of a
-            # compound).
-            matched = np.ones((query.word_count, columns.size), dtype=bool)
-            for word, mask in zip(query.clause_words, per_clause, strict=True):
-                matched[word] &= mask
-            base &= matched.sum(axis=0, dtype=np.int32) >= minimum
+            matched = self._words_matched(columns, query)
+            coverage = matched.sum(axis=0, dtype=np.int32)
+            base &= coverage >= minimum
         selections = {
             key: columns.selection(key, values) for key, values in query.filters.items()
         }
@@ -471,7 +466,7 @@ class DatabaseBackend(BaseSearchBackend):
             facet_counts[spec.key] = columns.counts(spec.key, counted)
         hits = []
         if total:
-            ranked = self._page(columns, base, passing, total, query, matched)
+            ranked = self._page(columns, base, passing, total, query, coverage)
             hits = self._hits(ranked, self._missing(columns, matched, ranked))
         return RawResults(
             total=total,
@@ -480,7 +475,25 @@ class DatabaseBackend(BaseSearchBackend):
             text_total=int(np.count_nonzero(base)),
         )
 
-    def _page(self, columns, base, passing, total, query, matched):
+    def _words_matched(self, columns, query):
+        """A mask per word of the query: the documents that match each of
+        its clauses (every part of a compound). Worked out once per request
+        for these clauses and this content of the index: a search that
+        widens (fewer words needed, search.service) reuses it."""
+
+        def work_out():
+            per_clause = self.fulltext.matching_each(query.clauses, query.kinds)
+            matched = np.ones((query.word_count, columns.size), dtype=bool)
+            for word, ids in zip(query.clause_words, per_clause, strict=True):
+                matched[word] &= columns.mask(ids)
+            return matched
+
+        if columns.token is None:
+            return work_out()
+        key = f"search-words-matched:{columns.token}:{query.kinds}:{query.clauses}"
+        return once_per_request(key, work_out)
+
+    def _page(self, columns, base, passing, total, query, coverage):
         """One page as (document id, score): by relevance from the engine, in
         the other orders from the columns."""
         limit, offset = query.page_size, query.offset
@@ -488,8 +501,8 @@ class DatabaseBackend(BaseSearchBackend):
         if sort != "relevance":
             order = "newest" if sort == "newest" else "title"
             return [(pk, None) for pk in columns.page(order, passing, offset, limit)]
-        if matched is not None:
-            return self._by_coverage(columns, passing, matched, query)
+        if coverage is not None:
+            return self._by_coverage(columns, passing, coverage, query)
         if total == int(np.count_nonzero(base)):
             # Only the text narrows: the engine's own top is the page.
             return self.fulltext.top(query.clauses, "and", query.kinds, limit, offset)
@@ -498,12 +511,12 @@ class DatabaseBackend(BaseSearchBackend):
         ids = [int(pk) for pk in columns.ids[np.flatnonzero(passing)]]
         return self.fulltext.ranked_among(query.clauses, "and", ids, limit, offset)
 
-    def _by_coverage(self, columns, passing, matched, query):
-        """One page of the documents that match some of the words: those
-        matching the most words first, each such tier ranked by the engine.
-        The page asks the engine only for the tiers it spans, usually one."""
+    def _by_coverage(self, columns, passing, coverage, query):
+        """One page of the documents that match some of the words (coverage:
+        how many each matches): those matching the most words first, each
+        such tier ranked by the engine. The page asks the engine only for
+        the tiers it spans, usually one."""
         clauses = query.clauses
-        coverage = matched.sum(axis=0, dtype=np.int32)
         page, skip, wanted = [], query.offset, query.page_size
         for covered in range(query.word_count, 0, -1):
             tier = np.flatnonzero(passing & (coverage == covered))
