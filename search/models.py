@@ -25,6 +25,9 @@ class SearchDocument(models.Model):
     body = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, db_index=True)
     updated_at = models.DateTimeField(null=True)
+    # How many terms the document has indexed, in all its fields: bm25's
+    # document length (search.backends.ranking).
+    length = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -32,7 +35,13 @@ class SearchDocument(models.Model):
                 fields=["kind", "object_id"], name="unique_search_object"
             )
         ]
-        indexes = [models.Index(fields=["kind", "-published_at"])]
+        indexes = [
+            models.Index(fields=["kind", "-published_at"]),
+            # The lengths bm25 reads, without the texts (search.backends.ranking).
+            models.Index(
+                fields=["kind", "id", "length"], name="search_document_length"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.object_id}: {self.title}"
@@ -55,6 +64,29 @@ class SearchFacetValue(models.Model):
 
     def __str__(self):
         return f"{self.facet}={self.value}"
+
+
+class SearchPosting(models.Model):
+    """One term of one document: how often it occurs there, each occurrence
+    counted with the weight of its field (search.backends.base.WEIGHTS), so
+    a word in the title counts ten times one in the body.
+
+    The database backend ranks from these rows (search.backends.ranking),
+    the same bm25 on SQLite and PostgreSQL, as Lucene ranks from the term
+    statistics it stores. Looked up by term, so the key leads with it, and
+    migration 0015 stores the rows in the key's order (SQLite) or the
+    frequency in the key's index (PostgreSQL).
+    """
+
+    pk = models.CompositePrimaryKey("term", "document")
+    term = models.TextField()
+    document = models.ForeignKey(
+        SearchDocument, on_delete=models.CASCADE, related_name="postings"
+    )
+    frequency = models.FloatField()
+
+    def __str__(self):
+        return f"{self.term} in {self.document_id}: {self.frequency}"
 
 
 class PendingIndexUpdate(models.Model):

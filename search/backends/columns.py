@@ -85,6 +85,7 @@ class Columns:
 
     def __init__(self, kinds, token):
         self.token = token
+        self.ranking = None  # bm25 over these columns (search.backends.ranking)
         placeholders = ", ".join(["%s"] * len(kinds))
         of_kinds = f"WHERE kind IN ({placeholders})"
         with connection.cursor() as cursor:

@@ -1,12 +1,15 @@
 """The embedded search backend: full text in the site's own database.
 
-SQLite uses an FTS5 table ranked with bm25; PostgreSQL a weighted tsvector
-ranked with ts_rank. Text is analysed in Python (search.analysis) before it
+SQLite matches with an FTS5 table, PostgreSQL with a weighted tsvector and
+its GIN index. Text is analysed in Python (search.analysis) before it
 reaches either, so Dutch stemming and diacritic folding are identical on both
-and on Elasticsearch. Facets are rows in SearchFacetValue, which every process
-also holds as columns in memory (search.backends.columns): the database finds
-the documents that match the text and ranks them, the columns count facets,
-apply selections and sort browse pages.
+and on Elasticsearch. The order does not come from the engines (FTS5's bm25
+and ts_rank are different functions): it is bm25 from term statistics the
+backend stores, the same on both (SearchPosting, search.backends.ranking).
+Facets are rows in SearchFacetValue, which every process also holds as
+columns in memory (search.backends.columns): the database finds the
+documents that match the text, the columns rank them, count facets, apply
+selections and sort browse pages.
 """
 
 import json
@@ -21,8 +24,15 @@ from core.cache import once_per_request
 
 from ..analysis import analyze, fold, query_terms
 from ..documents import facets_of, similarity_facets
-from ..models import IndexedTerm, SearchDocument, SearchFacetValue, SearchIndexState
+from ..models import (
+    IndexedTerm,
+    SearchDocument,
+    SearchFacetValue,
+    SearchIndexState,
+    SearchPosting,
+)
 from . import columns as index_columns
+from . import ranking
 from . import vocabulary as index_vocabulary
 from .base import (
     TEXT_SIMILARITY_WEIGHT,
@@ -96,23 +106,6 @@ class SQLiteFullText:
         with connection.cursor() as cursor:
             cursor.execute(
                 sql, [self._expression(clauses, operator, kinds), limit, offset]
-            )
-            return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
-
-    def ranked_among(self, clauses, operator, ids, limit, offset):
-        """One page of the matches among `ids`, best first, as (id, score)."""
-        sql = (
-            f"SELECT rowid, {self._rank()} AS rank FROM search_fulltext "
-            "WHERE search_fulltext MATCH %s "
-            # "+rowid": keep FTS5 from driving the query by rowid and running
-            # the MATCH once per candidate (a hundred times slower).
-            "AND +rowid IN (SELECT value FROM json_each(%s)) "
-            "ORDER BY rank, rowid LIMIT %s OFFSET %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql,
-                [self._expression(clauses, operator), json.dumps(ids), limit, offset],
             )
             return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
 
@@ -244,25 +237,6 @@ class PostgresFullText:
             )
             return cursor.fetchall()
 
-    def ranked_among(self, clauses, operator, ids, limit, offset):
-        """One page of the matches among `ids`, best first, as (id, score).
-        The ids are one array tested with = ANY, a hashed lookup per row:
-        as IN (SELECT unnest(...)) the planner could join them in a nested
-        loop, a second for 5,000 ids when the table has no statistics."""
-        tsquery = self._tsquery(clauses, operator)
-        sql = (
-            "SELECT document_id, "
-            "ts_rank(%s::float4[], vector, to_tsquery('simple', %s)) AS rank "
-            "FROM search_fulltext WHERE vector @@ to_tsquery('simple', %s) "
-            "AND document_id = ANY(%s::bigint[]) ORDER BY rank DESC, document_id "
-            "LIMIT %s OFFSET %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql, [self.RANK_WEIGHTS, tsquery, tsquery, ids, limit, offset]
-            )
-            return cursor.fetchall()
-
     def title_and_summary(self, ids, terms):
         """{id: (title terms, summary terms)} of the documents of `ids`, as
         indexed, keeping only `terms`: the positions of those lexemes in
@@ -313,8 +287,27 @@ class PostgresFullText:
             cursor.execute("DELETE FROM search_fulltext")
 
 
-def _terms_text(text):
-    return " ".join(analyze(text))
+# The analysed fields of a document, in the order of WEIGHTS.
+FIELDS = ("title", "summary", "keywords", "body")
+
+
+def _insert_postings(documents):
+    """A SearchPosting per term of each (document id, [terms per field]):
+    its occurrences weighted by field (search.backends.ranking)."""
+    weights = [WEIGHTS[name] for name in FIELDS]
+    rows = []
+    for pk, fields in documents:
+        frequencies = {}
+        for weight, terms in zip(weights, fields, strict=True):
+            for term in terms:
+                frequencies[term] = frequencies.get(term, 0.0) + weight
+        rows.extend((term, pk, frequency) for term, frequency in frequencies.items())
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {SearchPosting._meta.db_table} "
+            "(term, document_id, frequency) VALUES (%s, %s, %s)",
+            rows,
+        )
 
 
 class DatabaseBackend(BaseSearchBackend):
@@ -355,6 +348,16 @@ class DatabaseBackend(BaseSearchBackend):
         removed = []
         for kind in {document.kind for document in documents}:
             removed += self._remove(kind, [d.id for d in documents if d.kind == kind])
+        # Each field's analysed terms, as the full-text index holds them.
+        analysed = [
+            [
+                analyze(document.title),
+                analyze(document.summary),
+                analyze(document.keywords),
+                analyze(document.body),
+            ]
+            for document in documents
+        ]
         rows = SearchDocument.objects.bulk_create(
             SearchDocument(
                 kind=document.kind,
@@ -366,8 +369,9 @@ class DatabaseBackend(BaseSearchBackend):
                 body=document.body,
                 published_at=document.published_at,
                 updated_at=document.updated_at,
+                length=sum(len(terms) for terms in fields),
             )
-            for document in documents
+            for document, fields in zip(documents, analysed, strict=True)
         )
         SearchFacetValue.objects.bulk_create(
             SearchFacetValue(document=row, kind=row.kind, facet=facet, value=value)
@@ -375,25 +379,19 @@ class DatabaseBackend(BaseSearchBackend):
             for facet, values in document.facets.items()
             for value in values
         )
-        texts = [
-            (
-                row.pk,
-                row.kind,
-                _terms_text(document.title),
-                _terms_text(document.summary),
-                _terms_text(document.keywords),
-                _terms_text(document.body),
-            )
-            for row, document in zip(rows, documents, strict=True)
-        ]
-        self.fulltext.insert(texts)
+        self.fulltext.insert(
+            [
+                (row.pk, row.kind, *(" ".join(terms) for terms in fields))
+                for row, fields in zip(rows, analysed, strict=True)
+            ]
+        )
+        _insert_postings(
+            (row.pk, fields) for row, fields in zip(rows, analysed, strict=True)
+        )
         # A document indexed again mostly keeps its terms: only the
         # difference is counted.
         index_vocabulary.count(
-            added=(
-                {term for text in fields for term in text.split()}
-                for _pk, _kind, *fields in texts
-            ),
+            added=({term for terms in fields for term in terms} for fields in analysed),
             removed=removed,
         )
 
@@ -411,6 +409,7 @@ class DatabaseBackend(BaseSearchBackend):
         self._changed([kind])
         terms = self.fulltext.terms_of(document_ids)
         self.fulltext.delete(document_ids)
+        SearchPosting.objects.filter(document_id__in=document_ids).delete()
         SearchFacetValue.objects.filter(document_id__in=document_ids).delete()
         SearchDocument.objects.filter(pk__in=document_ids).delete()
         return terms
@@ -420,6 +419,7 @@ class DatabaseBackend(BaseSearchBackend):
         self._changed()
         self.fulltext.reset()
         IndexedTerm.objects.all().delete()
+        SearchPosting.objects.all().delete()
         SearchFacetValue.objects.all().delete()
         SearchDocument.objects.all().delete()
 
@@ -466,7 +466,7 @@ class DatabaseBackend(BaseSearchBackend):
             facet_counts[spec.key] = columns.counts(spec.key, counted)
         hits = []
         if total:
-            ranked = self._page(columns, base, passing, total, query, coverage)
+            ranked = self._page(columns, passing, query, coverage)
             hits = self._hits(ranked, self._missing(columns, matched, ranked))
         return RawResults(
             total=total,
@@ -493,42 +493,37 @@ class DatabaseBackend(BaseSearchBackend):
         key = f"search-words-matched:{columns.token}:{query.kinds}:{query.clauses}"
         return once_per_request(key, work_out)
 
-    def _page(self, columns, base, passing, total, query, coverage):
-        """One page as (document id, score): by relevance from the engine, in
-        the other orders from the columns."""
+    def _page(self, columns, passing, query, coverage):
+        """One page as (document id, score): by relevance from the stored
+        term statistics (search.backends.ranking), in the other orders from
+        the columns."""
         limit, offset = query.page_size, query.offset
         sort = query.effective_sort
         if sort != "relevance":
             order = "newest" if sort == "newest" else "title"
             return [(pk, None) for pk in columns.page(order, passing, offset, limit)]
-        if coverage is not None:
-            return self._by_coverage(columns, passing, coverage, query)
-        if total == int(np.count_nonzero(base)):
-            # Only the text narrows: the engine's own top is the page.
-            return self.fulltext.top(query.clauses, "and", query.kinds, limit, offset)
-        # Selections narrow too: the engine ranks only the documents that
-        # pass them (scoring fewer rows than its top of every match would).
-        ids = [int(pk) for pk in columns.ids[np.flatnonzero(passing)]]
-        return self.fulltext.ranked_among(query.clauses, "and", ids, limit, offset)
+        scores = ranking.of(columns).scores(query.clauses)
+        if coverage is None:
+            # Every word matches: one tier.
+            coverage = np.zeros(columns.size, dtype=np.int32)
+        return self._by_coverage(columns, passing, coverage, scores, query)
 
-    def _by_coverage(self, columns, passing, coverage, query):
-        """One page of the documents that match some of the words (coverage:
-        how many each matches): those matching the most words first, each
-        such tier ranked by the engine. The page asks the engine only for
-        the tiers it spans, usually one."""
-        clauses = query.clauses
+    def _by_coverage(self, columns, passing, coverage, scores, query):
+        """One page of the documents that pass (coverage: how many words
+        each matches): those matching the most words first, each such tier
+        by score. The page ranks only the tiers it spans, usually one."""
         page, skip, wanted = [], query.offset, query.page_size
-        for covered in range(query.word_count, 0, -1):
+        for covered in np.unique(coverage[passing])[::-1]:
             tier = np.flatnonzero(passing & (coverage == covered))
             if skip >= len(tier):
                 skip -= len(tier)
                 continue
-            ids = [int(pk) for pk in columns.ids[tier]]
-            # Every clause: the engine's AND reads fewer rows than its OR.
-            operator = "and" if covered == query.word_count else "or"
-            found = self.fulltext.ranked_among(clauses, operator, ids, wanted, skip)
-            page.extend(found)
-            wanted -= len(found)
+            ranked = ranking.best(scores, tier, skip + wanted)[skip:]
+            page.extend(
+                (int(columns.ids[position]), float(scores[position]))
+                for position in ranked
+            )
+            wanted -= len(ranked)
             skip = 0
             if wanted <= 0:
                 break
