@@ -6,6 +6,7 @@ through the same contract (search.service.search), whatever the backend.
 
 import functools
 import hashlib
+import heapq
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -205,9 +206,10 @@ def _shared_facet_values(key):
     return values
 
 
-def _facet_suggestions(text):
-    """Facet values whose label contains `text`, words starting with it first,
-    then the values with the most practices."""
+def _facet_suggestions(text, limit):
+    """The first `limit` facet values whose label contains `text`, words
+    starting with it first, then the values with the most practices. Only
+    those get a link built: a short text matches hundreds."""
     needle = _fold(text)
     matches = []
     for key, facet_label, value, label, count, folded in _suggestable_facet_values():
@@ -224,7 +226,7 @@ def _facet_suggestions(text):
                 label,
             )
         )
-    matches.sort(key=lambda match: match[0])
+    matches = heapq.nsmallest(limit, matches, key=lambda match: match[0])
     return [
         {
             "kind": key,
@@ -281,9 +283,13 @@ def search_suggestions(request):
 def _suggestions(text, *, prefix):
     """Facet values and practices for `text`; the practices' titles complete
     the last word while it is being typed (`prefix`, search.expansion)."""
-    facets = _facet_suggestions(text)
+    facets = _facet_suggestions(text, SUGGESTIONS_LIMIT)
+    # The first hits of the search for `text`, without what only the
+    # results page shows (facet counts, highlights, "did you mean").
     hits = search(
-        SearchQuery(text=text, page_size=SUGGESTIONS_LIMIT, prefix=prefix)
+        SearchQuery(
+            text=text, page_size=SUGGESTIONS_LIMIT, prefix=prefix, hits_only=True
+        )
     ).hits
     practices = [
         {"kind": "practice", "label": hit.title, "url": hit.url} for hit in hits

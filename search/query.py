@@ -50,6 +50,12 @@ class SearchQuery:
     # Whether the last word may be the start of a longer one: the text as
     # someone is typing it, not ended with a space (search.expansion).
     prefix: bool = True
+    # Only the hits are wanted, as a list of links (the suggestions as
+    # someone types): the same hits in the same order and the same total,
+    # without what only a results page shows, which costs as much as
+    # finding them: no facet counts (SearchResults.facets is empty), no
+    # highlights, no facet values on the hits and no "did you mean".
+    hits_only: bool = False
 
     @cached_property
     def parsed(self):

@@ -60,6 +60,16 @@ def search(query):
         # saying which it lacks, beats an empty page.
         raw = backend.search(query, minimum=1)
         fallback = raw.total > 0
+    if query.hits_only:
+        # A list of links: no labels to look up, no snippets to mark, no
+        # facets to list, no correction to offer (SearchQuery.hits_only).
+        return SearchResults(
+            query=query,
+            total=raw.total,
+            hits=_hits(raw.hits, query, labels={}),
+            facets=[],
+            fallback=fallback,
+        )
     labels = facet_labels(query.kinds)  # once per search
     hits = _hits(raw.hits, query, labels)
     return SearchResults(
@@ -79,11 +89,13 @@ def search(query):
 
 
 def _hits(raw_hits, query, labels):
-    phrases = query.parsed.phrases
+    """Contract hits from the backend's; `labels` ({facet: {value: label}})
+    names the facets the hits carry. With query.hits_only, no highlight."""
+    phrases = [] if query.hits_only else query.parsed.phrases
     hits = []
     for raw in raw_hits:
         snippet = raw.highlight
-        if snippet is None:
+        if snippet is None or query.hits_only:
             snippet = highlight(raw.text, phrases) if phrases else ""
         facets = {
             key: [(value, known.get(value, value)) for value in raw.facets.get(key, [])]

@@ -49,7 +49,16 @@ class SearchContract:
             practice.save_revision().publish()
         return practice
 
-    def find(self, text="", sort="", page=1, page_size=20, prefix=True, **filters):
+    def find(
+        self,
+        text="",
+        sort="",
+        page=1,
+        page_size=20,
+        prefix=True,
+        hits_only=False,
+        **filters,
+    ):
         filters = {
             key: value if isinstance(value, list) else [value]
             for key, value in filters.items()
@@ -63,6 +72,7 @@ class SearchContract:
                 page=page,
                 page_size=page_size,
                 prefix=prefix,
+                hits_only=hits_only,
             )
         )
 
@@ -286,6 +296,43 @@ class SearchContract:
         assert "<script>" not in hit.highlight and "&lt;script&gt;" in hit.highlight
         assert "<b>" not in hit.highlight
         assert "&amp;" in hit.highlight
+
+    # Only the hits (SearchQuery.hits_only, the suggestions as someone types)
+
+    @pytest.mark.parametrize(
+        ("text", "filters", "fallback", "suggestion"),
+        [
+            ("zorgzwaluw", {}, False, None),
+            ("wijk zorgzwa", {"fase": "pilot"}, False, None),
+            ("zorgzwaulw wijk", {}, False, "zorgzwaluw wijk"),
+            ("zorgzwaluw kwartiermaker pelikaan", {}, True, None),
+        ],
+    )
+    def test_hits_only_finds_the_same_hits_without_what_a_page_shows(
+        self, text, filters, fallback, suggestion
+    ):
+        for number in range(3):
+            self.practice(
+                title=f"Zorgzwaluw {number} in de wijk",
+                summary="De zorgzwaluw " * (number + 1),
+                phase="pilot" if number else "lopend",
+            )
+        self.practice(title="De wijk", problem="<p>Een zorgzwaluw in de wijk.</p>")
+        self.practice(title="Kwartiermaker", phase="pilot")
+        page = self.find(text, page_size=3, **filters)
+        only = self.find(text, page_size=3, hits_only=True, **filters)
+
+        def listed(results):
+            return [(hit.kind, hit.id, hit.title, hit.url) for hit in results.hits]
+
+        assert page.hits and listed(only) == listed(page)
+        assert only.total == page.total
+        assert only.fallback == page.fallback == fallback
+        assert page.suggestion == suggestion and only.suggestion is None
+        assert any("<mark>" in hit.highlight for hit in page.hits) and page.facets
+        assert all(hit.facets["fase"] for hit in page.hits)
+        assert only.facets == []
+        assert all(hit.highlight == "" and hit.facets == {} for hit in only.hits)
 
     # Compound words (search.compounds): split when indexed and when asked
 

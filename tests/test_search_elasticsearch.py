@@ -382,6 +382,29 @@ def test_highlight_escapes_html_and_marks_matches():
     assert "highlight" not in body(backend_for(), SearchQuery())
 
 
+def test_hits_only_asks_for_the_same_hits_without_counts_or_highlights():
+    for filters in ({}, {"provincie": ["zeeland"]}):
+        full = body(backend_for(), SearchQuery(text="ouderen thuis", filters=filters))
+        only = body(
+            backend_for(),
+            SearchQuery(text="ouderen thuis", filters=filters, hits_only=True),
+        )
+        # The same hits: query, selections, order and page.
+        for part in ("query", "sort", "from", "size", "track_total_hits"):
+            assert only[part] == full[part]
+        assert only.get("post_filter") == full.get("post_filter")
+        assert "highlight" in full and "highlight" not in only
+        assert "facets" in full["_source"] and "facets" not in only["_source"]
+        assert "_filter_provincie" in full["aggs"]
+        # What the text matches before the selections decides whether a long
+        # question widens (search.service): still asked for when it can
+        # differ from the total, that is when something is selected.
+        if filters:
+            assert only["aggs"] == {"text_total": {"filter": {"match_all": {}}}}
+        else:
+            assert "aggs" not in only
+
+
 @pytest.mark.parametrize(
     ("query", "sort"),
     [
@@ -506,6 +529,23 @@ def test_search_response_becomes_contract_results():
         "limburg": (1, False, "Limburg"),
         "zeeland": (0, True, "Zeeland"),
     }
+
+
+@pytest.mark.django_db
+def test_a_hits_only_response_without_aggregations_becomes_contract_results():
+    practices = list(PracticePage.objects.live().order_by("pk")[:2])
+    response = search_response(practices, "<mark>x</mark>")
+    del response["aggregations"]
+    for hit in response["hits"]["hits"]:
+        hit["_source"].pop("facets")
+    FakeNode.reset(lambda method, path, payload: (200, response))
+    with override_settings(VINDPLAATS_SEARCH=FAKE):
+        results = search(SearchQuery(text="ziekenhuizen", hits_only=True))
+    assert results.total == 3 and not results.fallback
+    assert [hit.title for hit in results.hits] == [p.title for p in practices]
+    assert [hit.url for hit in results.hits] == [p.url for p in practices]
+    assert results.facets == [] and results.suggestion is None
+    assert all(hit.highlight == "" and hit.facets == {} for hit in results.hits)
 
 
 @pytest.mark.django_db

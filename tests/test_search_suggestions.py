@@ -9,6 +9,8 @@ from django.utils.translation import gettext, override
 
 from explore.views import SEARCH_REGION_ID, SUGGESTIONS_LIMIT
 from practices.models import PracticePage
+from search.query import SearchQuery
+from search.service import search
 from tests.factories import PracticePageFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +36,26 @@ def test_suggests_practice_titles_from_the_search_contract(client):
     live = {p.url: p.title for p in PracticePage.objects.live().specific()}
     for suggestion in practices:
         assert live[suggestion["url"]] == suggestion["label"]
+
+
+@pytest.mark.parametrize("q", ["dem", "zorg hui", "ouderen thu", "dementie "])
+def test_the_practices_are_the_first_hits_of_the_full_search(client, q):
+    """The suggestions skip what only the results page shows (facet counts,
+    highlights), not the order: they are the first results of the search."""
+    found = suggestions(client, q)
+    full = search(
+        SearchQuery(
+            text=q.strip(), page_size=SUGGESTIONS_LIMIT, prefix=not q.endswith(" ")
+        )
+    )
+    first = [
+        {"kind": "practice", "label": hit.title, "url": hit.url} for hit in full.hits
+    ]
+    practices = [s for s in found if s["kind"] == "practice"]
+    assert practices and practices == first[: len(practices)]
+    # At most three facet values come first; more only fill up.
+    assert len(practices) == len(first) or len(practices) >= SUGGESTIONS_LIMIT - 3
+    assert found.index(practices[0]) <= 3
 
 
 def test_suggests_matching_facet_values_as_a_filtered_search(client):

@@ -453,7 +453,8 @@ class DatabaseBackend(BaseSearchBackend):
             passing &= selection
         total = int(np.count_nonzero(passing))
         facet_counts = {}
-        for spec in facets_of(query.kinds):
+        # A list of links shows no counts (SearchQuery.hits_only).
+        for spec in [] if query.hits_only else facets_of(query.kinds):
             # A facet counts the documents that pass the text and every other
             # facet's selection, so ticking a second value in a facet shows
             # what it would add.

@@ -229,7 +229,9 @@ class DocumentSearch(FacetedSearch):
     """The contract's query as a FacetedSearch: weighted fields, one TermsFacet
     per facet of the query's kinds, selected values in post_filter (each
     facet's aggregation ignores its own selection), highlights as escaped HTML
-    with <mark>."""
+    with <mark>. For a query.hits_only, neither aggregations nor highlights:
+    the selections still filter (post_filter), and the hits and the total
+    are those of the full request."""
 
     fields = [f"{field}^{weight:g}" for field, weight in WEIGHTS.items()]
 
@@ -239,6 +241,7 @@ class DocumentSearch(FacetedSearch):
         self.minimum = minimum
         self.parsed = query.parsed
         self.kinds = list(query.kinds)
+        self.hits_only = query.hits_only
         self.facets = {
             spec.key: TermsFacet(field=f"facets.{spec.key}", size=spec.size)
             for spec in facets_of(self.kinds)
@@ -252,27 +255,26 @@ class DocumentSearch(FacetedSearch):
 
     def search(self):
         search = super().search().filter("terms", kind=self.kinds)
-        # What the text matches before the selections (post_filter): the
-        # aggregations see the query alone.
-        search.aggs.bucket(TEXT_TOTAL, "filter", Q("match_all"))
-        return search.extra(track_total_hits=True).source(
-            [
-                "kind",
-                "object_id",
-                "title",
-                "url",
-                "summary",
-                "published_at",
-                "updated_at",
-                "facets",
-            ]
-        )
+        if not (self.hits_only and not self._filters):
+            # What the text matches before the selections (post_filter): the
+            # aggregations see the query alone. Without selections it is the
+            # total, which the search service then reads instead.
+            search.aggs.bucket(TEXT_TOTAL, "filter", Q("match_all"))
+        fields = ["kind", "object_id", "title", "url", "summary"]
+        fields += ["published_at", "updated_at"]
+        if not self.hits_only:
+            fields.append("facets")
+        return search.extra(track_total_hits=True).source(fields)
+
+    def aggregate(self, search):
+        if not self.hits_only:
+            super().aggregate(search)
 
     def query(self, search, query):
         return search.query(text_query(self.parsed, self.minimum, fields=self.fields))
 
     def highlight(self, search):
-        if self._query is None:
+        if self._query is None or self.hits_only:
             return search
         return search.highlight(
             "summary", "body", number_of_fragments=1, fragment_size=240
@@ -539,7 +541,8 @@ class ElasticsearchBackend(BaseSearchBackend):
         needed = query.minimum_should_match if minimum is None else minimum
         return results_from_response(
             response,
-            with_text=bool(query.terms),
+            with_text=bool(query.terms) and not query.hits_only,
+            with_facets=not query.hits_only,
             # Fewer needed than there are: the words are named (text_query).
             clauses=query.word_count if needed < query.word_count else 0,
         )
@@ -733,9 +736,10 @@ def _completion(word, fields):
     )
 
 
-def results_from_response(response, *, with_text, clauses=0):
+def results_from_response(response, *, with_text, with_facets=True, clauses=0):
     """RawResults from a FacetedResponse; with `clauses` named (text_query),
-    each hit lacks those it did not match."""
+    each hit lacks those it did not match. Without `with_facets` the request
+    asked for no facet counts (SearchQuery.hits_only) and none are read."""
     hits = []
     for hit in response:
         matched = set(getattr(hit.meta, "matched_queries", None) or [])
@@ -767,10 +771,12 @@ def results_from_response(response, *, with_text, clauses=0):
                 missing=missing,
             )
         )
-    facet_counts = {
-        key: {value: count for value, count, _selected in values}
-        for key, values in response.facets.items()
-    }
+    facet_counts = {}
+    if with_facets:
+        facet_counts = {
+            key: {value: count for value, count, _selected in values}
+            for key, values in response.facets.items()
+        }
     text_total = getattr(getattr(response, "aggregations", None), TEXT_TOTAL, None)
     return RawResults(
         total=response.hits.total.value,
