@@ -67,16 +67,6 @@ class SQLiteFullText:
             expression += " AND kind : (" + " OR ".join(f'"{k}"' for k in kinds) + ")"
         return expression
 
-    def matching(self, clauses, operator, kinds):
-        """The ids of every matching document of `kinds`, as an int64 array."""
-        sql = (
-            f"SELECT {index_columns.aggregate_ids('rowid')} FROM search_fulltext "
-            "WHERE search_fulltext MATCH %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self._expression(clauses, operator, kinds)])
-            return index_columns.parse_ids(cursor.fetchone()[0])
-
     def matching_each(self, clauses, kinds):
         """For each clause, the ids of the documents of `kinds` that match
         it, as int64 arrays: one statement, one index lookup per clause."""
@@ -194,21 +184,10 @@ class PostgresFullText:
             for clause in clauses
         )
 
-    def matching(self, clauses, operator, kinds):
-        """The ids of every matching document, as an int64 array (of any
-        kind: the caller's columns narrow to `kinds`)."""
-        sql = (
-            f"SELECT {index_columns.aggregate_ids('document_id')} "
-            "FROM search_fulltext WHERE vector @@ to_tsquery('simple', %s)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self._tsquery(clauses, operator)])
-            return index_columns.parse_ids(cursor.fetchone()[0])
-
     def matching_each(self, clauses, kinds):
         """For each clause, the ids of the documents that match it, as int64
-        arrays (of any kind, as `matching`): one statement, one index lookup
-        per clause."""
+        arrays (of any kind: the caller's columns narrow to `kinds`): one
+        statement, one index lookup per clause."""
         selects = " UNION ALL ".join(
             f"SELECT {position}, {index_columns.aggregate_ids('document_id')} "
             "FROM search_fulltext WHERE vector @@ to_tsquery('simple', %s)"
@@ -439,12 +418,14 @@ class DatabaseBackend(BaseSearchBackend):
         if minimum is None:
             minimum = query.minimum_should_match
         matched = coverage = None  # per word, the documents matching it
-        if clauses and minimum >= query.word_count:
-            base &= columns.mask(self.fulltext.matching(clauses, "and", query.kinds))
-        elif clauses:
+        if clauses:
             matched = self._words_matched(columns, query)
-            coverage = matched.sum(axis=0, dtype=np.int32)
-            base &= coverage >= minimum
+            if minimum >= query.word_count:
+                base &= matched.all(axis=0)
+                matched = None  # every hit has every word
+            else:
+                coverage = matched.sum(axis=0, dtype=np.int32)
+                base &= coverage >= minimum
         selections = {
             key: columns.selection(key, values) for key, values in query.filters.items()
         }
@@ -483,16 +464,32 @@ class DatabaseBackend(BaseSearchBackend):
         widens (fewer words needed, search.service) reuses it."""
 
         def work_out():
-            per_clause = self.fulltext.matching_each(query.clauses, query.kinds)
             matched = np.ones((query.word_count, columns.size), dtype=bool)
-            for word, ids in zip(query.clause_words, per_clause, strict=True):
-                matched[word] &= columns.mask(ids)
+            for word, mask in zip(
+                query.clause_words, self._clauses_matched(columns, query), strict=True
+            ):
+                matched[word] &= mask
             return matched
 
         if columns.token is None:
             return work_out()
         key = f"search-words-matched:{columns.token}:{query.kinds}:{query.clauses}"
         return once_per_request(key, work_out)
+
+    def _clauses_matched(self, columns, query):
+        """A mask per clause of the documents that match it. A clause of
+        single words is read from the postings the ranking keeps in memory
+        (search.backends.ranking); only a clause with a phrase in it asks
+        the full-text index, which knows where the words stand."""
+        masks = ranking.of(columns).holding(query.clauses)
+        phrased = [number for number, mask in enumerate(masks) if mask is None]
+        if phrased:
+            found = self.fulltext.matching_each(
+                [query.clauses[number] for number in phrased], query.kinds
+            )
+            for number, ids in zip(phrased, found, strict=True):
+                masks[number] = columns.mask(ids)
+        return masks
 
     def _page(self, columns, passing, query, coverage):
         """One page as (document id, score): by relevance from the stored

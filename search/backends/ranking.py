@@ -40,7 +40,8 @@ from .columns import aggregate_ids
 K1 = 1.2
 B = 0.75
 # How many postings (a term in one document) a process keeps per content of
-# the index, about 16 bytes each: the postings of the terms searched lately.
+# the index, 16 bytes each (position, frequency, weight): the postings of the
+# terms searched lately.
 CACHED_POSTINGS = 2_000_000
 
 
@@ -86,10 +87,38 @@ class Ranking:
                 scores[positions] += _weights(idf, frequencies, self.norms[positions])
         return scores
 
+    def holding(self, clauses):
+        """For each clause, a mask of the documents that hold any of its
+        alternatives, from the postings (which hold exactly the terms the
+        full-text index does; one read for the terms not kept), or None for
+        a clause with a phrase: whether its words stand side by side only
+        the full-text index knows."""
+        single = [all(len(phrase) == 1 for phrase in clause) for clause in clauses]
+        terms = self._postings(
+            {
+                phrase[0]
+                for clause, words in zip(clauses, single, strict=True)
+                if words
+                for phrase in clause
+            }
+        )
+        masks = []
+        for clause, words in zip(clauses, single, strict=True):
+            if not words:
+                masks.append(None)
+                continue
+            mask = np.zeros(self.columns.size, dtype=bool)
+            for phrase in clause:
+                mask[terms[phrase[0]].positions] = True
+            masks.append(mask)
+        return masks
+
     def _postings(self, wanted):
         """{term: _Term} for these terms, read from the database for those
         not kept."""
         found, missing = {}, []
+        if not wanted:
+            return found
         with self._lock:
             for term in wanted:
                 if term in self._terms:
@@ -121,6 +150,7 @@ class Ranking:
 
 
 def _weights(idf, frequencies, norms):
+    frequencies = frequencies.astype(np.float64)
     return idf * frequencies * (K1 + 1) / (frequencies + norms)
 
 
@@ -179,7 +209,10 @@ def _read(columns, terms):
         rows = rows.reshape(-1, 2)
         positions, kept = _positions(columns, rows[:, 0].astype(np.int64))
         order = np.argsort(positions, kind="stable")
-        found[term] = (positions[order], rows[kept, 1][order])
+        found[term] = (
+            positions[order].astype(np.int32),
+            rows[kept, 1][order].astype(np.float32),
+        )
     return found
 
 
