@@ -565,6 +565,31 @@ class PracticePage(Page):
         return context
 
 
+class SimilarPractices(models.Model):
+    """A practice's "comparable initiatives" as the search engine worked
+    them out (practices.similar): stored, so a page drawn for the first time
+    reads one row instead of ranking every practice. `items` holds, best
+    first, [practice id, [keys of the facets it shares], whether its text is
+    similar]; titles, addresses and whether each is still reachable are read
+    from the index when the list is shown."""
+
+    page = models.OneToOneField(
+        PracticePage,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    items = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("comparable initiatives")
+        verbose_name_plural = _("comparable initiatives")
+
+    def __str__(self):
+        return str(self.page_id)
+
+
 @functools.cache
 def _vocabulary_values_sql(keys):
     """One UNION ALL over the practice's links to the vocabularies of the

@@ -1,0 +1,154 @@
+"""A practice's "comparable initiatives", worked out ahead of the visit.
+
+Which practices are comparable follows one rule, the search engine's
+(`similar` of the backend: shared facet values weighted, then text
+similarity). Working it out ranks every practice, the largest part of
+drawing a practice page for the first time, so the answer is stored per
+practice (SimilarPractices) and the page reads one row:
+
+- When a practice's document is indexed again (published, changed,
+  unpublished, a value it shows renamed: practices.caching), its stored list
+  is dropped at once and worked out again in the background (django-tasks,
+  the "background" queue). A full rebuild of the index has every list worked
+  out again in the background; until then the old ones are shown.
+- A list is used for a day (MAX_AGE); after that, or when there is none
+  yet, the page works it out itself and stores it. So a newly published
+  practice joins other practices' lists within a day (as before, when the
+  list was kept in the cache for a day), and `manage.py
+  refresh_similar_practices` (daily, from cron) keeps visitors from meeting
+  the work.
+- What a list names is looked up in the index when it is shown: a practice
+  no longer indexed (unpublished, moved out of reach) is left out, and a
+  title or address shown is the current one. The page part that shows the
+  list depends on the documents it names (core.cache), so renaming or
+  unpublishing one of them rebuilds that part at once.
+"""
+
+import datetime
+import logging
+
+from django_tasks import task
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.cache import depends_on
+from search.backends import get_backend
+from search.documents import similarity_facets
+from search.models import SearchDocument
+from search.service import SimilarItem, document_name
+
+from .models import SimilarPractices
+
+logger = logging.getLogger(__name__)
+
+KIND = "practice"
+# How many comparable practices a page lists.
+LIMIT = 5
+# How long a stored list is used before it is worked out again.
+MAX_AGE = datetime.timedelta(days=1)
+
+
+def compute(ids):
+    """Work out and store the lists of the practices `ids`; a practice that
+    is not indexed (not reachable) keeps no list. {id: items} of the lists
+    stored."""
+    backend = get_backend()
+    stored = {}
+    for pk in ids:
+        raw = backend.similar(KIND, pk, limit=LIMIT)
+        stored[pk] = [
+            [item.id, sorted(item.shared), bool(item.text_match)] for item in raw
+        ]
+    now = timezone.now()
+    with transaction.atomic():
+        SimilarPractices.objects.filter(page_id__in=list(ids)).delete()
+        SimilarPractices.objects.bulk_create(
+            [
+                SimilarPractices(page_id=pk, items=items, computed_at=now)
+                for pk, items in stored.items()
+                if items or _indexed(pk)
+            ]
+        )
+    return stored
+
+
+def _indexed(pk):
+    return SearchDocument.objects.filter(kind=KIND, object_id=pk).exists()
+
+
+@task(backend="background")
+def refresh_similar_practices(ids=None):
+    """Work out the stored lists again: of `ids`, or of every indexed
+    practice (after the index was rebuilt)."""
+    if ids is None:
+        ids = SearchDocument.objects.filter(kind=KIND).values_list(
+            "object_id", flat=True
+        )
+    ids = list(ids)
+    for start in range(0, len(ids), 200):
+        compute(ids[start : start + 200])
+
+
+def practices_reindexed(ids):
+    """The index changed for these practices (all of them for an empty
+    list, a rebuild): their own lists are dropped at once, as what they were
+    worked out from changed, and every list concerned is worked out again in
+    the background. Called after the commit."""
+    if ids:
+        SimilarPractices.objects.filter(page_id__in=list(ids)).delete()
+    try:
+        refresh_similar_practices.enqueue(list(ids) if ids else None)
+    except Exception:
+        # The page works out a missing list itself: only slower.
+        logger.exception("Could not enqueue the similar lists of %s", ids or "all")
+
+
+def stored_items(pk):
+    """The stored list of practice `pk` when it is recent enough, else the
+    one worked out now (and stored)."""
+    row = (
+        SimilarPractices.objects.filter(
+            page_id=pk, computed_at__gte=timezone.now() - MAX_AGE
+        )
+        .values_list("items", flat=True)
+        .first()
+    )
+    if row is not None:
+        return row
+    return compute([pk]).get(pk, [])
+
+
+def similar_practices(page, limit=LIMIT):
+    """Up to `limit` comparable practices (search.service.SimilarItem), each
+    with why it is comparable; only practices a visitor can reach."""
+    if page.pk is None:  # a preview of a practice not saved yet
+        return []
+    # Before reading: a change to the practice's document in between makes
+    # the page part stale rather than hiding.
+    depends_on(document_name(KIND, page.pk))
+    try:
+        items = stored_items(page.pk)[:limit]
+    except Exception:
+        logger.exception("Similar practices of %s failed", page.pk)
+        return []
+    ids = [pk for pk, _shared, _text in items]
+    depends_on(*(document_name(KIND, pk) for pk in ids))
+    # Listed as indexed: what is no longer indexable has left the index.
+    indexed = {
+        pk: (title, url)
+        for pk, title, url in SearchDocument.objects.filter(
+            kind=KIND, object_id__in=ids
+        ).values_list("object_id", "title", "url")
+    }
+    facets = similarity_facets(KIND)
+    found = []
+    for pk, shared, text_match in items:
+        if pk not in indexed:
+            continue
+        reasons = [str(spec.similarity_reason) for spec in facets if spec.key in shared]
+        if text_match:
+            reasons.append(_("similar description"))
+        found.append(SimilarItem(KIND, pk, *indexed[pk], reasons))
+    return found
