@@ -11,12 +11,12 @@ practice (SimilarPractices) and the page reads one row:
   is dropped at once and worked out again in the background (django-tasks,
   the "background" queue). A full rebuild of the index has every list worked
   out again in the background; until then the old ones are shown.
-- A list is used for a day (MAX_AGE); after that, or when there is none
-  yet, the page works it out itself and stores it. So a newly published
-  practice joins other practices' lists within a day (as before, when the
-  list was kept in the cache for a day), and `manage.py
-  refresh_similar_practices` (daily, from cron) keeps visitors from meeting
-  the work.
+- A list older than a day (MAX_AGE) is still shown, and worked out again
+  in the background; a missing one the page works out itself and stores.
+  `manage.py refresh_similar_practices` (daily, from cron) works out the
+  lists about to be a day old. So a newly published practice joins other
+  practices' lists within a day, give or take the queue (before, the list
+  was kept in the cache for a day).
 - What a list names is looked up in the index when it is shown: a practice
   no longer indexed (unpublished, moved out of reach) is left out, and a
   title or address shown is the current one. The page part that shows the
@@ -29,6 +29,7 @@ import logging
 
 from django_tasks import task
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,8 +47,11 @@ logger = logging.getLogger(__name__)
 KIND = "practice"
 # How many comparable practices a page lists.
 LIMIT = 5
-# How long a stored list is used before it is worked out again.
+# How old a stored list may be before it is worked out again.
 MAX_AGE = datetime.timedelta(days=1)
+# How long the background is given to work out an old list before a visit
+# asks again.
+REFRESH_SECONDS = 60 * 60
 
 
 def compute(ids):
@@ -106,18 +110,31 @@ def practices_reindexed(ids):
 
 
 def stored_items(pk):
-    """The stored list of practice `pk` when it is recent enough, else the
-    one worked out now (and stored)."""
+    """The stored list of practice `pk`; one older than MAX_AGE is shown
+    while it is worked out again in the background, and a missing one is
+    worked out now (and stored)."""
     row = (
-        SimilarPractices.objects.filter(
-            page_id=pk, computed_at__gte=timezone.now() - MAX_AGE
-        )
-        .values_list("items", flat=True)
+        SimilarPractices.objects.filter(page_id=pk)
+        .values_list("items", "computed_at")
         .first()
     )
-    if row is not None:
-        return row
-    return compute([pk]).get(pk, [])
+    if row is None:
+        return compute([pk]).get(pk, [])
+    items, computed_at = row
+    if computed_at < timezone.now() - MAX_AGE:
+        _refresh_later(pk)
+    return items
+
+
+def _refresh_later(pk):
+    """Have the background work out this practice's list again, once per
+    REFRESH_SECONDS however many visitors meet the old one."""
+    if not cache.add(f"similar-refresh:{pk}", True, REFRESH_SECONDS):
+        return
+    try:
+        refresh_similar_practices.enqueue([pk])
+    except Exception:
+        logger.exception("Could not enqueue the similar list of %s", pk)
 
 
 def similar_practices(page, limit=LIMIT):
