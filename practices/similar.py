@@ -159,13 +159,17 @@ def similar_practices(page, limit=LIMIT):
             kind=KIND, object_id__in=ids
         ).values_list("object_id", "title", "url")
     }
-    facets = similarity_facets(KIND)
+    # Each reason translated once, heaviest facet first.
+    facet_reasons = [
+        (spec.key, str(spec.similarity_reason)) for spec in similarity_facets(KIND)
+    ]
+    text_reason = _("similar description")
     found = []
     for pk, shared, text_match in items:
         if pk not in indexed:
             continue
-        reasons = [str(spec.similarity_reason) for spec in facets if spec.key in shared]
+        reasons = [reason for key, reason in facet_reasons if key in shared]
         if text_match:
-            reasons.append(_("similar description"))
+            reasons.append(text_reason)
         found.append(SimilarItem(KIND, pk, *indexed[pk], reasons))
     return found
