@@ -49,6 +49,8 @@ KIND = "practice"
 LIMIT = 5
 # How old a stored list may be before it is worked out again.
 MAX_AGE = datetime.timedelta(days=1)
+# How many lists one background task works out.
+BATCH = 200
 # How long the background is given to work out an old list before a visit
 # asks again.
 REFRESH_SECONDS = 60 * 60
@@ -82,17 +84,23 @@ def _indexed(pk):
     return SearchDocument.objects.filter(kind=KIND, object_id=pk).exists()
 
 
-@task(backend="background")
+@task(backend="background", priority=-10)
 def refresh_similar_practices(ids=None):
     """Work out the stored lists again: of `ids`, or of every indexed
-    practice (after the index was rebuilt)."""
+    practice (after the index was rebuilt), which is handed on in batches.
+    Below the default priority: the outbox's emails, on the same queue, go
+    first, and go between the batches."""
     if ids is None:
-        ids = SearchDocument.objects.filter(kind=KIND).values_list(
-            "object_id", flat=True
+        every = list(
+            SearchDocument.objects.filter(kind=KIND)
+            .order_by("object_id")
+            .values_list("object_id", flat=True)
         )
-    ids = list(ids)
-    for start in range(0, len(ids), 200):
-        compute(ids[start : start + 200])
+        for start in range(0, len(every), BATCH):
+            refresh_similar_practices.enqueue(every[start : start + BATCH])
+        return
+    for start in range(0, len(ids), BATCH):
+        compute(ids[start : start + BATCH])
 
 
 def practices_reindexed(ids):

@@ -9,10 +9,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from practices.models import SimilarPractices
-from practices.similar import KIND, compute
+from practices.similar import BATCH, KIND, compute
 from search.models import SearchDocument
-
-BATCH = 200
 
 
 class Command(BaseCommand):
