@@ -634,6 +634,30 @@ class SimilarPractices(models.Model):
     def __str__(self):
         return str(self.page_id)
 
+    @classmethod
+    def stored(cls, pk):
+        """(items, computed_at) of practice `pk`'s list, or None: one query
+        written once (every first view of a practice page reads it, and
+        compiling it with the ORM cost more than running it)."""
+        sql, fields = _stored_similar_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [pk])
+            row = cursor.fetchone()
+        return None if row is None else tuple(_converted(row, _converters(fields)))
+
+
+@functools.cache
+def _stored_similar_sql():
+    quote = connection.ops.quote_name
+    meta = SimilarPractices._meta
+    fields = [meta.get_field("items"), meta.get_field("computed_at")]
+    columns = ", ".join(quote(field.column) for field in fields)
+    sql = (
+        f"SELECT {columns} FROM {quote(meta.db_table)} "
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    return sql, fields
+
 
 @functools.cache
 def _vocabulary_values_sql(keys):

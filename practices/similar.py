@@ -30,7 +30,7 @@ import logging
 from django_tasks import task
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,11 +121,7 @@ def stored_items(pk):
     """The stored list of practice `pk`; one older than MAX_AGE is shown
     while it is worked out again in the background, and a missing one is
     worked out now (and stored)."""
-    row = (
-        SimilarPractices.objects.filter(page_id=pk)
-        .values_list("items", "computed_at")
-        .first()
-    )
+    row = SimilarPractices.stored(pk)
     if row is None:
         return compute([pk]).get(pk, [])
     items, computed_at = row
@@ -161,12 +157,7 @@ def similar_practices(page, limit=LIMIT):
     ids = [pk for pk, _shared, _text in items]
     depends_on(*(document_name(KIND, pk) for pk in ids))
     # Listed as indexed: what is no longer indexable has left the index.
-    indexed = {
-        pk: (title, url)
-        for pk, title, url in SearchDocument.objects.filter(
-            kind=KIND, object_id__in=ids
-        ).values_list("object_id", "title", "url")
-    }
+    indexed = _titles_and_addresses(ids)
     # Each reason translated once, heaviest facet first.
     facet_reasons = [
         (spec.key, str(spec.similarity_reason)) for spec in similarity_facets(KIND)
@@ -181,3 +172,24 @@ def similar_practices(page, limit=LIMIT):
             reasons.append(text_reason)
         found.append(SimilarItem(KIND, pk, *indexed[pk], reasons))
     return found
+
+
+def _titles_and_addresses(ids):
+    """{id: (title, url)} of the practices `ids` that are indexed, in one
+    query written without the ORM (read on every first view of a page)."""
+    if not ids:
+        return {}
+    quote = connection.ops.quote_name
+    meta = SearchDocument._meta
+    column = {
+        name: quote(meta.get_field(name).column)
+        for name in ("kind", "object_id", "title", "url")
+    }
+    sql = (
+        f"SELECT {column['object_id']}, {column['title']}, {column['url']} "
+        f"FROM {quote(meta.db_table)} WHERE {column['kind']} = %s "
+        f"AND {column['object_id']} IN ({', '.join(['%s'] * len(ids))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [KIND, *ids])
+        return {pk: (title, url) for pk, title, url in cursor.fetchall()}
