@@ -7,7 +7,7 @@ drawing a practice page for the first time, so the answer is stored per
 practice (SimilarPractices) and the page reads one row:
 
 - When a practice's document is indexed again (published, changed,
-  unpublished, a value it shows renamed: practices.caching), its stored list
+  unpublished, a value it shows renamed: practices.search), its stored list
   is dropped at once and worked out again in the background (django-tasks,
   the "background" queue). A full rebuild of the index has every list worked
   out again in the background; until then the old ones are shown.
