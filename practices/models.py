@@ -530,7 +530,7 @@ class PracticePage(Page):
 
     def organisations_by_role(self):
         """Linked organisations split into initiators and partners, in editor order."""
-        links = self.practice_organisations.select_related("organisation")
+        links = self.children("practice_organisations", "organisation")
         initiators = [link.organisation for link in links if link.is_initiator]
         partners = [link.organisation for link in links if not link.is_initiator]
         return initiators, partners
@@ -559,10 +559,104 @@ class PracticePage(Page):
         roles = SimpleLazyObject(self.organisations_by_role)
         context["initiators"] = SimpleLazyObject(lambda: roles[0])
         context["partners"] = SimpleLazyObject(lambda: roles[1])
-        context["contacts"] = self.contacts.select_related("photo")
-        context["gallery_images"] = self.gallery_images.select_related("image")
-        context["documents_list"] = self.documents.select_related("document")
+        for name, relation, related in (
+            ("contacts", "contacts", "photo"),
+            ("gallery_images", "gallery_images", "image"),
+            ("links", "links", None),
+            ("documents_list", "documents", "document"),
+        ):
+            context[name] = SimpleLazyObject(
+                functools.partial(self.children, relation, related)
+            )
         return context
+
+    def children(self, relation, related=None):
+        """The rows of one of this practice's lists (its contacts, images,
+        links, documents or organisations) in the editors' order, each with
+        the object its foreign key `related` points to. One query, written
+        once from the models' metadata (_children_sql): a page drawn for the
+        first time reads five such lists, and building each query with the
+        ORM took several times longer than running it. A preview holds its
+        lists in memory: they are read as they are."""
+        if self.pk is None or relation in getattr(self, "_cluster_related_objects", {}):
+            rows = getattr(self, relation)
+            return list(rows.select_related(related) if related else rows.all())
+        model = self._meta.get_field(relation).related_model
+        sql, own, joined = _children_sql(model, related)
+        own_converters = _converters(own)
+        joined_converters = _converters(joined)
+        own_names = [field.attname for field in own]
+        joined_names = [field.attname for field in joined]
+        found = []
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.pk])
+            for row in cursor.fetchall():
+                child = model.from_db(
+                    connection.alias,
+                    own_names,
+                    _converted(row[: len(own)], own_converters),
+                )
+                if related:
+                    values = row[len(own) :]
+                    target = None
+                    if values[0] is not None:  # else no related object (LEFT JOIN)
+                        target = joined[0].model.from_db(
+                            connection.alias,
+                            joined_names,
+                            _converted(values, joined_converters),
+                        )
+                    setattr(child, related, target)
+                found.append(child)
+        return found
+
+
+class SimilarPractices(models.Model):
+    """A practice's "comparable initiatives" as the search engine worked
+    them out (practices.similar): stored, so a page drawn for the first time
+    reads one row instead of ranking every practice. `items` holds, best
+    first, [practice id, [keys of the facets it shares], whether its text is
+    similar]; titles, addresses and whether each is still reachable are read
+    from the index when the list is shown."""
+
+    page = models.OneToOneField(
+        PracticePage,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    items = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("comparable initiatives")
+        verbose_name_plural = _("comparable initiatives")
+
+    def __str__(self):
+        return str(self.page_id)
+
+    @classmethod
+    def stored(cls, pk):
+        """(items, computed_at) of practice `pk`'s list, or None: one query
+        written once (every first view of a practice page reads it, and
+        compiling it with the ORM cost more than running it)."""
+        sql, fields = _stored_similar_sql()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [pk])
+            row = cursor.fetchone()
+        return None if row is None else tuple(_converted(row, _converters(fields)))
+
+
+@functools.cache
+def _stored_similar_sql():
+    quote = connection.ops.quote_name
+    meta = SimilarPractices._meta
+    fields = [meta.get_field("items"), meta.get_field("computed_at")]
+    columns = ", ".join(quote(field.column) for field in fields)
+    sql = (
+        f"SELECT {columns} FROM {quote(meta.db_table)} "
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    return sql, fields
 
 
 @functools.cache
@@ -593,6 +687,63 @@ def _vocabulary_values_sql(keys):
             f"WHERE t.{quote(field.m2m_column_name())} = %s"
         )
     return " UNION ALL ".join(parts)
+
+
+@functools.cache
+def _children_sql(model, related):
+    """The query of PracticePage.children for the list `model` (its rows
+    have a `page` key), joined to the model of its foreign key `related`:
+    (SQL taking the practice's id, the list's fields, the joined fields;
+    the first joined field is the primary key)."""
+    quote = connection.ops.quote_name
+    own = list(model._meta.concrete_fields)
+    columns = [f"t.{quote(field.column)}" for field in own]
+    join = ""
+    joined = []
+    if related:
+        key = model._meta.get_field(related)
+        target = key.related_model._meta
+        joined = [target.pk, *(f for f in target.concrete_fields if f != target.pk)]
+        columns += [f"r.{quote(field.column)}" for field in joined]
+        join = (
+            f" LEFT JOIN {quote(target.db_table)} r "
+            f"ON r.{quote(target.pk.column)} = t.{quote(key.column)}"
+        )
+    ordering = ", ".join(
+        f"t.{quote(model._meta.get_field(name.lstrip('-')).column)}"
+        + (" DESC" if name.startswith("-") else "")
+        for name in [*model._meta.ordering, model._meta.pk.name]
+    )
+    page = quote(model._meta.get_field("page").column)
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} t{join} "
+        f"WHERE t.{page} = %s ORDER BY {ordering}"
+    )
+    return sql, own, joined
+
+
+def _converters(fields):
+    """What the ORM does to the value of each field as the database gives it
+    (a date from SQLite's text, say): [(position, [converter, ...])]."""
+    found = []
+    for position, field in enumerate(fields):
+        column = field.get_col(field.model._meta.db_table)
+        converters = connection.ops.get_db_converters(
+            column
+        ) + column.get_db_converters(connection)
+        if converters:
+            found.append((position, column, converters))
+    return found
+
+
+def _converted(values, converters):
+    values = list(values)
+    for position, column, functions in converters:
+        value = values[position]
+        for function in functions:
+            value = function(value, column, connection)
+        values[position] = value
+    return values
 
 
 class PracticeOrganisation(Orderable):

@@ -16,7 +16,7 @@ from django.utils.html import strip_tags
 from search.documents import Document, DocumentType
 from search.service import schedule_update
 
-from .caching import practices_reindexed
+from . import caching, similar
 from .facets import FACETS, every_label
 from .models import VOCABULARY_MODELS, Organisation, PracticePage
 
@@ -71,6 +71,15 @@ def practice_document(page):
     )
 
 
+def _reindexed(ids):
+    """The index changed for these practices (all of them for an empty
+    list), after the commit: their stored "comparable" lists first, then the
+    page versions, so a page part drawn after the bump never reads a list
+    worked out from the old index."""
+    similar.practices_reindexed(ids)
+    caching.practices_reindexed(ids)
+
+
 PRACTICE_DOCUMENTS = DocumentType(
     kind=KIND,
     model=PracticePage,
@@ -79,7 +88,7 @@ PRACTICE_DOCUMENTS = DocumentType(
     prefetch=with_facets,
     facets=[facet.spec for facet in FACETS],
     facet_labels=every_label,
-    pages_changed=practices_reindexed,
+    pages_changed=_reindexed,
 )
 
 

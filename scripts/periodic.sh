@@ -1,7 +1,7 @@
 #!/bin/sh
 # `make run`'s stand-in for cron (docs/operations.md has the cron lines): the outbox
 # sweep and the search retry queue every 5 minutes, the daily digests and
-# review reminders once a day. Production runs these from cron instead.
+# review reminders and the comparable initiatives once a day. Production runs these from cron instead.
 python=${1:-.venv/bin/python}
 rounds=0
 while sleep 300; do
@@ -11,5 +11,6 @@ while sleep 300; do
     if [ $((rounds % 288)) -eq 0 ]; then
         "$python" manage.py send_notification_digests -v0 >/dev/null
         "$python" manage.py send_review_reminders -v0 >/dev/null
+        "$python" manage.py refresh_similar_practices -v0 >/dev/null
     fi
 done

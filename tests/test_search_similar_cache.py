@@ -20,5 +20,7 @@ def test_similar_asks_the_backend_once_until_the_index_changes(db):
         assert spy.call_count == 1
         assert [i.object.pk for i in first] == [i.object.pk for i in second]
         update_index("practice", [practice.pk])
+        # (The reindex may ask too: the practice's stored list, practices.similar.)
+        asked = spy.call_count
         similar(practice)
-        assert spy.call_count == 2
+        assert spy.call_count == asked + 1

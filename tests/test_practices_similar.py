@@ -1,0 +1,151 @@
+"""A practice's comparable initiatives are stored ahead of the visit
+(practices.similar): the page reads them instead of ranking every practice,
+and they still follow the engine's rule, the index and who may see what."""
+
+import datetime
+import io
+import re
+from unittest import mock
+
+import pytest
+
+from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import timezone
+
+from practices.models import SimilarPractices
+from practices.similar import similar_practices
+from search.backends import get_backend
+from search.service import similar, update_index
+from tests.factories import PracticePageFactory, ThemeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def indexed(**kwargs):
+    page = PracticePageFactory(**kwargs)
+    update_index("practice", [page.pk])
+    return page
+
+
+def shown(client, page):
+    """(title, reasons) of the comparable initiatives on the page, as a
+    visitor past the page cache sees them."""
+    client.cookies["sessionid"] = "no-such-session"
+    response = client.get(page.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    if 'class="similar__list"' not in html:
+        return []
+    block = html.split('class="similar__list"', 1)[1].split("</ul>", 1)[0]
+    item = r'<a href="[^"]*">([^<]*)</a>\s*(?:<p class="similar__reasons">([^<]*)</p>)?'
+    return re.findall(item, block)
+
+
+@pytest.fixture
+def twins():
+    """Two practices that share a theme and a region no other practice has."""
+    theme = ThemeFactory()
+    facets = {"themes": [theme.slug], "care_office_regions": ["twente"]}
+    base = PracticePageFactory(title="Zorgzwaluw thuis", **facets)
+    close = PracticePageFactory(title="Zorgzwaluw nabij", **facets)
+    update_index("practice", [base.pk, close.pk])
+    return base, close
+
+
+def test_the_page_lists_what_the_engine_finds_and_why(client, twins):
+    base, close = twins
+    listed = shown(client, base)
+    assert [title for title, _ in listed] == [item.title for item in similar(base)]
+    assert listed[0][0] == close.title
+    assert listed[0][1].startswith("Zelfde thema, zelfde regio")
+    assert SimilarPractices.objects.filter(page=base).exists()
+
+
+def test_a_stored_list_is_shown_without_ranking_again(client, twins):
+    base, close = twins
+    backend = get_backend()
+    with mock.patch.object(
+        type(backend), "similar", autospec=True, side_effect=type(backend).similar
+    ) as ranking:
+        listed = shown(client, base)
+    assert ranking.call_count == 0
+    assert listed[0][0] == close.title
+
+
+def test_a_missing_list_is_worked_out_on_the_visit_and_kept(client, twins):
+    base, close = twins
+    SimilarPractices.objects.all().delete()
+    assert shown(client, base)[0][0] == close.title
+    assert SimilarPractices.objects.filter(page=base).exists()
+
+
+def test_a_changed_practice_is_listed_by_its_new_facets(client, twins):
+    base, close = twins
+    theme = ThemeFactory()
+    other = indexed(title="Andere aanpak", themes=[theme.slug])
+    assert shown(client, base)[0][0] == close.title
+
+    base.themes.set([theme])
+    base.care_office_regions.set([])
+    base.save()
+    update_index("practice", [base.pk])
+    assert shown(client, base)[0][0] == other.title
+
+
+def test_a_newcomer_joins_an_older_list_within_a_day(twins):
+    base, close = twins
+    newcomer = indexed(
+        title="Zorgzwaluw dichtbij",
+        themes=list(base.themes.values_list("slug", flat=True)),
+        care_office_regions=["twente"],
+    )
+    # The newcomer's own list has the others at once ...
+    assert base.pk in [item.id for item in similar_practices(newcomer)]
+    # ... and base's list, worked out before it was published, takes it in
+    # once that is a day old: the old one is shown while the background
+    # (inline in the tests) works it out again.
+    assert newcomer.pk not in [item.id for item in similar_practices(base)]
+    day_ago = timezone.now() - datetime.timedelta(days=1, minutes=1)
+    SimilarPractices.objects.filter(page=base).update(computed_at=day_ago)
+    assert newcomer.pk not in [item.id for item in similar_practices(base)]
+    assert newcomer.pk in [item.id for item in similar_practices(base)]
+    assert SimilarPractices.objects.get(page=base).computed_at > day_ago
+
+
+def test_a_practice_out_of_reach_leaves_every_list_at_once(client, commit, twins):
+    base, close = twins
+    assert close.title in [title for title, _ in shown(client, base)]
+    commit(close.unpublish)
+    assert close.title not in [title for title, _ in shown(client, base)]
+    assert close.pk not in [item.id for item in similar_practices(base)]
+
+
+def test_the_command_works_out_missing_and_old_lists(twins):
+    base, close = twins
+    indexed_practices = SimilarPractices.objects.count()
+    SimilarPractices.objects.filter(page=base).delete()
+    SimilarPractices.objects.filter(page=close).update(
+        computed_at=timezone.now() - datetime.timedelta(hours=21)
+    )
+    out = io.StringIO()
+    call_command("refresh_similar_practices", stdout=out)
+    assert out.getvalue().startswith("2 lists")
+    assert SimilarPractices.objects.count() == indexed_practices
+    assert [pk for pk, *_ in SimilarPractices.objects.get(page=base).items][0] == (
+        close.pk
+    )
+
+    out = io.StringIO()
+    call_command("refresh_similar_practices", stdout=out)
+    assert out.getvalue().startswith("0 lists")
+
+
+def test_rebuilding_the_index_works_out_every_list_again(twins):
+    base, close = twins
+    long_ago = timezone.now() - datetime.timedelta(hours=30)
+    SimilarPractices.objects.update(computed_at=long_ago)
+    call_command("rebuild_search_index", stdout=io.StringIO())
+    assert not SimilarPractices.objects.filter(computed_at=long_ago).exists()
+    cache.clear()
+    assert similar_practices(base)[0].id == close.pk
