@@ -45,27 +45,19 @@ from .base import (
 
 # How many documents sharing the most facets "similar" reranks by text.
 SIMILAR_CANDIDATES = 200
-# bm25's term frequency saturation (Lucene's default), for the text part of
-# "similar".
-BM25_K1 = 1.2
 
 
 class SQLiteFullText:
     # The columns with text; the fifth, "kind", holds the document's kind.
     TEXT_COLUMNS = "{title summary keywords body}"
 
-    def _expression(self, clauses, operator, kinds=None):
-        """FTS5 MATCH: the clauses in the text columns, of `kinds` when given.
-        A clause is its alternatives OR'ed, a phrase in one pair of quotes:
-        `{title ...} : (("elv" OR "eerstelijnsverblijf") AND "thuis")`."""
-        joined = f" {operator.upper()} ".join(
-            "(" + " OR ".join(f'"{" ".join(phrase)}"' for phrase in clause) + ")"
-            for clause in clauses
-        )
-        expression = f"{self.TEXT_COLUMNS} : ({joined})"
-        if kinds:
-            expression += " AND kind : (" + " OR ".join(f'"{k}"' for k in kinds) + ")"
-        return expression
+    def _expression(self, clause, kinds):
+        """FTS5 MATCH: one clause in the text columns, of `kinds`. A clause
+        is its alternatives OR'ed, a phrase in one pair of quotes:
+        `{title ...} : ("spoedeisende hulp" OR "seh") AND kind : ("practice")`."""
+        alternatives = " OR ".join(f'"{" ".join(phrase)}"' for phrase in clause)
+        kind = " OR ".join(f'"{k}"' for k in kinds)
+        return f"{self.TEXT_COLUMNS} : ({alternatives}) AND kind : ({kind})"
 
     def matching_each(self, clauses, kinds):
         """For each clause, the ids of the documents of `kinds` that match
@@ -75,29 +67,11 @@ class SQLiteFullText:
             "FROM search_fulltext WHERE search_fulltext MATCH %s"
             for position in range(len(clauses))
         )
-        params = [self._expression([clause], "and", kinds) for clause in clauses]
+        params = [self._expression(clause, kinds) for clause in clauses]
         with connection.cursor() as cursor:
             cursor.execute(selects, params)
             found = dict(cursor.fetchall())
         return [index_columns.parse_ids(found[i]) for i in range(len(clauses))]
-
-    def _rank(self):
-        # The kind column weighs nothing: it narrows, it does not rank.
-        weights = ", ".join(str(weight) for weight in [*WEIGHTS.values(), 0.0])
-        return f"bm25(search_fulltext, {weights})"
-
-    def top(self, clauses, operator, kinds, limit, offset):
-        """One page of the matches of `kinds`, best first, as (id, score)."""
-        sql = (
-            f"SELECT rowid, {self._rank()} AS rank FROM search_fulltext "
-            "WHERE search_fulltext MATCH %s ORDER BY rank, rowid "
-            "LIMIT %s OFFSET %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql, [self._expression(clauses, operator, kinds), limit, offset]
-            )
-            return [(row_id, -rank) for row_id, rank in cursor.fetchall()]
 
     def title_and_summary(self, ids, terms):
         """{id: (title terms, summary terms)} of the documents of `ids`, as
@@ -156,19 +130,13 @@ class SQLiteFullText:
 
 
 class PostgresFullText:
-    # ts_rank weights in the order D, C, B, A = body, keywords, summary, title.
-    RANK_WEIGHTS = [
-        WEIGHTS[name] / WEIGHTS["title"]
-        for name in ["body", "keywords", "summary", "title"]
-    ]
-
-    def _tsquery(self, clauses, operator):
-        """`('elv' | 'eerstelijnsverblijf') & ('seh' | 'spoedeis':A <-> 'hulp':A
-        | ...)`: a clause is its alternatives OR'ed, a phrase its terms side
-        by side within one field. The fields are one vector, each its own
-        weight, and `||` puts the first word of one right after the last of
-        the one before: a phrase is asked for per weight, so it never spans
-        two fields (as FTS5 and Elasticsearch phrases do not)."""
+    def _tsquery(self, clause):
+        """`'seh' | 'spoedeis':A <-> 'hulp':A | ...`: a clause is its
+        alternatives OR'ed, a phrase its terms side by side within one
+        field. The fields are one vector, each its own weight, and `||` puts
+        the first word of one right after the last of the one before: a
+        phrase is asked for per weight, so it never spans two fields (as
+        FTS5 and Elasticsearch phrases do not)."""
 
         def alternative(phrase):
             if len(phrase) == 1:
@@ -178,11 +146,7 @@ class PostgresFullText:
                 for weight in "ABCD"
             )
 
-        joiner = " & " if operator == "and" else " | "
-        return joiner.join(
-            "(" + " | ".join(alternative(phrase) for phrase in clause) + ")"
-            for clause in clauses
-        )
+        return " | ".join(alternative(phrase) for phrase in clause)
 
     def matching_each(self, clauses, kinds):
         """For each clause, the ids of the documents that match it, as int64
@@ -193,28 +157,11 @@ class PostgresFullText:
             "FROM search_fulltext WHERE vector @@ to_tsquery('simple', %s)"
             for position in range(len(clauses))
         )
-        params = [self._tsquery([clause], "and") for clause in clauses]
+        params = [self._tsquery(clause) for clause in clauses]
         with connection.cursor() as cursor:
             cursor.execute(selects, params)
             found = dict(cursor.fetchall())
         return [index_columns.parse_ids(found[i]) for i in range(len(clauses))]
-
-    def top(self, clauses, operator, kinds, limit, offset):
-        """One page of the matches of `kinds`, best first, as (id, score)."""
-        tsquery = self._tsquery(clauses, operator)
-        sql = (
-            "SELECT f.document_id, "
-            "ts_rank(%s::float4[], f.vector, to_tsquery('simple', %s)) AS rank "
-            "FROM search_fulltext f JOIN search_searchdocument d "
-            "ON d.id = f.document_id "
-            "WHERE f.vector @@ to_tsquery('simple', %s) AND d.kind = ANY(%s) "
-            "ORDER BY rank DESC, f.document_id LIMIT %s OFFSET %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql, [self.RANK_WEIGHTS, tsquery, tsquery, list(kinds), limit, offset]
-            )
-            return cursor.fetchall()
 
     def title_and_summary(self, ids, terms):
         """{id: (title terms, summary terms)} of the documents of `ids`, as
@@ -603,10 +550,10 @@ class DatabaseBackend(BaseSearchBackend):
             # facets; with too few of those, the best text matches of every
             # document join them first.
             if len(scores) < SIMILAR_CANDIDATES:
-                clauses = [[(term,)] for term in terms]
-                for pk, _score in self.fulltext.top(clauses, "or", [kind], 51, 0):
-                    if pk != document.pk:
-                        scores.setdefault(pk, 0.0)
+                matches = ranking.of(columns).scores([[(term,)] for term in terms])
+                matches[~others] = 0
+                for position in ranking.best(matches, np.flatnonzero(matches), 50):
+                    scores.setdefault(int(columns.ids[position]), 0.0)
             text_scores = _text_similarity(
                 terms, self.fulltext.title_and_summary(list(scores), terms)
             )
@@ -666,7 +613,7 @@ def _text_similarity(terms, found):
             weighted = WEIGHTS["title"] * title.count(term) + WEIGHTS[
                 "summary"
             ] * summary.count(term)
-            score += rarity[term] * weighted / (weighted + BM25_K1)
+            score += rarity[term] * weighted / (weighted + ranking.K1)
         if score:
             scores[pk] = score
     best = max(scores.values(), default=0) or 1
