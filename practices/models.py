@@ -8,6 +8,7 @@ of the practice itself.
 
 import datetime
 import functools
+import weakref
 from operator import itemgetter
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -30,11 +31,14 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Prefetch
+from django.dispatch import receiver
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.cache import depends_on, model_name, page_name, remembered
@@ -42,6 +46,30 @@ from core.cache import depends_on, model_name, page_name, remembered
 from .facets import FACETS, FACETS_BY_KEY
 
 STORY_FEATURES = ["bold", "italic", "ol", "ul", "link"]
+
+
+def choice_label(instance, name):
+    """What `instance.get_<name>_display()` gives (the label of the field's
+    value in the active language, or the value itself when it is no choice),
+    from each field's labels translated once per language. The stock method
+    translates every label of the field again on each call (it hashes them
+    all), and a practice page shows a label per organisation."""
+    field = instance._meta.get_field(name)
+    value = getattr(instance, field.attname)
+    return _translated_choices(field, get_language()).get(value, value)
+
+
+@functools.cache
+def _translated_choices(field, language):
+    # {value: label} for hashable values only: a choice value is a string here.
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+@receiver(setting_changed)
+def _forget_translated_choices(setting, **kwargs):
+    """Tests that change the languages or the translations see them."""
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        _translated_choices.cache_clear()
 
 
 class Vocabulary(models.Model):
@@ -257,6 +285,11 @@ class Organisation(Vocabulary):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 
+    @property
+    def type_label(self):
+        """get_organisation_type_display(), cheaper (see choice_label)."""
+        return choice_label(self, "organisation_type")
+
 
 class PracticeIndexPage(Page):
     """The list of all practices, newest first; practices live below it."""
@@ -467,6 +500,11 @@ class PracticePage(Page):
         verbose_name = _("practice")
         verbose_name_plural = _("practices")
 
+    @property
+    def phase_label(self):
+        """get_phase_display(), cheaper (see choice_label)."""
+        return choice_label(self, "phase")
+
     def story_sections(self):
         """The filled-in story sections in reading order, as (id, heading, html)."""
         sections = [
@@ -490,7 +528,7 @@ class PracticePage(Page):
         groups = []
         for facet in facets:
             if facet.model is None:
-                values = [(self.phase, self.get_phase_display())]
+                values = [(self.phase, self.phase_label)]
             else:
                 values = found.get(facet.key, [])
             if values:
@@ -722,9 +760,27 @@ def _children_sql(model, related):
     return sql, own, joined
 
 
+# {database connection: {fields: converters}}: what `_converters` worked out,
+# kept per connection (a converter may be a method of the connection's
+# operations) and dropped with it.
+_converters_by_connection = weakref.WeakKeyDictionary()
+
+
 def _converters(fields):
     """What the ORM does to the value of each field as the database gives it
-    (a date from SQLite's text, say): [(position, [converter, ...])]."""
+    (a date from SQLite's text, say): [(position, column, [converter, ...])].
+    Worked out once per connection and list of fields, like the SQL it goes
+    with: asking every field for its converters on each first view of a
+    page cost more than converting the values."""
+    wrapper = connections[connection.alias]
+    known = _converters_by_connection.setdefault(wrapper, {})
+    fields = tuple(fields)
+    if fields not in known:
+        known[fields] = _work_out_converters(fields)
+    return known[fields]
+
+
+def _work_out_converters(fields):
     found = []
     for position, field in enumerate(fields):
         column = field.get_col(field.model._meta.db_table)
