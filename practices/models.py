@@ -506,7 +506,8 @@ class PracticePage(Page):
         return choice_label(self, "phase")
 
     def story_sections(self):
-        """The filled-in story sections in reading order, as (id, heading, html)."""
+        """The filled-in story sections in reading order, as (id, heading, html);
+        each heading is translated once here, not wherever it is shown."""
         sections = [
             ("aanleiding", _("Cause and problem"), self.problem),
             ("doel", _("Goal"), self.goal),
@@ -516,7 +517,9 @@ class PracticePage(Page):
             ("vervolg", _("Follow-up and scaling up"), self.next_steps),
             ("bekostiging", _("Preconditions and funding"), self.funding),
         ]
-        return [section for section in sections if section[2]]
+        return [
+            (anchor, str(heading), html) for anchor, heading, html in sections if html
+        ]
 
     def facet_values(self):
         """(facet, [(value, label), ...]) for every facet this practice has values
@@ -621,8 +624,7 @@ class PracticePage(Page):
             return list(rows.select_related(related) if related else rows.all())
         model = self._meta.get_field(relation).related_model
         sql, own, joined = _children_sql(model, related)
-        own_converters = _converters(own)
-        joined_converters = _converters(joined)
+        own_converters, joined_converters = _converters((model, related), own, joined)
         own_names = [field.attname for field in own]
         joined_names = [field.attname for field in joined]
         found = []
@@ -681,7 +683,9 @@ class SimilarPractices(models.Model):
         with connection.cursor() as cursor:
             cursor.execute(sql, [pk])
             row = cursor.fetchone()
-        return None if row is None else tuple(_converted(row, _converters(fields)))
+        return (
+            None if row is None else tuple(_converted(row, *_converters(cls, fields)))
+        )
 
 
 @functools.cache
@@ -760,24 +764,25 @@ def _children_sql(model, related):
     return sql, own, joined
 
 
-# {database connection: {fields: converters}}: what `_converters` worked out,
+# {database connection: {key: converters}}: what `_converters` worked out,
 # kept per connection (a converter may be a method of the connection's
 # operations) and dropped with it.
 _converters_by_connection = weakref.WeakKeyDictionary()
 
 
-def _converters(fields):
-    """What the ORM does to the value of each field as the database gives it
-    (a date from SQLite's text, say): [(position, column, [converter, ...])].
-    Worked out once per connection and list of fields, like the SQL it goes
-    with: asking every field for its converters on each first view of a
-    page cost more than converting the values."""
+def _converters(key, *field_lists):
+    """For each list of fields, what the ORM does to the value of each field
+    as the database gives it (a date from SQLite's text, say):
+    [(position, column, [converter, ...])]. Worked out once per connection
+    for the query `key` names (the lists are always the same for a key),
+    like the SQL they go with: asking every field for its converters on each
+    first view of a page cost more than converting the values."""
     wrapper = connections[connection.alias]
     known = _converters_by_connection.setdefault(wrapper, {})
-    fields = tuple(fields)
-    if fields not in known:
-        known[fields] = _work_out_converters(fields)
-    return known[fields]
+    found = known.get(key)
+    if found is None:
+        found = known[key] = [_work_out_converters(fields) for fields in field_lists]
+    return found
 
 
 def _work_out_converters(fields):
