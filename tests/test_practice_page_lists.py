@@ -119,3 +119,33 @@ def test_a_first_view_reads_each_list_once(client, practice):
     for table in tables:
         reads = [q for q in queries if f'FROM "practices_{table}"' in q["sql"]]
         assert len(reads) == 1, table
+
+
+def test_the_facts_link_each_value_places_marked_as_places(client):
+    page = PracticePageFactory(
+        provinces=["fryslan"],
+        care_office_regions=["friesland"],
+        target_groups=["kwetsbare-ouderen"],
+        phase="pilot",
+    )
+    facts = visit(client, page).split('id="facts-heading"', 1)[1]
+    assert '<a class="tag tag--place" href="/zoeken/?provincie=fryslan">' in facts
+    assert '<a class="tag tag--place" href="/regio/friesland/">' in facts
+    assert '<a class="tag" href="/zoeken/?doelgroep=kwetsbare-ouderen">' in facts
+    assert '<a class="tag" href="/zoeken/?fase=pilot">Pilot</a>' in facts
+    assert in_order(facts, "<dt>Provincie</dt>", "<dt>Fase</dt>")
+
+
+def test_the_organisations_show_their_type_in_dutch(client):
+    page = PracticePageFactory()
+    PracticeOrganisationFactory(
+        page=page,
+        organisation=OrganisationFactory(
+            name="GGZ Voorbeeld", slug="ggz-voorbeeld", organisation_type="ggz"
+        ),
+    )
+    facts = visit(client, page).split('id="facts-heading"', 1)[1]
+    assert (
+        '<a href="/zoeken/?organisatie=ggz-voorbeeld">GGZ Voorbeeld</a> '
+        '<span class="muted">(GGZ)</span>'
+    ) in facts

@@ -3,6 +3,8 @@ import datetime
 import pytest
 from wagtail.models import Page
 
+from django.utils import translation
+
 from kb.models import HomePage, StandardPage
 from practices.models import (
     Organisation,
@@ -144,3 +146,18 @@ def test_facet_values_of_a_preview_are_the_unsaved_ones():
     preview.themes = Theme.objects.filter(slug="preventie-en-leefstijl")
     shown = {facet.key: values for facet, values in preview.facet_values()}
     assert shown["thema"] == [("preventie-en-leefstijl", "Preventie en leefstijl")]
+
+
+def test_choice_labels_follow_the_active_language():
+    organisation = Organisation(organisation_type=Organisation.Type.MENTAL_HEALTH)
+    practice = PracticePage(phase=PracticePage.Phase.SCALED_UP)
+    assert organisation.type_label == "GGZ"
+    assert practice.phase_label == practice.get_phase_display()
+    with translation.override("en"):
+        assert organisation.type_label == "Mental health care (GGZ)"
+        assert practice.phase_label == "Scaled up"
+    assert organisation.type_label == "GGZ"
+    # A value that is no (longer a) choice shows as it is, as get_*_display does.
+    organisation.organisation_type = "opgeheven"
+    assert organisation.type_label == organisation.get_organisation_type_display()
+    assert organisation.type_label == "opgeheven"
