@@ -149,3 +149,13 @@ def test_the_organisations_show_their_type_in_dutch(client):
         '<a href="/zoeken/?organisatie=ggz-voorbeeld">GGZ Voorbeeld</a> '
         '<span class="muted">(GGZ)</span>'
     ) in facts
+
+
+def test_the_story_shows_its_rich_text_with_links_expanded(client):
+    other = PracticePageFactory(title="Een andere praktijk")
+    page = PracticePageFactory(
+        approach=f'<p>Zoals <a linktype="page" id="{other.pk}">de buren</a>.</p>'
+    )
+    html = visit(client, page)
+    assert f'<p>Zoals <a href="{other.url}">de buren</a>.</p>' in html
+    assert "linktype" not in html

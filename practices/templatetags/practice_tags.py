@@ -1,7 +1,10 @@
 from urllib.parse import urlencode
 
+from wagtail.rich_text import expand_db_html
+
 from django import template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from core.cache import once_per_request
 
@@ -18,6 +21,16 @@ def facet_url(key, value):
     (quote_plus of the UTF-8 text)."""
     base = once_per_request("facet_url:search", lambda: reverse("search"))
     return f"{base}?{urlencode({key: str(value)})}"
+
+
+@register.filter
+def story_html(html):
+    """A story section's rich text as Wagtail's |richtext shows it (its
+    links and images expanded), without drawing Wagtail's one-line template
+    (wagtailcore/shared/richtext.html, `{{ html|safe }}`, not overridden
+    here) for each of a practice's seven sections: that template cost as
+    much as expanding the text."""
+    return mark_safe(expand_db_html(html or ""))
 
 
 # Facets whose values are places: their tags look like places.
