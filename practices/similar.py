@@ -25,6 +25,7 @@ practice (SimilarPractices) and the page reads one row:
 """
 
 import datetime
+import functools
 import logging
 
 from django_tasks import task
@@ -179,17 +180,23 @@ def _titles_and_addresses(ids):
     query written without the ORM (read on every first view of a page)."""
     if not ids:
         return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_titles_and_addresses_sql(len(ids)), [KIND, *ids])
+        return {pk: (title, url) for pk, title, url in cursor.fetchall()}
+
+
+@functools.cache
+def _titles_and_addresses_sql(count):
+    """The query of `_titles_and_addresses` for `count` ids, written once
+    from the model's metadata (a list has at most LIMIT ids)."""
     quote = connection.ops.quote_name
     meta = SearchDocument._meta
     column = {
         name: quote(meta.get_field(name).column)
         for name in ("kind", "object_id", "title", "url")
     }
-    sql = (
+    return (
         f"SELECT {column['object_id']}, {column['title']}, {column['url']} "
         f"FROM {quote(meta.db_table)} WHERE {column['kind']} = %s "
-        f"AND {column['object_id']} IN ({', '.join(['%s'] * len(ids))})"
+        f"AND {column['object_id']} IN ({', '.join(['%s'] * count)})"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [KIND, *ids])
-        return {pk: (title, url) for pk, title, url in cursor.fetchall()}
