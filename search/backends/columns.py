@@ -140,13 +140,16 @@ class Columns:
 
     def positions(self, ids):
         """Positions of document ids; ids not in the columns are dropped."""
-        positions = np.searchsorted(self.ids, ids)
-        positions[positions >= self.size] = 0
-        if self.size:
-            positions = positions[self.ids[positions] == ids]
-        else:
-            positions = positions[:0]
-        return positions.astype(np.int32)
+        return self.locate(ids)[0].astype(np.int32)
+
+    def locate(self, ids):
+        """(positions, which of `ids` they are): the positions of those of
+        `ids` the columns hold, for a caller with values beside the ids."""
+        if not self.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        positions = np.minimum(np.searchsorted(self.ids, ids), self.size - 1)
+        kept = np.flatnonzero(self.ids[positions] == ids)
+        return positions[kept], kept
 
     def mask(self, ids):
         mask = np.zeros(self.size, dtype=bool)

@@ -92,19 +92,6 @@ class SQLiteFullText:
                 for row_id, title, summary in cursor.fetchall()
             }
 
-    def terms_of(self, document_ids):
-        """The distinct terms of each of these documents, as indexed."""
-        sql = (
-            "SELECT title, summary, keywords, body FROM search_fulltext "
-            "WHERE rowid IN (SELECT value FROM json_each(%s))"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [json.dumps(list(document_ids))])
-            return [
-                {term for text in texts for term in text.split()}
-                for texts in cursor.fetchall()
-            ]
-
     def insert(self, rows):
         with connection.cursor() as cursor:
             cursor.executemany(
@@ -182,17 +169,6 @@ class PostgresFullText:
                 summary.extend(lexeme for weight in weights if weight == "B")
         return found
 
-    def terms_of(self, document_ids):
-        """The distinct terms of each of these documents, as indexed."""
-        sql = (
-            "SELECT array_agg(t.lexeme) FROM search_fulltext f "
-            "CROSS JOIN LATERAL unnest(f.vector) t "
-            "WHERE f.document_id = ANY(%s) GROUP BY f.document_id"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [list(document_ids)])
-            return [set(lexemes) for (lexemes,) in cursor.fetchall()]
-
     def insert(self, rows):
         rows = [(pk, *texts) for pk, _kind, *texts in rows]
         with connection.cursor() as cursor:
@@ -234,6 +210,18 @@ def _insert_postings(documents):
             "(term, document_id, frequency) VALUES (%s, %s, %s)",
             rows,
         )
+
+
+def _terms_of(document_ids):
+    """The distinct terms of each of these documents, as indexed: their
+    postings."""
+    terms = {}
+    for start in range(0, len(document_ids), 500):
+        for document_id, term in SearchPosting.objects.filter(
+            document_id__in=document_ids[start : start + 500]
+        ).values_list("document_id", "term"):
+            terms.setdefault(document_id, set()).add(term)
+    return list(terms.values())
 
 
 class DatabaseBackend(BaseSearchBackend):
@@ -333,7 +321,7 @@ class DatabaseBackend(BaseSearchBackend):
         if not document_ids:
             return []
         self._changed([kind])
-        terms = self.fulltext.terms_of(document_ids)
+        terms = _terms_of(document_ids)
         self.fulltext.delete(document_ids)
         SearchPosting.objects.filter(document_id__in=document_ids).delete()
         SearchFacetValue.objects.filter(document_id__in=document_ids).delete()
@@ -538,7 +526,9 @@ class DatabaseBackend(BaseSearchBackend):
         others = columns.of_kinds([kind])
         others[columns.positions(np.array([document.pk]))] = False
         facet_scores[~others] = 0
-        candidates = _best(facet_scores, SIMILAR_CANDIDATES)
+        candidates = ranking.best(
+            facet_scores, np.flatnonzero(facet_scores > 0), SIMILAR_CANDIDATES
+        )
         scores = {
             int(columns.ids[position]): float(facet_scores[position])
             for position in candidates
@@ -618,16 +608,3 @@ def _text_similarity(terms, found):
             scores[pk] = score
     best = max(scores.values(), default=0) or 1
     return {pk: score / best for pk, score in scores.items()}
-
-
-def _best(scores, count):
-    """Positions of the `count` highest positive scores; ties go to the lower
-    position (the older document id), as ORDER BY score DESC, id would."""
-    positive = np.flatnonzero(scores > 0)
-    if len(positive) <= count:
-        return positive
-    values = scores[positive]
-    threshold = np.partition(values, len(values) - count)[len(values) - count]
-    above = positive[values > threshold]
-    tied = positive[values == threshold][: count - len(above)]
-    return np.concatenate([above, tied])

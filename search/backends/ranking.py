@@ -182,7 +182,7 @@ def _lengths(columns):
         ids, values = cursor.fetchone()
     ids = np.fromstring(ids or "", dtype=np.int64, sep=",")
     values = np.fromstring(values or "", dtype=np.float64, sep=",")
-    positions, kept = _positions(columns, ids)
+    positions, kept = columns.locate(ids)
     lengths[positions] = values[kept]
     return lengths
 
@@ -207,7 +207,7 @@ def _read(columns, terms):
     for term in terms:
         rows = np.fromstring(texts.get(term) or "", dtype=np.float64, sep=",")
         rows = rows.reshape(-1, 2)
-        positions, kept = _positions(columns, rows[:, 0].astype(np.int64))
+        positions, kept = columns.locate(rows[:, 0].astype(np.int64))
         order = np.argsort(positions, kind="stable")
         found[term] = (
             positions[order].astype(np.int32),
@@ -229,16 +229,6 @@ def of(columns):
             if ranking is None:
                 ranking = columns.ranking = Ranking(columns)
     return ranking
-
-
-def _positions(columns, ids):
-    """Positions of those of `ids` the columns hold, and which of `ids`
-    they are."""
-    if not columns.size:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    positions = np.minimum(np.searchsorted(columns.ids, ids), columns.size - 1)
-    kept = np.flatnonzero(columns.ids[positions] == ids)
-    return positions[kept], kept
 
 
 def best(scores, candidates, count):
