@@ -42,10 +42,15 @@ def count_postings(apps, schema_editor):
     the full-text index itself, so no rebuild is needed: per term and
     document the occurrences weighted by field, per document its terms."""
     connection = schema_editor.connection
-    weight = " ".join(
-        f"WHEN '{key}' THEN {value}"
-        for key, value in zip("ABCD", FIELD_WEIGHTS.values(), strict=True)
-    )
+
+    def weight_of(names):
+        # SQL CASE branches giving each field's weight by its name in the index.
+        return " ".join(
+            f"WHEN '{name}' THEN {value}"
+            for name, value in zip(names, FIELD_WEIGHTS.values(), strict=True)
+        )
+
+    weight = weight_of("ABCD")  # PostgreSQL's weight letters
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # A lexeme's weights: one letter per occurrence (A = title ... D).
@@ -67,9 +72,7 @@ def count_postings(apps, schema_editor):
             )
             cursor.execute("DROP TABLE search_occurrences")
             return
-        column = " ".join(
-            f"WHEN '{key}' THEN {value}" for key, value in FIELD_WEIGHTS.items()
-        )
+        column = weight_of(FIELD_WEIGHTS)  # FTS5 column names
         cursor.execute(
             "CREATE VIRTUAL TABLE temp.search_fulltext_instances "
             "USING fts5vocab(main, search_fulltext, 'instance')"
