@@ -6,6 +6,7 @@ full-page PNGs to var/screenshots/ for a person to look at.
 """
 
 import argparse
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -15,7 +16,12 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser import CHROMIUM_FLAGS, chromium_path, start_demo_site  # noqa: E402
+from tests.browser import (  # noqa: E402
+    CHROMIUM_FLAGS,
+    chromium_path,
+    site_env,
+    start_demo_site,
+)
 from tests.demo_site_data import create_member, create_question, log_in  # noqa: E402
 
 WIDTHS = {"mobiel": 375, "desktop": 1280}
@@ -47,6 +53,20 @@ MEMBER = [
 ]
 
 
+def load_demo_site(var_dir):
+    """A database of its own in `var_dir` with the demo content and its
+    search index, as `make run` makes one (the browser tests serve a copy of
+    the test database instead)."""
+    env = site_env(var_dir)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (
+        ["migrate", "--no-input", "-v0"],
+        ["load_demo_data", "--no-progress"],
+        ["rebuild_search_index", "--no-progress"],
+    ):
+        subprocess.run(manage + command, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "var" / "screenshots"))
@@ -59,6 +79,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="vindplaats-screenshots-") as var_dir:
         print("Starting the demo site (migrate + demo content)...", flush=True)
+        load_demo_site(var_dir)
         server, base_url = start_demo_site(var_dir)
         try:
             member = create_member(var_dir, "schermafbeelding", "Sanne Visser")
