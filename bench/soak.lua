@@ -28,7 +28,10 @@ function request()
   local roll = math.random()
   local member = members[math.random(#members)]
   local question = questions[math.random(#questions)]
-  if roll < 0.10 then
+  if not writes then
+    -- The warm-up: reads only, nothing stored.
+    return wrk.format("GET", reads[math.random(#reads)], roll < 0.3 and member_headers(member, false) or nil)
+  elseif roll < 0.10 then
     answers_sent = answers_sent + 1
     local body = "body=Soak-" .. run .. "-" .. id .. "-" .. sent
       .. "+een+antwoord+met+genoeg+woorden+erin&csrfmiddlewaretoken=" .. member[2]

@@ -10,7 +10,11 @@ duplicate check never refuses one. Meanwhile the workers' memory is sampled.
 It then checks what a soak is for: no 5xx, no lost writes (every answer the
 site acknowledged with its redirect is stored; more may be stored than
 acknowledged, since wrk stops with requests in flight) and memory that stays
-flat (the workers' RSS in the last quarter against the first). The result
+flat (the workers' RSS in the last quarter against the first). Before it
+the readers alone warm the workers for WARMUP_SECONDS, so the first quarter
+is a worker whose caches (the search postings, the templates) hold what
+the reads need, not an empty one: what grows after that is what a soak
+looks for. The result
 goes to var/bench/soak.json; `make bench` runs it after the HTTP load.
 
 The members and their sessions are made in the benchmark database first
@@ -33,6 +37,8 @@ LUA = Path(__file__).with_name("soak.lua")
 MEMBERS = 24
 QUESTIONS = 40
 SAMPLE_SECONDS = 5
+# Reads only, before the soak is measured (see the docstring).
+WARMUP_SECONDS = 10
 # The workers may grow this much between the first and the last quarter.
 MEMORY_SLACK_MB = 25
 
@@ -101,7 +107,7 @@ def lua_table(rows):
     )
 
 
-def script(run, data):
+def script(run, data, writes=True):
     """bench/soak.lua with this run's data in front of it."""
     reads = [
         "/",
@@ -117,12 +123,14 @@ def script(run, data):
     header = "\n".join(
         [
             f"run = {json.dumps(run)}",
+            f"writes = {'true' if writes else 'false'}",
             f"members = {lua_table(data['members'])}",
             f"questions = {lua_table(data['questions'])}",
             f"reads = {lua_table(reads)}",
         ]
     )
-    path = ROOT / "var" / "bench" / f"soak-{run}.lua"
+    name = f"soak-{run}.lua" if writes else f"soak-{run}-warmup.lua"
+    path = ROOT / "var" / "bench" / name
     path.write_text(header + "\n" + LUA.read_text())
     return path
 
@@ -161,8 +169,14 @@ def soak(env, seconds, serve):
     run = secrets.token_hex(4)
     data = json.loads(in_database(env, "--setup", run))
     lua = script(run, data)
+    warmup = script(run, data, writes=False)
     samples = []
     with serve(env) as (base, server):
+        subprocess.run(
+            ["wrk", "-t2", "-c8", f"-d{WARMUP_SECONDS}s", "-s", str(warmup), base],
+            capture_output=True,
+            check=True,
+        )
         wrk = subprocess.Popen(
             ["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", str(lua), base],
             stdout=subprocess.PIPE,
@@ -174,6 +188,7 @@ def soak(env, seconds, serve):
             time.sleep(SAMPLE_SECONDS)
         output = wrk.stdout.read()
     lua.unlink()
+    warmup.unlink()
     match = re.search(r"^SOAK (\{.*\})$", output, re.MULTILINE)
     if not match:
         raise RuntimeError(f"wrk gave no soak summary:\n{output}")
