@@ -32,7 +32,7 @@ from .query import Facet, FacetValue, Hit, SearchResults
 
 logger = logging.getLogger("vindplaats.search")
 
-# Fewer results than this for a query of three words or more, and half of
+# Fewer results than this for a query of three words or more, and fewer of
 # its words are enough (search()).
 FEW_RESULTS = 10
 
@@ -43,23 +43,32 @@ def search(query):
     depends_on(*(index_name(kind) for kind in query.kinds))
     backend = get_backend()
     raw = backend.search(query)
-    fallback = False
+    own = raw  # with as many words as the query asks for
+    widened_to = None
     found = raw.total if raw.text_total is None else raw.text_total
     if found < FEW_RESULTS and query.word_count > 2:
         # A long question that finds little (whatever the filters): what has
-        # half of its words (at least two) joins, below what has more, each
-        # saying what it lacks. Its words are often not the ones the texts
-        # use.
+        # half of its words (at least two) joins, and when that is still
+        # little, what has any of them; a compound typed counts where any of
+        # its parts is (the backend's contract for a widened search). What
+        # has more words still comes first, each hit saying what it lacks.
+        # A question's words are often not the ones the texts use.
         half = max(2, -(-query.word_count // 2))
-        if half < query.minimum_should_match:
-            wider = backend.search(query, minimum=half)
+        for minimum in (half, 1):
+            if minimum >= query.minimum_should_match:
+                continue
+            wider = backend.search(query, minimum=minimum)
             if wider.total > raw.total:
-                raw = wider
-    if raw.total == 0 and query.minimum_should_match > 1:
+                raw, widened_to = wider, minimum
+            if wider.text_total is None or wider.text_total >= FEW_RESULTS:
+                break
+    if raw.total == 0 and query.minimum_should_match > 1 and widened_to != 1:
         # Nothing has enough of the words: what has any of them, each hit
         # saying which it lacks, beats an empty page.
-        raw = backend.search(query, minimum=1)
-        fallback = raw.total > 0
+        raw, widened_to = backend.search(query, minimum=1), 1
+    # The page says so when nothing had the words asked for and what it
+    # shows needed only one of them.
+    fallback = own.total == 0 and widened_to == 1 and raw.total > 0
     if query.hits_only:
         # A list of links: no labels to look up, no snippets to mark, no
         # facets to list, no correction to offer (SearchQuery.hits_only).

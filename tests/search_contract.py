@@ -146,12 +146,14 @@ class SearchContract:
     def test_four_words_find_what_has_three_and_say_which_it_lacks(self):
         three = self.practice(title="Zorgzwaluw, kwartiermaker en pelikaan")
         two = self.practice(title="Zorgzwaluw en kwartiermaker")  # two of four
-        self.practice(title="Alleen de pelikaan")  # one of four: never enough
+        one = self.practice(title="Alleen de pelikaan")  # one of four
         results = self.find(self.LONG)
-        # So few have three that half the words are enough: below them.
-        assert self.titles(results) == [three.title, two.title]
+        # So few have three that half the words are enough, and so few have
+        # half that any word is: below them, what has more words first.
+        assert self.titles(results) == [three.title, two.title, one.title]
         assert results.hits[0].missing == ["Reigerplan"]
         assert results.hits[1].missing == ["pelikaan", "Reigerplan"]
+        assert results.hits[2].missing == ["zorgzwaluw", "kwartiermaker", "Reigerplan"]
         assert results.partial and not results.fallback
 
     def test_four_words_need_three_when_enough_have_three(self):

@@ -236,6 +236,36 @@ def test_a_compound_is_one_named_word_that_needs_every_part():
     assert should[1] == clause(1, word("ouderen"))
 
 
+def test_a_widened_question_matches_a_compound_by_any_part_each_named():
+    request = body(
+        backend_for(), SearchQuery(text="dementiezorg ouderen thuis"), minimum=1
+    )
+    text_query = request["query"]["bool"]["must"][0]["function_score"]["query"]
+    assert text_query["bool"]["minimum_should_match"] == 1
+    assert text_query["bool"]["should"][0] == {
+        "bool": {
+            "should": [
+                {
+                    "bool": {
+                        "should": [word("dementie")],
+                        "minimum_should_match": 1,
+                        "_name": "clause:0.0",
+                    }
+                },
+                {
+                    "bool": {
+                        "should": [word("zorg")],
+                        "minimum_should_match": 1,
+                        "_name": "clause:0.1",
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+            "_name": "clause:0",
+        }
+    }
+
+
 def test_at_most_ten_words_count():
     text = " ".join(f"woord{n}" for n in range(14))
     request = body(backend_for(), SearchQuery(text=text))
@@ -593,6 +623,25 @@ def test_a_hit_lacks_the_clauses_it_did_not_match():
         results = search(SearchQuery(text="Ziekenhuizen ouderen thuis"))
     assert [hit.missing for hit in results.hits] == [[], ["ouderen"]]
     assert results.partial and not results.fallback
+
+
+@pytest.mark.django_db
+def test_a_widened_hit_with_part_of_a_compound_still_lacks_it():
+    practices = list(PracticePage.objects.live().order_by("pk")[:2])
+    response = search_response(practices, "x")
+    # The first has one part of "dementiezorg", the second both.
+    response["hits"]["hits"][0]["matched_queries"] = ["clause:0", "clause:0.1"]
+    response["hits"]["hits"][1]["matched_queries"] = [
+        "clause:0",
+        "clause:0.0",
+        "clause:0.1",
+        "clause:2",
+    ]
+    FakeNode.reset(lambda method, path, payload: (200, response))
+    query = SearchQuery(text="dementiezorg ouderen thuis")
+    with override_settings(VINDPLAATS_SEARCH=FAKE):
+        raw = get_backend().search(query, minimum=1)
+    assert [hit.missing for hit in raw.hits] == [(0, 1, 2), (1,)]
 
 
 @pytest.mark.django_db

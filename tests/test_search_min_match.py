@@ -97,20 +97,52 @@ def test_four_words_match_with_three_not_two(scope, practice):
     assert all(hit.missing == ["pelikaan"] for hit in results.hits)
 
 
-def test_a_long_question_that_finds_little_also_shows_half_its_words(scope, practice):
+def test_a_long_question_that_finds_little_widens_to_half_then_any_word(
+    scope, practice
+):
     three = practice("zorgzwaluw", "kwartiermaker", "reigerplan")
     two = practice("zorgzwaluw", "pelikaan", provinces=["limburg"])
-    practice("kwartiermaker", provinces=["limburg"])  # one word of four
+    one = practice("kwartiermaker", provinces=["limburg"])  # one word of four
     results = find(scope, QUERY)
-    assert [hit.id for hit in results.hits] == [three.pk, two.pk]
+    # Half the words find two, still little: any word is enough, what has
+    # more words first.
+    assert [hit.id for hit in results.hits] == [three.pk, two.pk, one.pk]
     assert results.hits[1].missing == ["kwartiermaker", "reigerplan"]
+    assert results.hits[2].missing == ["zorgzwaluw", "pelikaan", "reigerplan"]
     assert not results.fallback
     # Whether it found little does not depend on the filters: a facet's
     # count is what a click on it shows.
     counts = {v.value: v.count for v in results.facet("provincie").values}
-    assert counts["limburg"] == 1
+    assert counts["limburg"] == 2
     limburg = find(scope, QUERY, filters={"provincie": ["limburg"]})
-    assert [hit.id for hit in limburg.hits] == [two.pk]
+    assert [hit.id for hit in limburg.hits] == [two.pk, one.pk]
+
+
+def test_a_long_question_stops_widening_once_half_its_words_find_enough(
+    scope, practice
+):
+    twos = [
+        practice("zorgzwaluw", "pelikaan", title=f"Twee {n}")
+        for n in range(FEW_RESULTS)
+    ]
+    practice("kwartiermaker", title="Een")  # one word of four
+    results = find(scope, QUERY, page_size=20)
+    assert {hit.id for hit in results.hits} == {two.pk for two in twos}
+
+
+def test_a_widened_question_counts_a_compound_where_one_of_its_parts_is(
+    scope, practice
+):
+    # "beweegprogramma" needs beweeg and programma, until the question
+    # widens: then a text with either part has the word, and still lacks it.
+    text = "beweegprogramma zorgzwaluw kwartiermaker"
+    assert SearchQuery(text=text).clause_words == [0, 0, 1, 2]
+    part = practice("programma", "zorgzwaluw")
+    other = practice("zorgzwaluw")  # one word of three
+    results = find(scope, text)
+    assert [hit.id for hit in results.hits] == [part.pk, other.pk]
+    assert results.hits[0].missing == ["beweegprogramma", "kwartiermaker"]
+    assert results.total == 2
 
 
 def test_only_the_first_ten_words_count(scope, practice):

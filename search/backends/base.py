@@ -103,9 +103,12 @@ class BaseSearchBackend:
         """RawResults for a SearchQuery: the documents that match at least
         `minimum` of its clauses (query.clauses: each a list of
         alternatives, any of which matches), query.minimum_should_match when
-        None. Ranked by relevance, a document that matches more clauses
-        comes first, then the better score; each hit names the clauses it
-        lacks."""
+        None. A word of the query matches where every one of its clauses
+        does (each part of a compound); in a search widened below the
+        query's own minimum (search.service), where any of them does.
+        Ranked by relevance, a document that matches more words comes
+        first, then the better score; each hit names the words it does not
+        wholly match."""
         raise NotImplementedError
 
     def similar(self, kind, id, *, limit=5):

@@ -354,12 +354,17 @@ class DatabaseBackend(BaseSearchBackend):
             minimum = query.minimum_should_match
         matched = coverage = None  # per word, the documents matching it
         if clauses:
-            matched = self._words_matched(columns, query)
+            matched, partly = self._words_matched(columns, query)
             if minimum >= query.word_count:
                 base &= matched.all(axis=0)
                 matched = None  # every hit has every word
             else:
-                coverage = matched.sum(axis=0, dtype=np.int32)
+                # Widened below the query's own minimum (search.service), a
+                # compound counts where any of its parts is (the contract,
+                # search.backends.base); what a hit lacks stays what it
+                # does not wholly match.
+                counted = partly if minimum < query.minimum_should_match else matched
+                coverage = counted.sum(axis=0, dtype=np.int32)
                 base &= coverage >= minimum
         selections = {
             key: columns.selection(key, values) for key, values in query.filters.items()
@@ -393,18 +398,21 @@ class DatabaseBackend(BaseSearchBackend):
         )
 
     def _words_matched(self, columns, query):
-        """A mask per word of the query: the documents that match each of
-        its clauses (every part of a compound). Worked out once per request
-        for these clauses and this content of the index: a search that
-        widens (fewer words needed, search.service) reuses it."""
+        """Two masks per word of the query: the documents that match every
+        one of its clauses (each part of a compound), and those that match
+        any of them. Worked out once per request for these clauses and this
+        content of the index: a search that widens (fewer words needed,
+        search.service) reuses them."""
 
         def work_out():
-            matched = np.ones((query.word_count, columns.size), dtype=bool)
+            every = np.ones((query.word_count, columns.size), dtype=bool)
+            some = np.zeros((query.word_count, columns.size), dtype=bool)
             for word, mask in zip(
                 query.clause_words, self._clauses_matched(columns, query), strict=True
             ):
-                matched[word] &= mask
-            return matched
+                every[word] &= mask
+                some[word] |= mask
+            return every, some
 
         if columns.token is None:
             return work_out()

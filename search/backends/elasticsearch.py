@@ -15,6 +15,7 @@ and swaps the alias in one atomic request, so searches keep working.
 import contextlib
 import logging
 import time
+from collections import Counter
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
@@ -539,12 +540,17 @@ class ElasticsearchBackend(BaseSearchBackend):
             )
             return self.database.search(query, minimum=minimum)
         needed = query.minimum_should_match if minimum is None else minimum
+        # A compound in a widened search has its parts named (text_query).
+        parts = (
+            Counter(query.clause_words) if needed < query.minimum_should_match else {}
+        )
         return results_from_response(
             response,
             with_text=bool(query.terms) and not query.hits_only,
             with_facets=not query.hits_only,
             # Fewer needed than there are: the words are named (text_query).
             clauses=query.word_count if needed < query.word_count else 0,
+            parts={word: count for word, count in parts.items() if count > 1},
         )
 
     def similar(self, kind, id, *, limit=5):
@@ -648,7 +654,11 @@ def text_query(parsed, minimum=None, fields=DocumentSearch.fields):
     ("2<75%", sent as is) asks when None. When that is every word the
     clauses are all `must`; otherwise each word is named by its position
     ("clause:0"), so a hit's matched_queries tell which it lacks, and adds
-    COVERAGE_WEIGHT to the score of a document it matches."""
+    COVERAGE_WEIGHT to the score of a document it matches. Below the
+    contract's own minimum (a widened search, search.service) a compound's
+    word matches where any of its parts does, each part named too
+    ("clause:0.1"), so a hit that has only some of them still lacks the
+    word."""
     clauses = []
     for index in range(min(len(parsed.clauses), MAX_CLAUSES)):
         fuzzy = index in parsed.corrected
@@ -666,9 +676,8 @@ def text_query(parsed, minimum=None, fields=DocumentSearch.fields):
     needed = required_clauses(len(words)) if minimum is None else minimum
     if needed >= len(words):
         return Q("bool", must=[_any_of(alternatives) for alternatives in clauses])
-    named = [
-        _word(parts, _name=f"clause:{position}") for position, parts in enumerate(words)
-    ]
+    widened = needed < required_clauses(len(words))
+    named = [_word(parts, position, widened) for position, parts in enumerate(words)]
     return Q(
         "function_score",
         query=Q(
@@ -682,12 +691,20 @@ def text_query(parsed, minimum=None, fields=DocumentSearch.fields):
     )
 
 
-def _word(clauses, **options):
-    """One word of the query: its clause, or all of them (a compound)."""
+def _word(clauses, position, widened=False):
+    """Word `position` of the query, named: its clause, or all of them (a
+    compound), any of them when `widened`, each part then named too."""
+    name = f"clause:{position}"
     if len(clauses) == 1:
-        return _any_of(clauses[0], **options)
+        return _any_of(clauses[0], _name=name)
+    if widened:
+        parts = [
+            _any_of(alternatives, _name=f"{name}.{part}")
+            for part, alternatives in enumerate(clauses)
+        ]
+        return Q("bool", should=parts, minimum_should_match=1, _name=name)
     return Q(
-        "bool", must=[_any_of(alternatives) for alternatives in clauses], **options
+        "bool", must=[_any_of(alternatives) for alternatives in clauses], _name=name
     )
 
 
@@ -736,10 +753,15 @@ def _completion(word, fields):
     )
 
 
-def results_from_response(response, *, with_text, with_facets=True, clauses=0):
+def results_from_response(
+    response, *, with_text, with_facets=True, clauses=0, parts=None
+):
     """RawResults from a FacetedResponse; with `clauses` named (text_query),
-    each hit lacks those it did not match. Without `with_facets` the request
-    asked for no facet counts (SearchQuery.hits_only) and none are read."""
+    each hit lacks those it did not match, and a word of `parts` ({word:
+    how many parts}, a compound in a widened search) those of which it
+    did not match every part. Without `with_facets` the request asked for
+    no facet counts (SearchQuery.hits_only) and none are read."""
+    parts = parts or {}
     hits = []
     for hit in response:
         matched = set(getattr(hit.meta, "matched_queries", None) or [])
@@ -747,6 +769,10 @@ def results_from_response(response, *, with_text, with_facets=True, clauses=0):
             position
             for position in range(clauses)
             if f"clause:{position}" not in matched
+            or any(
+                f"clause:{position}.{part}" not in matched
+                for part in range(parts.get(position, 0))
+            )
         )
         fragments = getattr(hit.meta, "highlight", None)
         highlight = ""
