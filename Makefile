@@ -68,7 +68,7 @@ test: install-dev htmx chromium lint test-sqlite test-postgres ## Lint, then the
 # runs (hypothesis, long sweeps), on SQLite, in two processes (pytest-xdist),
 # on the demo site saved by an earlier run while only tests changed
 # (tests/saved_demo_site.py). `make test` runs all, on a freshly built demo.
-test-fast: install-dev ## The suite without browser tests and slow runs, on SQLite (about 3 minutes)
+test-fast: install-dev ## The suite without browser tests and slow runs, on SQLite (about 2 minutes)
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=kb.settings.test $(BIN)/pytest -m "not browser and not slow" -n 2 --dist load --reuse-demo-site
 
 # The suite always runs on the test settings, whatever DJANGO_SETTINGS_MODULE says.

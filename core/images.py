@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 from allauth.core import ratelimit
 from PIL import Image, UnidentifiedImageError
+from wagtail.images.models import Filter
 
 FORMATS = {"JPEG", "PNG", "WEBP"}
 # Modes that resize well as they are; others are converted before shrinking.
@@ -167,3 +168,18 @@ def clean_image(upload, *, max_bytes, max_pixels, max_side, max_full_pixels=None
     # A new image from the bare pixels carries no metadata at all.
     clean = Image.frombytes(image.mode, image.size, image.tobytes())
     return CleanImage(clean, has_alpha, source_format)
+
+
+def rendition(image, spec):
+    """`image.get_rendition(spec)`, without writing a rendition found in the
+    cache back to it: Wagtail's get_rendition sets the cache on every call,
+    so a tag drawn on every request (the og:image) rewrote it each time. A
+    miss goes to get_rendition, which finds or makes it and caches it."""
+    Rendition = image.get_rendition_model()
+    wanted = Filter(spec=spec)
+    key = Rendition.construct_cache_key(image, wanted.get_cache_key(image), wanted.spec)
+    found = Rendition.cache_backend.get(key)
+    if found is None:
+        return image.get_rendition(wanted)
+    found.image = image  # as Wagtail does: the caller's instance, not a copy
+    return found

@@ -1,10 +1,14 @@
 """Pages use a fixed number of SQL queries, however much a practice holds."""
 
+from unittest import mock
+
 import pytest
+from wagtail.images import get_image_model
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from practices.models import PracticePage
 from tests.factories import (
     PracticeContactFactory,
     PracticeOrganisationFactory,
@@ -67,3 +71,24 @@ def test_api_and_home_page_query_counts_are_small(
     client.get("/")
     with django_assert_max_num_queries(25):
         client.get("/")
+
+
+@pytest.mark.parametrize("which", ["home", "practice with a hero image"])
+def test_a_warm_page_view_writes_no_rendition_to_the_cache(client, which):
+    """Wagtail's get_rendition writes the rendition to the cache on every
+    call; the og:image (outside the cached fragments) did that on every
+    view of a practice (issue 15)."""
+    url = "/"
+    if which != "home":
+        url = PracticePage.objects.live().exclude(hero_image=None).first().url
+    cache = get_image_model().get_rendition_model().cache_backend
+    client.cookies["sessionid"] = "not-a-session"  # past the page cache
+    assert client.get(url).status_code == 200  # warm
+    with (
+        mock.patch.object(cache, "set", wraps=cache.set) as set_one,
+        mock.patch.object(cache, "set_many", wraps=cache.set_many) as set_many,
+    ):
+        html = client.get(url).content.decode()
+    assert not set_one.called and not set_many.called
+    if which != "home":
+        assert 'property="og:image"' in html

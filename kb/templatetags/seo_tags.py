@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.text import Truncator
 
 from core.cache import remembered
+from core.images import rendition
 from core.params import positive_int
 from core.site_url import site_url
 from practices.models import PAGE_TREE, hidden_paths
@@ -41,8 +42,7 @@ def _hero_image_url(page, request):
     image = getattr(page, "hero_image", None)
     if image is None:
         return ""
-    rendition = image.get_rendition("fill-1200x630")
-    url = rendition.url
+    url = rendition(image, "fill-1200x630").url
     # Media on another host (a storage's own URL) stays where it is.
     return url if url.startswith(("http://", "https://")) else site_url(url)
 
