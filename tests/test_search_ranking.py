@@ -13,6 +13,8 @@ import math
 import pytest
 
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from search import documents
 from search.analysis import analyze
@@ -20,7 +22,7 @@ from search.backends import get_backend
 from search.backends.base import WEIGHTS
 from search.backends.ranking import K1, B
 from search.documents import Document, DocumentType
-from search.models import SearchDocument, SearchPosting
+from search.models import SearchDocument, SearchPosting, Synonym
 from search.query import SearchQuery
 from search.service import search
 
@@ -208,3 +210,30 @@ def reference_scores(clauses, corpus):
                         / (found + norm)
                     )
     return scores
+
+
+def test_a_phrase_asks_the_full_text_index_once_per_content_of_the_index(corpus):
+    """Only the full-text index knows whether words stand side by side; a
+    phrase (from a synonym) is asked for once, then kept until the index
+    changes (search.backends.ranking)."""
+    Synonym.objects.create(terms="laagvlieger, vliegt laag")
+
+    def fulltext_statements(text):
+        with CaptureQueriesContext(connection) as captured:
+            found = numbers(ranked(text), corpus)
+        sql = [q["sql"] for q in captured if "search_fulltext" in q["sql"]]
+        return found, sql
+
+    found, sql = fulltext_statements("laagvlieger")
+    assert found == [11, 12] and sql
+    assert fulltext_statements("laagvlieger") == ([11, 12], [])
+    # A new text with both words, but not side by side as "vliegt laag".
+    group = Group.objects.create(name="Rangorde 13")
+    CORPUS[13] = ("Een merel", "", "Laag vliegt de zwaluw niet.")
+    try:
+        get_backend().index([as_document(group)])
+        corpus[13] = group.pk
+        found, sql = fulltext_statements("laagvlieger")
+    finally:
+        del CORPUS[13]
+    assert found == [11, 12] and sql  # asked again: the index changed

@@ -328,6 +328,18 @@ class DatabaseBackend(BaseSearchBackend):
         SearchDocument.objects.filter(pk__in=document_ids).delete()
         return terms
 
+    def rebuild(self, documents, progress=None):
+        super().rebuild(documents, progress=progress)
+        if connection.vendor == "postgresql":
+            # Every row of the search tables is new: the planner's statistics
+            # now, not whenever autovacuum comes by (until then it guesses,
+            # and may scan every vector for a phrase).
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "ANALYZE search_searchdocument, search_searchposting, "
+                    "search_searchfacetvalue, search_fulltext, search_indexedterm"
+                )
+
     @transaction.atomic
     def reset(self):
         self._changed()
@@ -420,19 +432,16 @@ class DatabaseBackend(BaseSearchBackend):
         return once_per_request(key, work_out)
 
     def _clauses_matched(self, columns, query):
-        """A mask per clause of the documents that match it. A clause of
-        single words is read from the postings the ranking keeps in memory
-        (search.backends.ranking); only a clause with a phrase in it asks
-        the full-text index, which knows where the words stand."""
-        masks = ranking.of(columns).holding(query.clauses)
-        phrased = [number for number, mask in enumerate(masks) if mask is None]
-        if phrased:
-            found = self.fulltext.matching_each(
-                [query.clauses[number] for number in phrased], query.kinds
-            )
-            for number, ids in zip(phrased, found, strict=True):
-                masks[number] = columns.mask(ids)
-        return masks
+        """A mask per clause of the documents that match it, from what the
+        ranking keeps in memory (search.backends.ranking): the postings of
+        its words, and the documents of each phrase, which only the
+        full-text index knows (it knows where the words stand) and is asked
+        for once per content of the index."""
+
+        def match(phrases):
+            return self.fulltext.matching_each([[p] for p in phrases], query.kinds)
+
+        return ranking.of(columns).holding(query.clauses, match)
 
     def _page(self, columns, passing, query, coverage):
         """One page as (document id, score): by relevance from the stored
