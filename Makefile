@@ -104,10 +104,10 @@ chromium: ## Debian's Chromium for the browser tests (Playwright never downloads
 wrk: ## Debian's wrk, the HTTP load generator of `make bench`
 	$(call debian_package,wrk,wrk,the benchmark's HTTP load)
 
-bench: install-dev wrk ## Full benchmark: 10,000 and 100,000 practices (takes a while)
+bench: install-dev wrk ## Full benchmark: 10,000 and 100,000 practices on SQLite, then PostgreSQL when DATABASE_URL is set (takes a while)
 	$(BIN)/python -m bench
 
-bench-quick: install-dev wrk ## The same at 10,000 practices with short runs
+bench-quick: install-dev wrk ## The same at 10,000 practices with short runs (both databases when DATABASE_URL is set)
 	$(BIN)/python -m bench --quick
 
 relevance: install-dev ## The judged relevance set (tests/relevance/): nDCG@10, P@5 and R@20 per kind of query

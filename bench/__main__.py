@@ -1,11 +1,12 @@
 """`python -m bench [--quick]`: build benchmark databases, measure, report.
 
-For every size it (re)uses a database of its own (SQLite under var/bench/, or
-a PostgreSQL database named after DATABASE_URL's with a `_bench_<size>` suffix),
-rebuilds the search index (timed), measures search latency side by side
-(bench.latency), then serves the site with gunicorn (2 workers) on loopback and
-loads it with wrk. Results: a table on the terminal, var/bench/latest.json and
-var/bench/latest.png.
+It measures SQLite, then, when DATABASE_URL is set, PostgreSQL the same way.
+For every database and size it (re)uses a database of its own (SQLite under
+var/bench/, or a PostgreSQL database named after DATABASE_URL's with a
+`_bench_<size>` suffix), rebuilds the search index (timed), measures search
+latency side by side (bench.latency), then serves the site with gunicorn (2
+workers) on loopback and loads it with wrk. Results: a table on the terminal
+(the databases side by side), var/bench/latest.json and var/bench/latest.png.
 """
 
 import argparse
@@ -56,12 +57,23 @@ def say(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def environment(size):
+def databases():
+    """What `python -m bench` measures, in order: SQLite, and PostgreSQL after
+    it when DATABASE_URL is set."""
+    return ["sqlite", "postgresql"] if os.environ.get("DATABASE_URL") else ["sqlite"]
+
+
+def environment(size, database=None):
+    """The environment of `size`'s benchmark database on `database` ("sqlite" or
+    "postgresql"); by default the last of databases(), DATABASE_URL's when set.
+
+    The child processes inherit it, so the SQLite one has no DATABASE_URL."""
+    database = database or databases()[-1]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kb.settings.bench"}
     env["VINDPLAATS_VAR_DIR"] = str(OUT / f"db-{size}")
-    env["VINDPLAATS_CACHE_PREFIX"] = f"bench-{size}-{RUN}"
+    env["VINDPLAATS_CACHE_PREFIX"] = f"bench-{database}-{size}-{RUN}"
     env.pop("ELASTICSEARCH_URL", None)
-    if os.environ.get("DATABASE_URL"):
+    if database == "postgresql":
         env["DATABASE_URL"] = postgres_database(size)
     else:
         env.pop("DATABASE_URL", None)
@@ -106,10 +118,11 @@ def probe(env, what):
     return result.stdout.strip()
 
 
-def prepare(size):
-    env = environment(size)
+def prepare(size, database):
+    env = environment(size, database)
+    tag = f"[{database} {size}]"
     Path(env["VINDPLAATS_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
-    say(f"[{size}] database: migrate, demo content, practices")
+    say(f"{tag} database: migrate, demo content, practices")
     manage(env, "migrate", "--no-input", "-v0")
     count = int(probe(env, "count") or 0)
     if count == 0:
@@ -119,18 +132,18 @@ def prepare(size):
         manage(env, "generate_practices", str(size - count))
     questions = int(probe(env, "questions") or 0)
     if questions < size // 10:
-        say(f"[{size}] questions and answers")
+        say(f"{tag} questions and answers")
         manage(env, "generate_questions", str(size // 10 - questions))
-    say(f"[{size}] rebuilding the search index")
+    say(f"{tag} rebuilding the search index")
     started = time.monotonic()
     manage(env, "rebuild_search_index", capture=True)
     index_build = time.monotonic() - started
     # A running site works out each practice's comparable initiatives in the
     # background after a rebuild (practices.similar); the bench's server has
     # no worker, so they are worked out here, as they would be by then.
-    say(f"[{size}] comparable initiatives of every practice")
+    say(f"{tag} comparable initiatives of every practice")
     manage(env, "refresh_similar_practices", capture=True)
-    say(f"[{size}] Wagtail's own index (the stock reference)")
+    say(f"{tag} Wagtail's own index (the stock reference)")
     manage(env, "update_index", capture=True)
     return env, index_build
 
@@ -359,107 +372,216 @@ def sizes_on_disk(env):
     return int(database) / 2**20, int(index) / 2**20
 
 
+def measure(size, database, settings):
+    """Everything measured of one database at one size: what latest.json
+    holds under `databases.<database>.sizes.<size>`."""
+    env, index_build = prepare(size, database)
+    queries = latency(env, settings)
+    endpoints, rss = http(env, settings)
+    soaked = None
+    if endpoints:
+        say(f"[{database} {size}] soak: {settings['soak']} s of readers and writers")
+        soaked = soak(env, settings["soak"], serving)
+        say(f"  soak passed: {soaked['passed']}")
+    db_mb, index_mb = sizes_on_disk(env)
+    http_summary = None
+    if endpoints:
+        http_summary = {
+            "search_rps": endpoints["search"]["rps"],
+            "practice_rps": endpoints["practice"]["rps"],
+            "practice_cold_rps": endpoints["practice_cold"]["rps"],
+            "question_rps": endpoints["question"]["rps"],
+            "home_cached_rps": endpoints["home_cached"]["rps"],
+            "errors": sum(e["errors"] for e in endpoints.values()),
+            "p99_ms_max": max(e["p99_ms"] or 0 for e in endpoints.values()),
+            "endpoints": endpoints,
+        }
+    return {
+        "search": {**search_summary(queries), "per_query": queries},
+        "http": http_summary,
+        "rss_mb": rss,
+        "soak": soaked,
+        "index_build_s": index_build,
+        "db_mb": db_mb,
+        "index_mb": index_mb,
+    }
+
+
 def run(settings):
+    """Every size on SQLite, then every size on PostgreSQL (databases())."""
     report = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
         "quick": settings is QUICK,
-        "database": "postgresql" if os.environ.get("DATABASE_URL") else "sqlite",
         "page_cache": "redis" if os.environ.get("REDIS_URL") else "locmem (per worker)",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "sizes": {},
+        "databases": {},
     }
-    for size in settings["sizes"]:
-        env, index_build = prepare(size)
-        queries = latency(env, settings)
-        endpoints, rss = http(env, settings)
-        soaked = None
-        if endpoints:
-            say(f"[{size}] soak: {settings['soak']} s of readers and writers")
-            soaked = soak(env, settings["soak"], serving)
-            say(f"  soak passed: {soaked['passed']}")
-        db_mb, index_mb = sizes_on_disk(env)
-        http_summary = None
-        if endpoints:
-            http_summary = {
-                "search_rps": endpoints["search"]["rps"],
-                "practice_rps": endpoints["practice"]["rps"],
-                "practice_cold_rps": endpoints["practice_cold"]["rps"],
-                "question_rps": endpoints["question"]["rps"],
-                "home_cached_rps": endpoints["home_cached"]["rps"],
-                "errors": sum(e["errors"] for e in endpoints.values()),
-                "p99_ms_max": max(e["p99_ms"] or 0 for e in endpoints.values()),
-                "endpoints": endpoints,
-            }
-        report["sizes"][str(size)] = {
-            "search": {**search_summary(queries), "per_query": queries},
-            "http": http_summary,
-            "rss_mb": rss,
-            "soak": soaked,
-            "index_build_s": index_build,
-            "db_mb": db_mb,
-            "index_mb": index_mb,
-        }
+    for database in databases():
+        sizes = report["databases"].setdefault(database, {"sizes": {}})["sizes"]
+        for size in settings["sizes"]:
+            sizes[str(size)] = measure(size, database, settings)
     return report
 
 
+def sizes_run(report):
+    """{size: the databases that ran it}, smallest size first, SQLite first."""
+    sizes = {}
+    for database, data in report["databases"].items():
+        for size in data["sizes"]:
+            sizes.setdefault(size, []).append(database)
+    return {size: sizes[size] for size in sorted(sizes, key=int)}
+
+
+def runs(report):
+    """(size, database, its data at that size) of every run, as sizes_run()."""
+    for size, names in sizes_run(report).items():
+        for database in names:
+            yield size, database, report["databases"][database]["sizes"][size]
+
+
+def lookup(data, path):
+    """The value at `path` (keys) in one database's data at one size, or None."""
+    for key in path:
+        if data is None:
+            return None
+        data = data.get(key)
+    return data
+
+
+def measures(report):
+    """The rows of the table: (label, path into one database's data at one
+    size, format, whether it is an HTTP rate that PostgreSQL / SQLite compares)."""
+    endpoints = {}  # every endpoint any run has, in the order measured
+    for _, _, data in runs(report):
+        endpoints.update(dict.fromkeys((data.get("http") or {}).get("endpoints") or {}))
+    return [
+        ("search p50 (ms)", ("search", "ours_p50_ms"), ".1f", False),
+        ("search p95 (ms)", ("search", "ours_p95_ms"), ".1f", False),
+        ("search p99 (ms)", ("search", "ours_p99_ms"), ".1f", False),
+        ("stock Wagtail p95 (ms)", ("search", "stock_p95_ms"), ".0f", False),
+        ("  stock queries", ("search", "stock_queries"), "d", False),
+        ("  ours / stock", ("search", "ratio_vs_stock"), ".3g", False),
+        ("raw SQL floor p95 (ms)", ("search", "floor_p95_ms"), ".1f", False),
+        ("  ours / floor", ("search", "ratio_vs_floor"), ".3g", False),
+        ("suggestions p95 (ms)", ("search", "suggest_p95_ms"), ".1f", False),
+        *(
+            (f"http {name} (req/s)", ("http", "endpoints", name, "rps"), ".0f", True)
+            for name in endpoints
+        ),
+        ("http errors", ("http", "errors"), "d", False),
+        ("http p99, worst (ms)", ("http", "p99_ms_max"), ".0f", False),
+        ("rss/worker (MB)", ("rss_mb",), ".0f", False),
+        ("index build (s)", ("index_build_s",), ".1f", False),
+        ("database (MB)", ("db_mb",), ".0f", False),
+        ("search tables (MB)", ("index_mb",), ".0f", False),
+        ("soak passed", ("soak", "passed"), "", False),
+    ]
+
+
+def cell(value, spec):
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return format(value, spec)
+
+
+RATIO = "pg / sqlite"
+
+
 def table(report):
-    lines = []
-    for size, data in report["sizes"].items():
-        s, h = data["search"], data["http"] or {}
-        lines.append(f"\n{int(size):,} practices ({report['database']})")
+    """The databases side by side: a row per measure, a column per size and
+    database, and where both ran a size, PostgreSQL / SQLite of the HTTP rates."""
+    columns = []  # (size, database or RATIO)
+    for size, names in sizes_run(report).items():
+        columns += [(size, database) for database in names]
+        if {"sqlite", "postgresql"} <= set(names):
+            columns.append((size, RATIO))
+
+    def data(size, database):
+        return report["databases"][database]["sizes"][size]
+
+    rows = measures(report)
+    first, width = max(len(row[0]) for row in rows) + 2, 13
+    lines = [
+        "".ljust(first) + "".join(f"{int(size):,}".rjust(width) for size, _ in columns),
+        "practices".ljust(first) + "".join(name.rjust(width) for _, name in columns),
+    ]
+    for label, path, spec, rate in rows:
+        cells = []
+        for size, database in columns:
+            if database != RATIO:
+                cells.append(cell(lookup(data(size, database), path), spec))
+            elif rate:
+                postgresql, sqlite = (
+                    lookup(data(size, name), path) for name in ("postgresql", "sqlite")
+                )
+                ratio = (
+                    postgresql / sqlite if postgresql is not None and sqlite else None
+                )
+                cells.append(cell(ratio, ".2f"))
+            else:
+                cells.append("")
         lines.append(
-            f"  search p50/p95/p99   {s['ours_p50_ms']:.1f} / {s['ours_p95_ms']:.1f} / "
-            f"{s['ours_p99_ms']:.1f} ms over {s['queries']} queries"
-        )
-        stock = f"{s['stock_p95_ms']:.0f} ms" if s["stock_p95_ms"] else "not measured"
-        ratio = f"{s['ratio_vs_stock']:.3f}" if s["ratio_vs_stock"] else "-"
-        lines.append(f"  stock Wagtail p95    {stock} ({s['stock_queries']} queries)")
-        lines.append(f"    ours / stock       {ratio}")
-        lines.append(f"  raw SQL floor p95    {s['floor_p95_ms']:.1f} ms")
-        lines.append(f"    ours / floor       {s['ratio_vs_floor']:.2f}")
-        if s.get("suggest_p95_ms") is not None:
-            lines.append(
-                f"  suggestions p50/p95 {s['suggest_p50_ms']:.1f} / "
-                f"{s['suggest_p95_ms']:.1f} ms over {s['suggestions']} texts"
-            )
-        for name, e in (h.get("endpoints") or {}).items():
-            lines.append(
-                f"  http {name:16} {e['rps']:8.0f} req/s  p50 {e['p50_ms']} ms  "
-                f"p99 {e['p99_ms']} ms  errors {e['errors']}"
-            )
-        lines.append(
-            f"  rss/worker {data['rss_mb'] and round(data['rss_mb'])} MB, index build "
-            f"{data['index_build_s']:.1f} s, database {data['db_mb']:.0f} MB, "
-            f"search tables {data['index_mb']:.0f} MB"
+            (label.ljust(first) + "".join(c.rjust(width) for c in cells)).rstrip()
         )
     return "\n".join(lines)
 
 
+COLOURS = {"sqlite": "C0", "postgresql": "C1"}
+
+
 def plot(report, path):
+    """A subplot per size: the p95 of every query on each database in its own
+    colour; ours and the suggestions filled, stock and the floor hollow."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = list(report["sizes"])
+    sizes = sizes_run(report)
     figure, axes = plt.subplots(
         len(sizes), 1, figsize=(12, 4.5 * len(sizes)), squeeze=False
     )
-    for axis, size in zip(axes[:, 0], sizes, strict=True):
-        queries = report["sizes"][size]["search"]["per_query"]
-        names = [q["name"] for q in queries]
-        positions = range(len(names))
-        routes = (("ours", "o"), ("stock", "s"), ("floor", "^"), ("suggest", "x"))
-        for route, marker in routes:
-            values = [q[route]["p95"] if route in q else None for q in queries]
-            axis.plot(positions, values, marker=marker, linestyle="", label=route)
+    routes = (("ours", "o"), ("stock", "s"), ("floor", "^"), ("suggest", "x"))
+    for axis, (size, names) in zip(axes[:, 0], sizes.items(), strict=True):
+        per_query = {
+            database: report["databases"][database]["sizes"][size]["search"][
+                "per_query"
+            ]
+            for database in names
+        }
+        queries = list(
+            dict.fromkeys(q["name"] for qs in per_query.values() for q in qs)
+        )
+        position = {name: index for index, name in enumerate(queries)}
+        for index, (database, measured) in enumerate(per_query.items()):
+            shift = (index - (len(names) - 1) / 2) * 0.25  # side by side
+            colour = COLOURS.get(database)
+            for route, marker in routes:
+                points = [
+                    (position[q["name"]] + shift, q[route]["p95"])
+                    for q in measured
+                    if route in q
+                ]
+                if not points:
+                    continue
+                hollow = route in ("stock", "floor")
+                axis.plot(
+                    *zip(*points, strict=True),
+                    marker=marker,
+                    linestyle="",
+                    color=colour,
+                    markerfacecolor="none" if hollow else colour,
+                    label=f"{route} ({database})",
+                )
         axis.set_yscale("log")
         axis.set_ylabel("p95 latency (ms, log)")
-        axis.set_title(f"{int(size):,} practices ({report['database']})")
-        axis.set_xticks(list(positions))
-        axis.set_xticklabels(names, rotation=70, ha="right", fontsize=7)
+        axis.set_title(f"{int(size):,} practices ({', '.join(names)})")
+        axis.set_xticks(range(len(queries)))
+        axis.set_xticklabels(queries, rotation=70, ha="right", fontsize=7)
         axis.grid(axis="y", alpha=0.3)
-        axis.legend()
+        axis.legend(fontsize=7, ncol=len(names))
     figure.tight_layout()
     figure.savefig(path, dpi=110)
 
