@@ -35,6 +35,7 @@ from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Prefetch
+from django.db.models.functions import Upper
 from django.dispatch import receiver
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
@@ -880,6 +881,13 @@ class PracticeContact(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("contact person")
         verbose_name_plural = _("contact persons")
+        indexes = [
+            # A member's verified address matched against the contacts
+            # (community.authors: the "initiatiefnemer" badge) is an
+            # `email__iexact`, UPPER(email) = UPPER(%s) on PostgreSQL:
+            # without it every post's badge hashed every contact.
+            models.Index(Upper("email"), name="practice_contact_email_upper"),
+        ]
 
     def __str__(self):
         return self.name

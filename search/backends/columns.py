@@ -22,6 +22,8 @@ import numpy as np
 
 from django.db import connection
 
+from core.cache import once_per_request
+
 from ..models import SearchDocument, SearchIndexState
 
 # Attempts at loading a consistent picture while the index is being written.
@@ -49,6 +51,7 @@ class FacetColumn:
     def __init__(self, values, positions_by_value):
         self.values = values  # code -> value
         self.codes = {value: code for code, value in enumerate(values)}
+        self._by_position = None  # (positions, codes) by position: values_at
         lengths = [len(positions) for positions in positions_by_value]
         self.starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         self.positions = (
@@ -68,6 +71,16 @@ class FacetColumn:
             if code is not None:
                 mask[self.positions[self.starts[code] : self.starts[code + 1]]] = True
         return mask
+
+    def values_at(self, position):
+        """The values of the document at `position`, in the columns' order
+        of values."""
+        if self._by_position is None:
+            order = np.argsort(self.positions, kind="stable")
+            self._by_position = (self.positions[order], self.value_codes[order])
+        positions, codes = self._by_position
+        start, end = np.searchsorted(positions, [position, position + 1])
+        return [self.values[code] for code in codes[start:end]]
 
     def counts(self, mask):
         """{value: number of documents in `mask` with it}, zeros left out."""
@@ -169,6 +182,16 @@ class Columns:
             return np.zeros(self.size, dtype=bool)
         return column.selection(values, self.size)
 
+    def facet_values(self, position):
+        """{facet: [value, ...]} of the document at `position` (the facets it
+        has a value of)."""
+        found = {}
+        for facet, column in self.facets.items():
+            values = column.values_at(position)
+            if values:
+                found[facet] = values
+        return found
+
     def having(self, facet, value):
         """Positions of the documents with this facet value."""
         column = self.facets.get(facet)
@@ -188,15 +211,26 @@ class Columns:
         return [int(pk) for pk in self.ids[chosen]]
 
 
-def _token(kinds):
+def tokens():
+    """{kind: token} of every kind the index holds, read once per request:
+    the columns and the vocabulary (search.backends.vocabulary) both name
+    the content they hold by them."""
+    return once_per_request("search-index-tokens", _read_tokens)
+
+
+def _read_tokens():
+    return dict(SearchIndexState.objects.values_list("kind", "token"))
+
+
+def _token(kinds, fresh=False):
     """The tokens of these kinds together, or None when one has no row yet
-    (its columns are then loaded for every search and kept by none)."""
-    tokens = dict(
-        SearchIndexState.objects.filter(kind__in=kinds).values_list("kind", "token")
-    )
-    if any(kind not in tokens for kind in kinds):
+    (its columns are then loaded for every search and kept by none); read
+    again from the database when `fresh`, not as this request first saw
+    them."""
+    known = _read_tokens() if fresh else tokens()
+    if any(kind not in known for kind in kinds):
         return None
-    return tuple(tokens[kind] for kind in kinds)
+    return tuple(known[kind] for kind in kinds)
 
 
 def current(kinds):
@@ -212,7 +246,7 @@ def current(kinds):
             columns = Columns(kinds, token)
             # Loading is several statements; a write between them shows as a
             # new token, and the picture is loaded again.
-            now = _token(kinds)
+            now = _token(kinds, fresh=True)
             if now == token:
                 break
             token = now

@@ -401,7 +401,7 @@ class DatabaseBackend(BaseSearchBackend):
         hits = []
         if total:
             ranked = self._page(columns, passing, query, coverage)
-            hits = self._hits(ranked, self._missing(columns, matched, ranked))
+            hits = self._hits(columns, ranked, self._missing(columns, matched, ranked))
         return RawResults(
             total=total,
             hits=hits,
@@ -489,14 +489,15 @@ class DatabaseBackend(BaseSearchBackend):
             for pk, position in zip(ids, columns.positions(ids), strict=True)
         }
 
-    def _hits(self, ranked, missing):
+    def _hits(self, columns, ranked, missing):
+        """RawHits of the page: the documents' rows, their facet values from
+        the columns."""
         ids = [pk for pk, _score in ranked]
         rows = SearchDocument.objects.in_bulk(ids)
-        facets = {pk: {} for pk in ids}
-        for document_id, facet, value in SearchFacetValue.objects.filter(
-            document_id__in=ids
-        ).values_list("document_id", "facet", "value"):
-            facets[document_id].setdefault(facet, []).append(value)
+        facets = {
+            pk: columns.facet_values(int(position))
+            for pk, position in zip(ids, columns.positions(ids), strict=True)
+        }
         return [
             RawHit(
                 kind=rows[pk].kind,

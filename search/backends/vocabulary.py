@@ -14,10 +14,11 @@ from collections import Counter
 
 from django.db import connection
 
-from core.cache import Latest, once_per_request
+from core.cache import Latest
 
 from ..expansion import Vocabulary
-from ..models import IndexedTerm, SearchIndexState
+from ..models import IndexedTerm
+from . import columns
 
 _current = Latest()  # named by the tokens
 
@@ -26,16 +27,14 @@ def current():
     """The Vocabulary of the index as it is now (read once per request: a
     page that searches twice, the results and the questions block, asks
     the database once; a word indexed meanwhile waits for the next one)."""
-    tokens = once_per_request("search-vocabulary-tokens", _tokens)
+    tokens = _tokens()
     if not tokens:  # an index never written has no name to keep it under
         return Vocabulary(read())
     return _current.get(tokens, lambda: Vocabulary(read()))
 
 
 def _tokens():
-    return tuple(
-        sorted(SearchIndexState.objects.values_list("kind", "token").order_by())
-    )
+    return tuple(sorted(columns.tokens().items()))
 
 
 def read():
