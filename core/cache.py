@@ -32,6 +32,7 @@ practices, a community post its question and its practice, and no change
 empties the whole cache (a restore clears it).
 """
 
+import contextlib
 import contextvars
 import hashlib
 import logging
@@ -65,6 +66,21 @@ _fragment_dependencies = contextvars.ContextVar("kb_fragment_dependencies", defa
 def request_memo():
     """A dict that lives as long as the current request, or None outside one."""
     return _request_memo.get()
+
+
+@contextlib.contextmanager
+def one_request():
+    """Work outside a request (a command, a task, a benchmark's timing)
+    done as one request: what once_per_request loads inside it is loaded
+    once. Inside a request, the request's own memo goes on."""
+    if _request_memo.get() is not None:
+        yield
+        return
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
 
 
 def once_per_request(key, load):

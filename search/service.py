@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.cache import bump, depends_on
+from core.cache import bump, depends_on, one_request
 
 from .analysis import highlight
 from .backends import get_backend
@@ -38,7 +38,15 @@ FEW_RESULTS = 10
 
 
 def search(query):
-    """Answer a SearchQuery with SearchResults (see search.query)."""
+    """Answer a SearchQuery with SearchResults (see search.query). One
+    search sees one state of the index: what it reads once per request
+    (the index's tokens, its vocabulary) it reads once, in a request or
+    not."""
+    with one_request():
+        return _search(query)
+
+
+def _search(query):
     # The page showing the results is rebuilt when the index changes.
     depends_on(*(index_name(kind) for kind in query.kinds))
     backend = get_backend()

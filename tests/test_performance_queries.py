@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from practices.models import PracticePage
+from search.query import SearchQuery
+from search.service import search
 from tests.factories import (
     PracticeContactFactory,
     PracticeOrganisationFactory,
@@ -92,3 +94,14 @@ def test_a_warm_page_view_writes_no_rendition_to_the_cache(client, which):
     assert not set_one.called and not set_many.called
     if which != "home":
         assert 'property="og:image"' in html
+
+
+def test_a_search_reads_the_state_of_the_index_once():
+    """The columns and the vocabulary both name what they hold by the
+    index's tokens: one search reads them once, in a request or not."""
+    search(SearchQuery(text="ouderen zorg"))
+    with CaptureQueriesContext(connection) as captured:
+        results = search(SearchQuery(text="ouderen zorg"))
+    assert results.total
+    reads = [q for q in captured if "search_searchindexstate" in q["sql"]]
+    assert len(reads) == 1
