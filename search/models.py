@@ -80,8 +80,14 @@ class SearchPosting(models.Model):
 
     pk = models.CompositePrimaryKey("term", "document")
     term = models.TextField()
+    # No foreign key in the database (migration 0016): the backend writes
+    # and removes a document's postings with it, and a rebuild replaces
+    # millions of rows, each of which the key would check.
     document = models.ForeignKey(
-        SearchDocument, on_delete=models.CASCADE, related_name="postings"
+        SearchDocument,
+        on_delete=models.CASCADE,
+        related_name="postings",
+        db_constraint=False,
     )
     frequency = models.FloatField()
 

@@ -205,6 +205,15 @@ def _insert_postings(documents):
                 frequencies[term] = frequencies.get(term, 0.0) + weight
         rows.extend((term, pk, frequency) for term, frequency in frequencies.items())
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: a rebuild writes millions of rows, which INSERTs send
+            # one by one (80 s of a 110 s rebuild at 10,000 practices).
+            columns = "(term, document_id, frequency)"
+            table = SearchPosting._meta.db_table
+            with cursor.cursor.copy(f"COPY {table} {columns} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
         cursor.executemany(
             f"INSERT INTO {SearchPosting._meta.db_table} "
             "(term, document_id, frequency) VALUES (%s, %s, %s)",
