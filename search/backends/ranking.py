@@ -66,16 +66,50 @@ class _Term:
         self.weights = weights
 
 
+class _Kept:
+    """What a process keeps of one content of the index: up to `budget`
+    positions (counted by `size` per value), the least recently used
+    dropped first. Safe to share between threads."""
+
+    def __init__(self, budget, size):
+        self.budget = budget
+        self.size = size
+        self._lock = threading.Lock()
+        self._values = OrderedDict()
+        self._held = 0
+
+    def get(self, keys, load):
+        """{key: value} for `keys`, `load(missing keys)` -> {key: value}
+        called for those not kept (outside the lock)."""
+        found, missing = {}, []
+        with self._lock:
+            for key in keys:
+                if key in self._values:
+                    self._values.move_to_end(key)
+                    found[key] = self._values[key]
+                else:
+                    missing.append(key)
+        if not missing:
+            return found
+        read = load(missing)
+        with self._lock:
+            for key, value in read.items():
+                if key not in self._values:
+                    self._values[key] = value
+                    self._held += self.size(value)
+            while self._held > self.budget and len(self._values) > 1:
+                _key, dropped = self._values.popitem(last=False)
+                self._held -= self.size(dropped)
+        return found | read
+
+
 class Ranking:
     """bm25 over one Columns: made once per content and kept on it."""
 
     def __init__(self, columns):
         self.columns = columns
-        self._lock = threading.Lock()
-        self._terms = OrderedDict()  # term -> _Term, least recently used first
-        self._cached = 0
-        self._phrases = OrderedDict()  # phrase -> positions, the same way
-        self._phrase_positions = 0
+        self._terms = _Kept(CACHED_POSTINGS, lambda term: len(term.positions))
+        self._phrases = _Kept(CACHED_PHRASE_POSITIONS, len)
         lengths = _lengths(columns)
         average = float(lengths.mean()) if len(lengths) else 0.0
         self.norms = K1 * (1 - B + B * lengths / (average or 1.0))
@@ -121,61 +155,28 @@ class Ranking:
     def _phrases_matched(self, wanted, match):
         """{phrase: positions of the documents it stands in}, asking `match`
         for those not kept."""
-        found, missing = {}, []
-        with self._lock:
-            for phrase in wanted:
-                if phrase in self._phrases:
-                    self._phrases.move_to_end(phrase)
-                    found[phrase] = self._phrases[phrase]
-                else:
-                    missing.append(phrase)
-        if not missing:
-            return found
-        read = {
-            phrase: np.sort(self.columns.locate(ids)[0]).astype(np.int32)
-            for phrase, ids in zip(missing, match(missing), strict=True)
-        }
-        with self._lock:
-            for phrase, positions in read.items():
-                if phrase not in self._phrases:
-                    self._phrases[phrase] = positions
-                    self._phrase_positions += len(positions)
-            while (
-                self._phrase_positions > CACHED_PHRASE_POSITIONS
-                and len(self._phrases) > 1
-            ):
-                _phrase, dropped = self._phrases.popitem(last=False)
-                self._phrase_positions -= len(dropped)
-        return found | read
+
+        def load(missing):
+            return {
+                phrase: np.sort(self.columns.locate(ids)[0]).astype(np.int32)
+                for phrase, ids in zip(missing, match(missing), strict=True)
+            }
+
+        return self._phrases.get(wanted, load)
 
     def _postings(self, wanted):
         """{term: _Term} for these terms, read from the database for those
         not kept."""
-        found, missing = {}, []
-        if not wanted:
-            return found
-        with self._lock:
-            for term in wanted:
-                if term in self._terms:
-                    self._terms.move_to_end(term)
-                    found[term] = self._terms[term]
-                else:
-                    missing.append(term)
-        if not missing:
-            return found
-        read = {
-            term: self._term(positions, frequencies)
-            for term, (positions, frequencies) in _read(self.columns, missing).items()
-        }
-        with self._lock:
-            for term, postings in read.items():
-                if term not in self._terms:
-                    self._terms[term] = postings
-                    self._cached += len(postings.positions)
-            while self._cached > CACHED_POSTINGS and len(self._terms) > 1:
-                _term, dropped = self._terms.popitem(last=False)
-                self._cached -= len(dropped.positions)
-        return found | read
+
+        def load(missing):
+            return {
+                term: self._term(positions, frequencies)
+                for term, (positions, frequencies) in _read(
+                    self.columns, missing
+                ).items()
+            }
+
+        return self._terms.get(wanted, load)
 
     def _term(self, positions, frequencies):
         count = len(positions)
