@@ -52,7 +52,8 @@ def _search(query):
     backend = get_backend()
     raw = backend.search(query)
     own = raw  # with as many words as the query asks for
-    widened_to = None
+    widened_to = None  # the minimum the results shown needed, when fewer
+    tried = set()  # the minimums asked for besides the query's own
     found = raw.total if raw.text_total is None else raw.text_total
     if found < FEW_RESULTS and query.word_count > 2:
         # A long question that finds little (whatever the filters): what has
@@ -66,11 +67,12 @@ def _search(query):
             if minimum >= query.minimum_should_match:
                 continue
             wider = backend.search(query, minimum=minimum)
+            tried.add(minimum)
             if wider.total > raw.total:
                 raw, widened_to = wider, minimum
             if wider.text_total is None or wider.text_total >= FEW_RESULTS:
                 break
-    if raw.total == 0 and query.minimum_should_match > 1 and widened_to != 1:
+    if raw.total == 0 and query.minimum_should_match > 1 and 1 not in tried:
         # Nothing has enough of the words: what has any of them, each hit
         # saying which it lacks, beats an empty page.
         raw, widened_to = backend.search(query, minimum=1), 1

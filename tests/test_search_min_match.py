@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext, override
 
+from search.backends import get_backend
 from search.query import MAX_CLAUSES, SearchQuery, required_clauses
 from search.service import FEW_RESULTS, search
 from tests.factories import (
@@ -292,3 +293,20 @@ def test_a_widened_question_looks_its_words_up_once_per_request(
     with CaptureQueriesContext(connection) as queries:
         client.get("/zoeken/", {"q": QUERY, "organisatie": scope.slug})
     assert not [q for q in queries if "search_searchposting" in q["sql"]]
+
+
+def test_a_question_that_finds_nothing_asks_each_minimum_once(
+    scope, practice, monkeypatch
+):
+    backend = get_backend()
+    asked = []
+    search_once = backend.search
+
+    def spy(query, *, minimum=None):
+        asked.append(minimum)
+        return search_once(query, minimum=minimum)
+
+    monkeypatch.setattr(backend, "search", spy)
+    results = find(scope, "zorgzwaluw kwartiermaker pelikaan reigerplan")
+    assert results.total == 0
+    assert asked == [None, 2, 1]
