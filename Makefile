@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= kb.settings.dev
 
-.PHONY: run install install-dev htmx chromium wrk bench bench-quick relevance soak migrate demo serve test test-fast test-sqlite test-postgres lint format messages screenshots clean
+.PHONY: run install install-dev htmx vendor chromium wrk bench bench-quick relevance soak migrate demo serve test test-fast test-sqlite test-postgres lint format messages screenshots clean
 
 run: install migrate demo serve ## Install, migrate, load the demo content and serve it
 
@@ -26,20 +26,29 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed htmx
 
-# htmx (progressive enhancement of the search page) comes from npm, pinned,
-# and is not committed. Without npm the site works the same, without htmx.
+# The front end's vendored parts come from npm, pinned, and are not committed
+# (static/vendor/): htmx (progressive enhancement of the search page) and the
+# NL Design System community components (@utrecht/component-library-css,
+# EUPL-1.2; our theme is static/css/theme.css). Without npm the site still
+# works: our own CSS lays it out, without the components' finish and htmx.
 HTMX_VERSION := 2.0.11
+NLDS_VERSION := 9.0.4
 HTMX := static/vendor/htmx.min.js
+NLDS := static/vendor/utrecht/component-library.css
 
-htmx: $(HTMX)
+htmx: $(HTMX) $(NLDS)
+vendor: htmx
 
-$(HTMX): Makefile
+$(HTMX) $(NLDS) &: Makefile
 	@if command -v npm >/dev/null 2>&1; then \
-		npm install --prefix var/npm --no-save --no-audit --no-fund --silent htmx.org@$(HTMX_VERSION) && \
-		mkdir -p static/vendor && \
-		cp var/npm/node_modules/htmx.org/dist/htmx.min.js $@; \
+		npm install --prefix var/npm --no-save --no-audit --no-fund --silent \
+			htmx.org@$(HTMX_VERSION) @utrecht/component-library-css@$(NLDS_VERSION) && \
+		mkdir -p static/vendor/utrecht && \
+		cp var/npm/node_modules/htmx.org/dist/htmx.min.js $(HTMX) && \
+		cp var/npm/node_modules/@utrecht/component-library-css/dist/index.css $(NLDS) && \
+		cp var/npm/node_modules/@utrecht/component-library-css/LICENSE.md static/vendor/utrecht/LICENSE.md; \
 	else \
-		echo "No npm here: the search page works without htmx (full page loads), and its browser tests skip."; \
+		echo "No npm here: the site works without the NL Design System component CSS and htmx (full page loads); their browser tests skip."; \
 	fi
 
 install-dev: $(VENV)/.installed-dev
