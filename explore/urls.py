@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import regions, views
+from . import compare, regions, views
 
 urlpatterns = [
     path("zoeken/", views.search_page, name="search"),
@@ -12,4 +12,5 @@ urlpatterns = [
     ),
     path("regio/", regions.region_index, name="regions"),
     path("regio/<slug:slug>/", regions.region_detail, name="region"),
+    path("vergelijk/", compare.compare, name="compare"),
 ]

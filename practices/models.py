@@ -357,6 +357,19 @@ def hidden_paths():
     ]
 
 
+# The story's sections in reading order: (anchor, field, heading). The
+# anchors are the page's fragment ids (#aanpak) and the comparison's rows.
+STORY_SECTIONS = [
+    ("aanleiding", "problem", _("Cause and problem")),
+    ("doel", "goal", _("Goal")),
+    ("aanpak", "approach", _("Approach")),
+    ("resultaten", "results", _("Results")),
+    ("lessen", "lessons", _("Lessons learned")),
+    ("vervolg", "next_steps", _("Follow-up and scaling up")),
+    ("bekostiging", "funding", _("Preconditions and funding")),
+]
+
+
 class PracticePage(Page):
     """One praktijkvoorbeeld: the story, its facets, people and sources.
 
@@ -509,17 +522,10 @@ class PracticePage(Page):
     def story_sections(self):
         """The filled-in story sections in reading order, as (id, heading, html);
         each heading is translated once here, not wherever it is shown."""
-        sections = [
-            ("aanleiding", _("Cause and problem"), self.problem),
-            ("doel", _("Goal"), self.goal),
-            ("aanpak", _("Approach"), self.approach),
-            ("resultaten", _("Results"), self.results),
-            ("lessen", _("Lessons learned"), self.lessons),
-            ("vervolg", _("Follow-up and scaling up"), self.next_steps),
-            ("bekostiging", _("Preconditions and funding"), self.funding),
-        ]
         return [
-            (anchor, str(heading), html) for anchor, heading, html in sections if html
+            (anchor, str(heading), html)
+            for anchor, name, heading in STORY_SECTIONS
+            if (html := getattr(self, name))
         ]
 
     def facet_values(self):
@@ -655,9 +661,11 @@ class SimilarPractices(models.Model):
     """A practice's "comparable initiatives" as the search engine worked
     them out (practices.similar): stored, so a page drawn for the first time
     reads one row instead of ranking every practice. `items` holds, best
-    first, [practice id, [keys of the facets it shares], whether its text is
-    similar]; titles, addresses and whether each is still reachable are read
-    from the index when the list is shown."""
+    first, [practice id, {facet key: [values it shares]}, whether its text is
+    similar] (rows stored before the values were hold [keys] instead, and
+    are worked out again when shown); titles, addresses, phases and whether
+    each is still reachable are read from the index when the list is
+    shown."""
 
     page = models.OneToOneField(
         PracticePage,

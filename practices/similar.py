@@ -19,14 +19,21 @@ practice (SimilarPractices) and the page reads one row:
   was kept in the cache for a day).
 - What a list names is looked up in the index when it is shown: a practice
   no longer indexed (unpublished, moved out of reach) is left out, and a
-  title or address shown is the current one. The page part that shows the
-  list depends on the documents it names (core.cache), so renaming or
-  unpublishing one of them rebuilds that part at once.
+  title, address or phase shown is the current one. The page part that
+  shows the list depends on the documents it names (core.cache), so
+  renaming or unpublishing one of them rebuilds that part at once.
+- Each item says why it is comparable by naming what it shares: "zelfde
+  thema: Ouderen thuis · zelfde regio: Rotterdam". The shared values are
+  stored with the list (the engine knows them when it ranks), their labels
+  come from the vocabularies' cached labels (practices.facets), and the
+  phases of all items from the index in the same query as their titles:
+  no query per item.
 """
 
 import datetime
 import functools
 import logging
+from dataclasses import dataclass
 
 from django_tasks import task
 
@@ -34,13 +41,15 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.cache import depends_on
 from search.backends import get_backend
 from search.documents import similarity_facets
-from search.models import SearchDocument
+from search.models import SearchDocument, SearchFacetValue
 from search.service import SimilarItem, document_name
 
+from .facets import every_label
 from .models import SimilarPractices
 
 logger = logging.getLogger(__name__)
@@ -52,6 +61,14 @@ LIMIT = 5
 MAX_AGE = datetime.timedelta(days=1)
 # How many lists one background task works out.
 BATCH = 200
+# How many shared values of one facet an item names; the rest are counted.
+VALUES_NAMED = 3
+# The facet whose values are places inside another's: sharing a region is
+# sharing its province, which is then not named again.
+IMPLIED = {"provincie": "zorgkantoorregio"}
+# A facet lighter than this (the movement: three values, most practices
+# share one) is named only when nothing heavier is.
+MINOR_WEIGHT = 1.0
 # How long the background is given to work out an old list before a visit
 # asks again.
 REFRESH_SECONDS = 60 * 60
@@ -66,7 +83,12 @@ def compute(ids):
     for pk in ids:
         raw = backend.similar(KIND, pk, limit=LIMIT)
         stored[pk] = [
-            [item.id, sorted(item.shared), bool(item.text_match)] for item in raw
+            [
+                item.id,
+                {key: sorted(values) for key, values in sorted(item.shared.items())},
+                bool(item.text_match),
+            ]
+            for item in raw
         ]
     now = timezone.now()
     with transaction.atomic():
@@ -142,9 +164,18 @@ def _refresh_later(pk):
         logger.exception("Could not enqueue the similar list of %s", pk)
 
 
+@dataclass
+class Comparable(SimilarItem):
+    """A comparable practice as its page lists it: SimilarItem's title,
+    address and reasons (each naming the values shared), and its phase."""
+
+    phase: str = ""
+    phase_label: str = ""
+
+
 def similar_practices(page, limit=LIMIT):
-    """Up to `limit` comparable practices (search.service.SimilarItem), each
-    with why it is comparable; only practices a visitor can reach."""
+    """Up to `limit` comparable practices (Comparable), each with why it is
+    comparable and its phase; only practices a visitor can reach."""
     if page.pk is None:  # a preview of a practice not saved yet
         return []
     # Before reading: a change to the practice's document in between makes
@@ -155,48 +186,99 @@ def similar_practices(page, limit=LIMIT):
     except Exception:
         logger.exception("Similar practices of %s failed", page.pk)
         return []
+    if any(not isinstance(shared, dict) for _pk, shared, _text in items):
+        # Stored before the values were (only the facets' keys): shown with
+        # the facets' reasons alone, and worked out again in the background.
+        _refresh_later(page.pk)
     ids = [pk for pk, _shared, _text in items]
     depends_on(*(document_name(KIND, pk) for pk in ids))
     # Listed as indexed: what is no longer indexable has left the index.
-    indexed = _titles_and_addresses(ids)
+    indexed = _listed(ids)
+    labels = every_label()
+    phases = labels["fase"]
     # Each reason translated once, heaviest facet first.
     facet_reasons = [
-        (spec.key, str(spec.similarity_reason)) for spec in similarity_facets(KIND)
+        (spec.key, str(spec.similarity_reason), spec.similarity_weight)
+        for spec in similarity_facets(KIND)
     ]
     text_reason = _("similar description")
     found = []
     for pk, shared, text_match in items:
         if pk not in indexed:
             continue
-        reasons = [reason for key, reason in facet_reasons if key in shared]
+        title, url, phase = indexed[pk]
+        reasons = _reasons(shared, facet_reasons, labels)
         if text_match:
             reasons.append(text_reason)
-        found.append(SimilarItem(KIND, pk, *indexed[pk], reasons))
+        found.append(
+            Comparable(
+                KIND, pk, title, url, reasons, phase or "", phases.get(phase, "")
+            )
+        )
     return found
 
 
-def _titles_and_addresses(ids):
-    """{id: (title, url)} of the practices `ids` that are indexed, in one
-    query written without the ORM (read on every first view of a page)."""
+def _reasons(shared, facet_reasons, labels):
+    """What an item shares, a reason per facet, heaviest first, each naming
+    the labels of the values shared ("same theme: Ouderen thuis"). `shared`
+    is {facet key: [values]}, or a stored list of keys only (see above)."""
+    if not isinstance(shared, dict):
+        return [reason for key, reason, _weight in facet_reasons if key in shared]
+    reasons = []
+    for key, reason, weight in facet_reasons:
+        values = shared.get(key)
+        if not values or shared.get(IMPLIED.get(key)):
+            continue
+        if weight < MINOR_WEIGHT and reasons:
+            continue
+        known = labels.get(key, {})
+        # A value renamed since is named as it is now; one removed, not.
+        names = sorted(
+            (known[value] for value in values if value in known), key=str.lower
+        )
+        if not names:
+            reasons.append(reason)
+            continue
+        named = ", ".join(names[:VALUES_NAMED])
+        rest = len(names) - VALUES_NAMED
+        if rest > 0:
+            named = ngettext(
+                "%(values)s and %(count)s more", "%(values)s and %(count)s more", rest
+            ) % {"values": named, "count": rest}
+        reasons.append(
+            _("%(reason)s: %(values)s") % {"reason": reason, "values": named}
+        )
+    return reasons
+
+
+def _listed(ids):
+    """{id: (title, url, phase)} of the practices `ids` that are indexed, in
+    one query written without the ORM (read on every first view of a page)."""
     if not ids:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(_titles_and_addresses_sql(len(ids)), [KIND, *ids])
-        return {pk: (title, url) for pk, title, url in cursor.fetchall()}
+        cursor.execute(_listed_sql(len(ids)), [KIND, "fase", KIND, *ids])
+        return {pk: (title, url, phase) for pk, title, url, phase in cursor.fetchall()}
 
 
 @functools.cache
-def _titles_and_addresses_sql(count):
-    """The query of `_titles_and_addresses` for `count` ids, written once
-    from the model's metadata (a list has at most LIMIT ids)."""
+def _listed_sql(count):
+    """The query of `_listed` for `count` ids, written once from the models'
+    metadata (a list has at most LIMIT ids). A practice has one phase."""
     quote = connection.ops.quote_name
-    meta = SearchDocument._meta
-    column = {
-        name: quote(meta.get_field(name).column)
-        for name in ("kind", "object_id", "title", "url")
-    }
+    document = SearchDocument._meta
+    value = SearchFacetValue._meta
+
+    def columns(meta, *names):
+        return {name: quote(meta.get_field(name).column) for name in names}
+
+    d = columns(document, "id", "kind", "object_id", "title", "url")
+    v = columns(value, "document", "kind", "facet", "value")
     return (
-        f"SELECT {column['object_id']}, {column['title']}, {column['url']} "
-        f"FROM {quote(meta.db_table)} WHERE {column['kind']} = %s "
-        f"AND {column['object_id']} IN ({', '.join(['%s'] * count)})"
+        f"SELECT d.{d['object_id']}, d.{d['title']}, d.{d['url']}, v.{v['value']} "
+        f"FROM {quote(document.db_table)} d "
+        f"LEFT JOIN {quote(value.db_table)} v ON v.{v['document']} = d.{d['id']} "
+        f"AND v.{v['kind']} = %s AND v.{v['facet']} = %s "
+        f"WHERE d.{d['kind']} = %s "
+        f"AND d.{d['object_id']} IN ({', '.join(['%s'] * count)})"
     )

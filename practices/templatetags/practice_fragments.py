@@ -7,7 +7,10 @@ from core.cache import page_name, prepare_fragments
 
 register = template.Library()
 
-PARTS = ("header", "story", "questions", "rest")
+PARTS = ("header", "intro", "similar", "story", "questions", "rest")
+# In every part's key: raise it when the template's parts change, so no part
+# kept for the old layout (for FRAGMENT_SECONDS) is served with the new one.
+LAYOUT = 2
 
 
 @register.simple_tag(takes_context=True)
@@ -19,7 +22,9 @@ def practice_fragments(context, page):
     (core.cache.page_name: bumped by publishing it, and by renaming a theme
     or organisation it shows) and on the site's structure (the breadcrumb).
     A part adds what it reads while it is drawn: the community's questions
-    about the practice, the practices in its "similar" list. What depends on
+    about the practice, the practices in its "similar" list (a part of its
+    own, so a change to one of them redraws the list, not the story around
+    it). What depends on
     the visitor is left out (the follow button) or in the key (whether they
     are logged in); the question list is kept for visitors only, as a member
     may also see their own hidden questions. Previews keep nothing.
@@ -28,10 +33,12 @@ def practice_fragments(context, page):
     if getattr(request, "is_preview", False):
         return prepare_fragments(dict.fromkeys(PARTS, ""))
     member = request.user.is_authenticated
-    base = f"practice:{page.cache_key}"
+    base = f"practice:{LAYOUT}:{page.cache_key}"
     return prepare_fragments(
         {
             "header": f"{base}:header",
+            "intro": f"{base}:intro",
+            "similar": f"{base}:similar",
             "story": f"{base}:story:{'member' if member else 'visitor'}",
             "questions": "" if member else f"{base}:questions",
             "rest": f"{base}:rest",
