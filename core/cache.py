@@ -138,6 +138,21 @@ def versions(*names):
     return {name: found[key] for name, key in keys.items()}
 
 
+@contextlib.contextmanager
+def not_depending():
+    """Read inside this block without the page or part being built
+    depending on what is read: for what it depends on through another name
+    already (practices.similar names a practice's own facet values, whose
+    renaming changes the practice's page version)."""
+    request = _request_dependencies.set(None)
+    fragments = _fragment_dependencies.set(())
+    try:
+        yield
+    finally:
+        _fragment_dependencies.reset(fragments)
+        _request_dependencies.reset(request)
+
+
 def depends_on(*names):
     """The current versions of these named objects as one string, to fold
     into a cache key (see `versions`)."""

@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.cache import depends_on
+from core.cache import depends_on, not_depending
 from search.backends import get_backend
 from search.documents import similarity_facets
 from search.models import SearchDocument, SearchFacetValue
@@ -194,7 +194,12 @@ def similar_practices(page, limit=LIMIT):
     depends_on(*(document_name(KIND, pk) for pk in ids))
     # Listed as indexed: what is no longer indexable has left the index.
     indexed = _listed(ids)
-    labels = every_label()
+    # A value shared is one of this practice's own: renaming it changes the
+    # practice's page version (practices.caching), which every part of its
+    # page depends on. The labels themselves add nothing to depend on, so
+    # a rename elsewhere leaves the page alone.
+    with not_depending():
+        labels = every_label()
     phases = labels["fase"]
     # Each reason translated once, heaviest facet first.
     facet_reasons = [

@@ -5,6 +5,7 @@ and they still follow the engine's rule, the index and who may see what."""
 import datetime
 import io
 import re
+from html import unescape
 from unittest import mock
 
 import pytest
@@ -13,7 +14,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
-from practices.models import SimilarPractices
+from practices.models import PracticePage, SimilarPractices
 from practices.similar import similar_practices
 from search.backends import get_backend
 from search.service import similar, update_index
@@ -31,6 +32,11 @@ def indexed(**kwargs):
 def shown(client, page):
     """(title, reasons) of the comparable initiatives on the page, as a
     visitor past the page cache sees them."""
+    return [(title, reasons) for title, _phase, reasons in shown_items(client, page)]
+
+
+def shown_items(client, page):
+    """(title, phase badge, reasons) of each comparable initiative."""
     client.cookies["sessionid"] = "no-such-session"
     response = client.get(page.url)
     assert response.status_code == 200
@@ -38,8 +44,15 @@ def shown(client, page):
     if 'class="similar__list"' not in html:
         return []
     block = html.split('class="similar__list"', 1)[1].split("</ul>", 1)[0]
-    item = r'<a href="[^"]*">([^<]*)</a>\s*(?:<p class="similar__reasons">([^<]*)</p>)?'
-    return re.findall(item, block)
+    item = (
+        r'<h3 class="similar__title"><a href="[^"]*">([^<]*)</a></h3>\s*'
+        r'<p class="similar__meta">(?:<span class="badge[^"]*">([^<]*)</span> )?'
+        r'(?:<span class="similar__reasons">([^<]*)</span>)?</p>'
+    )
+    return [
+        (unescape(title), phase, unescape(reasons))
+        for title, phase, reasons in re.findall(item, block)
+    ]
 
 
 @pytest.fixture
@@ -58,8 +71,81 @@ def test_the_page_lists_what_the_engine_finds_and_why(client, twins):
     listed = shown(client, base)
     assert [title for title, _ in listed] == [item.title for item in similar(base)]
     assert listed[0][0] == close.title
-    assert listed[0][1].startswith("Zelfde thema, zelfde regio")
+    theme = base.themes.get()
+    # Each reason names the values shared, heaviest facet first; a shared
+    # region makes the shared province go without saying.
+    assert listed[0][1] == (
+        f"Zelfde thema: {theme.name} · zelfde regio: Twente · vergelijkbare "
+        "beschrijving"
+    )
     assert SimilarPractices.objects.filter(page=base).exists()
+
+
+def test_each_comparable_practice_shows_its_phase(client, twins):
+    base, close = twins
+    close.phase = PracticePage.Phase.PILOT
+    close.save_revision().publish()
+    update_index("practice", [close.pk])
+    title, phase, _reasons = shown_items(client, base)[0]
+    assert (title, phase) == (close.title, "Pilot")
+
+
+def test_a_reason_names_at_most_three_values_and_counts_the_rest(client):
+    themes = [ThemeFactory(name=f"Thema {letter}") for letter in "ABCDE"]
+    slugs = [theme.slug for theme in themes]
+    base = PracticePageFactory(title="Vijf thema's", themes=slugs)
+    other = PracticePageFactory(title="Dezelfde vijf thema's", themes=slugs)
+    update_index("practice", [base.pk, other.pk])
+    listed = dict(shown(client, base))
+    assert listed[other.title].startswith(
+        "Zelfde thema: Thema A, Thema B, Thema C en 2 andere"
+    )
+
+
+def test_the_movement_is_named_only_when_nothing_heavier_is_shared(twins):
+    """Most practices share one of the three movements: it is named when it
+    is all two practices share, and left unsaid beside a heavier reason; a
+    shared region leaves its province unsaid. (The stored list is the
+    engine's answer: how the values come into it, the twins show.)"""
+    base, close = twins
+    mover = indexed(title="Ook vervangen", movements=["vervangen"])
+    SimilarPractices.objects.filter(page=base).update(
+        items=[
+            [mover.pk, {"beweging": ["vervangen"]}, False],
+            [
+                close.pk,
+                {
+                    "beweging": ["verplaatsen"],
+                    "provincie": ["overijssel"],
+                    "zorgkantoorregio": ["twente"],
+                },
+                True,
+            ],
+        ]
+    )
+    reasons = {item.title: item.reasons for item in similar_practices(base)}
+    assert reasons == {
+        mover.title: ["zelfde beweging: Vervangen"],
+        close.title: ["zelfde regio: Twente", "vergelijkbare beschrijving"],
+    }
+
+
+def test_a_list_stored_before_the_values_were_is_shown_and_worked_out_again(
+    client, twins
+):
+    """Rows stored by the previous version hold the shared facets' keys only:
+    shown with the facets' reasons, and worked out again in the background
+    (inline in the tests), after which the values are named."""
+    base, close = twins
+    SimilarPractices.objects.filter(page=base).update(
+        items=[[close.pk, ["thema", "zorgkantoorregio"], False]]
+    )
+    assert [item.reasons for item in similar_practices(base)][0] == [
+        "zelfde thema",
+        "zelfde regio",
+    ]
+    stored = SimilarPractices.objects.get(page=base).items
+    assert stored[0][1]["zorgkantoorregio"] == ["twente"]
 
 
 def test_a_stored_list_is_shown_without_ranking_again(client, twins):

@@ -106,8 +106,8 @@ def test_practice_page_lists_comparable_initiatives_with_reasons(client):
     html = client.get(practice.url).content.decode()
     assert "Vergelijkbare initiatieven" in html
     section = html.split('id="similar-heading"')[1].split("</section>")[0]
-    assert section.count("<li>") == 5
-    assert "Zelfde thema" in section or "Zelfde regio" in section
+    assert section.count('<li class="similar__item">') == 5
+    assert "Zelfde thema: " in section or "Zelfde regio: " in section
     assert practice.title not in section
 
 

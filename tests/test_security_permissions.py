@@ -646,6 +646,16 @@ ACTIONS = [
         (ADMIN, ADMIN, ADMIN, ADMIN, SHOWN, ADMIN),
         shows("Tureluur"),
     ),
+    # Compare ---------------------------------------------------------------
+    Action(
+        # Public: the practices side by side, for anyone.
+        "compare: published practices side by side",
+        "get",
+        r("compare"),
+        (SHOWN, SHOWN, SHOWN, SHOWN, SHOWN, SHOWN),
+        shows("Tureluur"),
+        lambda w: {"ids": f"{w['practice'].pk},{w['owned'].pk}"},
+    ),
     Action(
         "django-admin: index",
         "get",
@@ -672,8 +682,8 @@ def act(client, w, action, role):
     method = getattr(client, action.method)
     if action.method == "post":
         response = method(action.url(w), action.data(w))
-    else:
-        response = method(action.url(w))
+    else:  # the data as its query string
+        response = method(action.url(w), action.data(w))
     return actor, response
 
 
@@ -885,6 +895,17 @@ def public_responses(client, published, region, theme):
     yield "sitemap", client.get("/sitemap.xml")
     yield "region page", client.get(reverse("region", args=[region.slug]))
     yield "twin's page (similar block)", client.get(published.url)
+    # Put side by side by its id, or added the way a toggle without
+    # JavaScript adds it.
+    hidden = PracticePage.objects.get(slug=HIDDEN_SLUG).pk
+    for ids in (f"{published.pk},{hidden}", f"{hidden}"):
+        yield f"comparison {ids}", client.get(reverse("compare"), {"ids": ids})
+    yield (
+        "comparison, added",
+        client.get(
+            reverse("compare"), {"ids": published.pk, "voeg_toe": hidden}, follow=True
+        ),
+    )
     yield "collections", client.get(reverse("editorial:collections"))
     for collection in Collection.objects.all():
         yield (
