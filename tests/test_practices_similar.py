@@ -235,3 +235,18 @@ def test_rebuilding_the_index_works_out_every_list_again(twins):
     assert not SimilarPractices.objects.filter(computed_at=long_ago).exists()
     cache.clear()
     assert similar_practices(base)[0].id == close.pk
+
+
+def test_a_shared_value_renamed_is_named_anew_at_once(client, commit, twins):
+    """The labels add no dependency of their own to the page part: the
+    value is the practice's own, and renaming it rebuilds its page."""
+    base, close = twins
+    theme = base.themes.get()
+    assert shown(client, base)[0][1].startswith(f"Zelfde thema: {theme.name}")
+
+    def rename():
+        theme.name = "Een hernoemd thema"
+        theme.save()
+
+    commit(rename)
+    assert shown(client, base)[0][1].startswith("Zelfde thema: Een hernoemd thema")
