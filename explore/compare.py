@@ -135,7 +135,7 @@ def _page(request, selection):
 
 def _practices(numbers):
     """{id: practice} of the reachable practices among `numbers`, with what
-    the comparison shows (five queries, however many)."""
+    the comparison shows: four queries, however many practices."""
     if not numbers:
         return {}
     pages = (
