@@ -331,3 +331,23 @@ def test_before_the_first_review_visitors_see_when_it_was_published(client):
     assert f"{published.day} " in header and str(published.year) in header
     assert "nog niet gecontroleerd" not in html
     assert "Laatst gecontroleerd" not in html
+
+
+def test_the_query_count_does_not_grow_with_the_practices_compared(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    practices = [PracticePageFactory() for _ in range(4)]
+    for practice in practices:
+        PracticeOrganisationFactory(page=practice)
+    counts = []
+    for many in (2, 4):
+        ids = ",".join(str(practice.pk) for practice in practices[:many])
+        client.get(COMPARE, {"ids": ids})  # warm what every page reads
+        with CaptureQueriesContext(connection) as queries:
+            assert len(columns(compare(client, ids))) == many
+        counts.append(len(queries))
+    # The practices and their provinces, regions and organisations; the site
+    # (the menus); which sections are hidden (read afresh here, in the test's
+    # open transaction that made the practices: core.cache.changing).
+    assert counts[0] == counts[1] <= 7, counts
