@@ -161,10 +161,7 @@ class VisitorContactForm(HoneypotMixin, forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": _("Fill in your email address."),
-            "invalid": _(
-                "Fill in an email address like name@example.org: we send the "
-                "confirmation there, and the reply."
-            ),
+            "invalid": _("Fill in an email address like name@example.org."),
         },
     )
     message = forms.CharField(

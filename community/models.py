@@ -368,7 +368,7 @@ class ContactMessage(models.Model):
         if self.sender_id:
             return str(self.sender)
         if self.sender_email:
-            return f"{self.sender_name} <{self.sender_email}>"
+            return f"{self.sender_name} ({self.sender_email})"
         return str(_("deleted member"))
 
 
