@@ -673,3 +673,27 @@ def test_the_editors_see_sent_messages_only(client, contact, sent):
     inspect = "/admin/community/contactberichten/inspect/{}/"
     assert client.get(inspect.format(relayed.pk)).status_code == 200
     assert client.get(inspect.format(waiting.pk)).status_code == 404
+
+
+def test_a_visitors_form_with_an_expired_csrf_token_keeps_what_was_typed(contact):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        url(contact), {**VISITOR, "website": ""}, HTTP_ORIGIN="http://testserver"
+    )
+    assert response.status_code == 302 and response["Location"] == url(contact)
+    html = client.get(url(contact)).content.decode()
+    assert VISITOR["message"] in html and f'value="{VISITOR["email"]}"' in html
+    assert not ContactMessage.objects.exists()
+
+
+def test_a_report_link_works_as_long_as_the_details_are_kept(client, contact, sent):
+    sent(write, client, contact)
+    sent(client.post, link_in(to(VISITOR["email"])[0], "confirm"))
+    message = ContactMessage.objects.get()
+    past = time.time() - (relay.KEEP_DAYS + 1) * 24 * 3600
+    with mock.patch("django.core.signing.time.time", return_value=past):
+        old = reverse("community:contact_report", args=[relay.report_token(message.pk)])
+    response = sent(Client().post, old, {"note": "Te laat"})
+    assert response.status_code == 410
+    assert "Deze link werkt niet meer" in response.content.decode()
+    assert ContactMessage.objects.get().reported_at is None
