@@ -47,7 +47,6 @@ from . import flood, relay
 from .forms import ContactForm, ContactReportForm, VisitorContactForm
 from .models import ContactMessage
 from .once import Repeated, once
-from .relay import send_contact_message  # noqa: F401 (the members' sending)
 from .services import Refused
 
 # The visitor's latest message waiting for confirmation, in their session.
@@ -259,8 +258,8 @@ def _privacy_figures():
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def check_email(request):
-    """ "Check your email": where the visitor's message waits, with a button
-    for a new email and a way back to correct the address."""
+    """The "check your email" page: where the visitor's message waits, with
+    a button for a new email and a way back to correct the address."""
     message = _waiting_in_session(request)
     status = 200
     error = None
@@ -303,7 +302,7 @@ def confirm(request, token):
         .select_related("practice")
         .first()
     )
-    context = {"message": message, "token": token, "privacy": _privacy_figures()}
+    context = {"message": message, "privacy": _privacy_figures()}
     if message is not None and message.status == ContactMessage.Status.SENT:
         return render(
             request, "community/contact_sent.html", {**context, "already": True}
