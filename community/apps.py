@@ -11,9 +11,10 @@ class CommunityConfig(AppConfig):
 
     def ready(self):
         from notifications.follows import register_followable
+        from notifications.mail import register_secrets
         from search.documents import register
 
-        from . import notify
+        from . import notify, relay
         from .models import Question
         from .search import QUESTION_DOCUMENTS, connect_signals
 
@@ -21,3 +22,5 @@ class CommunityConfig(AppConfig):
         connect_signals()
         notify.connect()
         register_followable("question", Question.objects.public)
+        # The contact relay's confirmation and "report abuse" links.
+        register_secrets(relay.SECRET_KINDS, relay.outbox_links)

@@ -1,7 +1,9 @@
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ModelMultipleChoiceField
+from core.honeypot import HoneypotMixin
 from practices.models import PracticePage, Theme
 
 from .models import Answer, Question, Report
@@ -113,4 +115,81 @@ class SuspendForm(forms.Form):
         label=_("Reason (the member sees this)"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# Messages to a practice's contact person (community.contact) ---------------
+
+MESSAGE_MAX_LENGTH = 5000
+
+
+class ContactForm(forms.Form):
+    """A member's message: their name and address come from the account."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=150)
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that Vindplaats sends my message, my name and my email "
+            "address to this contact person and keeps a copy for the editors."
+        ),
+        error_messages={
+            "required": _(
+                "Tick this box to send the message: without it we cannot pass it on."
+            )
+        },
+    )
+
+
+class VisitorContactForm(HoneypotMixin, forms.Form):
+    """A visitor's message, without an account: relayed once they confirm
+    the address (community.relay). Bots meet the honeypot."""
+
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Fill in your name.")},
+    )
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Fill in your email address."),
+            "invalid": _("Fill in an email address like name@example.org."),
+        },
+    )
+    message = forms.CharField(
+        label=_("Your message"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": _("Write your message.")},
+    )
+
+    def __init__(self, *args, contact_name="", **kwargs):
+        super().__init__(*args, **kwargs)
+        # Help texts are shown as HTML (includes/form_field.html).
+        self.fields["email"].help_text = _(
+            "We send the confirmation here, and %(name)s replies to this address."
+        ) % {"name": escape(contact_name)}
+        self.fields["message"].help_text = _(
+            "Say who you are and what you would like to know or share. At most "
+            "%(count)d characters."
+        ) % {"count": MESSAGE_MAX_LENGTH}
+
+
+class ContactReportForm(forms.Form):
+    """A contact person reports a message they got through the relay."""
+
+    note = forms.CharField(
+        label=_("What is wrong with this message?"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("You may paste the message here, so the editors can read it."),
     )

@@ -267,12 +267,30 @@ class Report(models.Model):
         return self.question or self.answer
 
 
-class ContactMessage(models.Model):
-    """A member's message to a practice's contact person, relayed by email.
+class ContactMessageQuerySet(models.QuerySet):
+    def from_visitors(self):
+        """Messages written without an account (a member's that outlived
+        their account has neither a sender nor an address)."""
+        return self.filter(sender__isnull=True).exclude(sender_email="")
 
-    The copy stays here for the redactie. The contact's address is looked up
-    when the mail is sent and never shown to the sender.
+
+class ContactMessage(models.Model):
+    """A message to a practice's contact person, relayed by email.
+
+    A member's message is sent at once; the copy stays here for the
+    redactie. A visitor's (no account: `sender` empty, `sender_name` and
+    `sender_email` set) waits as PENDING until the visitor opens the link we
+    emailed to that address, and is then relayed once and SENT
+    (community.relay). From then on its text is gone from here: what stays
+    is who wrote to whom and when, which is what handling a report of abuse
+    needs, for as long as community.relay.purge_contact_messages keeps it.
+    The contact's address is looked up when the mail is sent and never
+    shown to the sender.
     """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the sender to confirm their address")
+        SENT = "sent", _("Sent")
 
     practice = models.ForeignKey(
         "practices.PracticePage",
@@ -296,17 +314,62 @@ class ContactMessage(models.Model):
         on_delete=models.SET_NULL,
         related_name="contact_messages",
     )
-    subject = models.CharField(_("subject"), max_length=150)
-    message = models.TextField(_("message"), max_length=5000)
+    # A visitor's name and address, as typed; the address is confirmed
+    # before anything is relayed. Empty for members.
+    sender_name = models.CharField(_("sender's name"), max_length=100, blank=True)
+    sender_email = models.EmailField(_("sender's email address"), blank=True)
+    subject = models.CharField(_("subject"), max_length=150, blank=True)
+    message = models.TextField(_("message"), max_length=5000, blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SENT
+    )
+    # The last confirmation email to a visitor, and how many went out: a
+    # pending message is kept for a while after the last one.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirmations_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    confirmed_at = models.DateTimeField(
+        _("address confirmed and relayed at"), null=True, blank=True
+    )
+    # The contact person's report through the link in the relayed email.
+    reported_at = models.DateTimeField(_("reported as abuse at"), null=True, blank=True)
+    report_note = models.TextField(
+        _("what the contact person reported"), max_length=2000, blank=True
+    )
+
+    objects = ContactMessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact message")
         verbose_name_plural = _("contact messages")
         ordering = ["-created_at"]
+        indexes = [
+            # The daily cap per contact person, and what the purge deletes.
+            models.Index(
+                fields=["contact", "confirmed_at"], name="contact_message_relayed"
+            ),
+            models.Index(
+                fields=["status", "confirmation_sent_at"],
+                name="contact_message_pending",
+            ),
+        ]
 
     def __str__(self):
-        return self.subject
+        return self.subject or _("Message from %(name)s") % {"name": self.sender_label}
+
+    @property
+    def is_from_visitor(self):
+        return self.sender_id is None and bool(self.sender_email)
+
+    @property
+    def sender_label(self):
+        """Who wrote it, for the editors: the member, or the visitor's name
+        and address."""
+        if self.sender_id:
+            return str(self.sender)
+        if self.sender_email:
+            return f"{self.sender_name} ({self.sender_email})"
+        return str(_("deleted member"))
 
 
 class UsedFormToken(models.Model):

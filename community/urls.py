@@ -15,4 +15,7 @@ urlpatterns = [
     path("antwoorden/<int:pk>/nuttig/", views.helpful, name="helpful"),
     path("antwoorden/<int:pk>/melden/", views.report_answer, name="report_answer"),
     path("contact/<int:contact_id>/", contact.contact, name="contact"),
+    path("contact/controleer-je-e-mail/", contact.check_email, name="contact_check"),
+    path("contact/bevestigen/<str:token>/", contact.confirm, name="contact_confirm"),
+    path("contact/melden/<str:token>/", contact.report, name="contact_report"),
 ]

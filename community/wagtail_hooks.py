@@ -9,7 +9,8 @@ here: hiding keeps the text for the author and the record.
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus import MenuItem as ListingMenuItem
-from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.models import IndexView, InspectView
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import BasePermissionPolicy
@@ -18,6 +19,7 @@ from wagtail.permissions import register_permission_policy
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -181,19 +183,57 @@ class AnswerViewSet(ReadOnlyViewSet):
     ]
 
 
+# Visitors' messages that wait for their sender's confirmation are nobody's
+# business yet: the listing and the inspect page show sent ones.
+SENT = {"status": ContactMessage.Status.SENT}
+
+
+class ContactMessageIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().filter(**SENT)
+
+
+class ContactMessageInspectView(InspectView):
+    def get_object(self, queryset=None):
+        return get_object_or_404(ContactMessage, pk=self.pk, **SENT)
+
+
 class ContactMessageViewSet(ReadOnlyViewSet):
+    """Members' messages (their copy for the redactie) and visitors' (who
+    wrote to whom and when, and the reports of abuse; community.relay)."""
+
     model = ContactMessage
     icon = "mail"
     url_prefix = "community/contactberichten"
-    list_display = ["subject", "practice", "contact_name", "sender", "created_at"]
-    search_fields = ["subject", "message", "contact_name"]
+    index_view_class = ContactMessageIndexView
+    inspect_view_class = ContactMessageInspectView
+    list_display = [
+        "__str__",
+        "practice",
+        "contact_name",
+        Column("sender_label", label=_("sender")),
+        "created_at",
+        "reported_at",
+    ]
+    search_fields = [
+        "subject",
+        "message",
+        "contact_name",
+        "sender_name",
+        "sender_email",
+    ]
     inspect_view_fields = [
         "practice",
         "contact_name",
         "sender",
+        "sender_name",
+        "sender_email",
         "subject",
         "message",
         "created_at",
+        "confirmed_at",
+        "reported_at",
+        "report_note",
     ]
 
 

@@ -280,6 +280,13 @@ FORMS = [
         {},
     ),
     (
+        "contact, as a visitor",
+        "anonymous",
+        lambda s: reverse("community:contact", args=[s["contact"].pk]),
+        ["name", "email", "message", "website"],
+        {},
+    ),
+    (
         "profile",
         "member",
         lambda s: reverse("accounts:edit"),
@@ -411,11 +418,15 @@ def test_any_path_is_answered(site, segment):
         "/meldingen/afmelden/",
         "/meldingen/afmelden-contactpersoon/",
         "/initiatief-actueel/",
+        "/community/contact/bevestigen/",
+        "/community/contact/melden/",
         "/documenten/1/",
     ):
         response = client.get(f"{prefix}{quoted}/")
         assert_answers(response, (prefix, segment))
-        if prefix.startswith(("/meldingen/", "/initiatief-actueel/")):
+        if prefix.startswith(
+            ("/meldingen/", "/initiatief-actueel/", "/community/contact/")
+        ):
             assert_answers(client.post(f"{prefix}{quoted}/"), (prefix, segment))
 
 

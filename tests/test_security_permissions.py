@@ -42,7 +42,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from community import services
+from community import relay, services
 from community.models import Answer, ContactMessage, HelpfulVote, Question, Report
 from editorial.freshness import confirm_token
 from editorial.models import Collection, CollectionPractice
@@ -91,6 +91,7 @@ FOLLOWED_THEME = "Thema Boomklever"
 HIDDEN_TITLE = "Verborgen vraag over de Zilverreiger?"
 REPORT_TEXT = "Meldtekst Ortolaan voor de redactie"
 CONTACT_SUBJECT = "Vraag over Wielewaal"
+VISITOR_EMAIL = "bezoeker.putter@example.org"
 
 
 @pytest.fixture
@@ -153,6 +154,17 @@ def w():
         subject="Bericht Blauwborst van de eigenaar",
         message="Hallo",
     )
+    # A visitor's message that waits for its confirmation link.
+    waiting = ContactMessage.objects.create(
+        practice=practice,
+        contact=practice.contacts.first(),
+        contact_name="Contact",
+        sender_name="Bezoeker Putter",
+        sender_email=VISITOR_EMAIL,
+        message="Hallo vanaf de Putter",
+        status=ContactMessage.Status.PENDING,
+        confirmation_sent_at=timezone.now(),
+    )
     failed_email = OutgoingEmail.objects.create(
         to=OWNER_EMAIL,
         subject="Nieuw antwoord",
@@ -161,6 +173,8 @@ def w():
     )
     return {
         "failed_email": failed_email,
+        "waiting": waiting,
+        "member_message": ContactMessage.objects.get(sender=owner),
         "owner": owner,
         "member": member,
         "other": other,
@@ -366,6 +380,71 @@ ACTIONS = [
             subject=CONTACT_SUBJECT
         ).exists(),
         lambda w: {"subject": CONTACT_SUBJECT, "message": "Hallo!", "consent": "on"},
+    ),
+    Action(
+        # Anyone may write; members through their own form (subject and
+        # consent), so the visitors' form from a member is invalid.
+        "community: a visitor writes to a practice's contact person",
+        "post",
+        r("community:contact", pk("contact")),
+        (DONE, 400, 400, 400, 400, 403),
+        lambda w, r, actor: ContactMessage.objects.filter(
+            sender_email="nieuwe.bezoeker@example.org"
+        ).exists(),
+        lambda w: {
+            "name": "Nieuwe Bezoeker",
+            "email": "nieuwe.bezoeker@example.org",
+            "message": "Hallo!",
+        },
+    ),
+    Action(
+        "community: 'check your email' shows only this browser's message",
+        "get",
+        r("community:contact_check"),
+        (NOT_SHOWN, NOT_SHOWN, NOT_SHOWN, NOT_SHOWN, NOT_SHOWN, NOT_SHOWN),
+        shows(VISITOR_EMAIL),
+    ),
+    Action(
+        # The signed link is the credential: whoever has it confirms.
+        "community: confirm a visitor's message with its link",
+        "post",
+        lambda w: reverse(
+            "community:contact_confirm", args=[relay.confirm_token(w["waiting"])]
+        ),
+        (DONE, DONE, DONE, DONE, DONE, DONE),
+        lambda w, r, actor: fresh(w["waiting"]).status == ContactMessage.Status.SENT,
+    ),
+    Action(
+        "community: confirm a visitor's message with a tampered token",
+        "post",
+        lambda w: reverse(
+            "community:contact_confirm",
+            args=[relay.confirm_token(w["waiting"])[:-2] + "xx"],
+        ),
+        (400, 400, 400, 400, 400, 400),
+        lambda w, r, actor: fresh(w["waiting"]).status == ContactMessage.Status.SENT,
+    ),
+    Action(
+        "community: report a relayed message with its link",
+        "post",
+        lambda w: reverse(
+            "community:contact_report",
+            args=[relay.report_token(w["member_message"].pk)],
+        ),
+        (DONE, DONE, DONE, DONE, DONE, DONE),
+        lambda w, r, actor: fresh(w["member_message"]).reported_at is not None,
+        lambda w: {"note": "Reclame"},
+    ),
+    Action(
+        "community: report a relayed message with a tampered token",
+        "post",
+        lambda w: reverse(
+            "community:contact_report",
+            args=[relay.report_token(w["member_message"].pk)[:-2] + "xx"],
+        ),
+        (400, 400, 400, 400, 400, 400),
+        lambda w, r, actor: fresh(w["member_message"]).reported_at is not None,
+        lambda w: {"note": "Reclame"},
     ),
     # Notifications -------------------------------------------------------------
     Action(
@@ -793,6 +872,7 @@ def test_the_table_covers_every_project_view():
 
 class _Fake:
     pk = 1
+    contact_id = 1
     owner_id = 1
     public_id = "0123456789abcdef"
 

@@ -31,6 +31,7 @@ from PIL import Image
 
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Profile
@@ -1124,6 +1125,54 @@ def test_contact_form_emails(client, django_capture_on_commit_callbacks):
     assert response.status_code == 400
     assert_no_executable_markup(response.content)
     page(client, contact.page.url)
+
+
+def test_visitor_contact_pages_and_emails(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """A visitor's name and message through every page of the flow and into
+    the confirmation and relayed emails, and the reports of abuse."""
+    settings.COMMUNITY_FLOOD = {
+        **settings.COMMUNITY_FLOOD,
+        "CONTACT_VISITOR_PER_IP_PER_HOUR": 1000,
+        "CONTACT_VISITOR_PER_CONTACT_PER_DAY": 1000,
+    }
+    ModeratorFactory(email="moderator@example.org")
+    contact = PracticeContactFactory(email="contactpersoon@example.org")
+    url = reverse("community:contact", args=[contact.pk])
+    names = Stream(sample(100))
+    messages = pack(STORABLE, 5000, separator="\n\n")
+    link = re.compile(
+        r"https?://[^/\s]+(/community/contact/(?:bevestigen|melden)/\S+/)"
+    )
+    for number, text in enumerate(messages):
+        visitor = Client()
+        address = f"bezoeker{number}@example.org"
+        with django_capture_on_commit_callbacks(execute=True):
+            response = visitor.post(
+                url, {"name": names.take(100), "email": address, "message": text}
+            )
+        assert response.status_code == 302, response.content.decode()[:3000]
+        page(visitor, reverse("community:contact_check"))
+        confirm = link.search(mail.outbox[-1].body)[1]
+        page(visitor, confirm)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = visitor.post(confirm)
+        assert response.status_code == 200
+        assert_no_executable_markup(response.content.decode())
+        report = link.search(mail.outbox[-1].body)[1]
+        page(Client(), report)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client().post(report, {"note": names.take(2000)})
+        assert_no_executable_markup(response.content.decode())
+    check_emails(mail.outbox)
+    assert len([m for m in mail.outbox if m.to == [contact.email]]) == len(messages)
+    # The form shown again with what was typed.
+    response = Client().post(
+        url, {"name": names.take(100), "email": "geen-adres", "message": messages[0]}
+    )
+    assert response.status_code == 400
+    assert_no_executable_markup(response.content.decode())
 
 
 # The editors' moderation pages ------------------------------------------------

@@ -369,6 +369,15 @@ COMMUNITY_FLOOD = {
     # Reports and contact messages per member per 24 hours.
     "REPORTS_PER_DAY": 20,
     "CONTACT_MESSAGES_PER_DAY": 10,
+    # Visitors writing to a contact person without an account
+    # (community.relay): messages per IP address per hour, confirmation
+    # emails per email address per 24 hours (new links included), visitors'
+    # messages relayed to one contact person per 24 hours, and new
+    # confirmation links per message.
+    "CONTACT_VISITOR_PER_IP_PER_HOUR": 10,
+    "CONTACT_VISITOR_PER_ADDRESS_PER_DAY": 5,
+    "CONTACT_VISITOR_PER_CONTACT_PER_DAY": 20,
+    "CONTACT_CONFIRMATION_RESENDS": 2,
     # "Nuttig" votes, follows and accepting an answer (each click, on or off)
     # per member per minute.
     "TOGGLES_PER_MINUTE": 20,
