@@ -147,7 +147,8 @@ def test_login_page_uses_the_site_layout(client):
     assert response.status_code == 200
     assert "<header" in html and "site-header" in html
     assert html.count("<h1") == 1
-    assert re.search(r'<label class="[^"]*\bform-field__label\b[^"]*" for="id_login">', html)
+    label = r'<label class="[^"]*\bform-field__label\b[^"]*" for="id_login">'
+    assert re.search(label, html)
 
 
 def test_login_with_email_and_wrong_password(client):
