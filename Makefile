@@ -64,12 +64,15 @@ demo: install
 # The email worker and the periodic jobs (scripts/periodic.sh, cron's stand-in)
 # run next to the web server and stop when it stops. Links in emails, the feed
 # and the sitemap point at the address served here, unless SITE_URL says otherwise.
+# DEBUG is off, so the site's own error pages show (404, 500); --insecure
+# serves the static files all the same. `DEBUG=true make serve` gives Django's
+# debug pages (docs/development.md).
 serve: install
-	export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
+	export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" DEBUG="$${DEBUG:-false}"; \
 	$(BIN)/python manage.py db_worker --backend background --no-reload & worker=$$!; \
 	scripts/periodic.sh $(BIN)/python & periodic=$$!; \
 	trap 'kill $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT) --insecure
 
 test: install-dev htmx chromium lint test-sqlite test-postgres ## Lint, then the whole suite on SQLite (and PostgreSQL when DATABASE_URL is set)
 

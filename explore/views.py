@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from community.caching import depend_on_listings
 from core import csvexport
 from core.cache import Latest, depends_on
-from core.site_url import site_url
+from core.site_url import links_for, site_url
 from editorial.redirects import merged_slug_redirect
 from practices.facets import FACETS
 from search.query import MAX_RESULT_WINDOW, SORTS, ParamError, SearchQuery, parse_params
@@ -502,9 +502,10 @@ GUID_YEAR = 2024
 class PracticesFeed(Feed):
     """The newest practices matching the same filters, as Atom.
 
-    Every link in it starts with the configured base URL (core.site_url), never
-    with the Host header of the request. The instance serves every request:
-    the parsed query is the feed's object, not an attribute.
+    Every link in it starts with the configured base URL (core.site_url:
+    SITE_URL, or without one the host the feed was asked on). The instance
+    serves every request: the parsed query is the feed's object, not an
+    attribute.
     """
 
     feed_type = PlainTextAtomFeed
@@ -521,7 +522,8 @@ class PracticesFeed(Feed):
         _query, errors = parse_params(request.GET)
         if errors:
             return _bad_request(errors)
-        return super().__call__(request, *args, **kwargs)
+        with links_for(request):  # SITE_URL, else the host it was asked on
+            return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request):
         query, _errors = parse_params(request.GET)

@@ -17,6 +17,9 @@ from django.db import models
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from community.authors import with_author_badges
+from community.caching import depend_on_listings
+from community.models import Question
 from core.cache import depends_on, model_name, page_name, prepare_fragments
 from editorial.models import Collection
 from practices.models import (
@@ -35,7 +38,9 @@ ROUTE_SECONDS = 600
 
 
 class HomePage(Page):
-    """The front door: search, featured and newest practices, counts per province."""
+    """The front door: search, the ways in (regions, questions, sharing an
+    initiative), featured and newest practices, the newest questions and the
+    counts per province."""
 
     intro = models.CharField(
         _("introduction"),
@@ -43,7 +48,9 @@ class HomePage(Page):
         blank=True,
         help_text=_("One sentence under the site name."),
     )
+    # Six cards fill whole rows of one, two or three columns.
     newest_count = 6
+    newest_questions_count = 5
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
@@ -125,7 +132,9 @@ class HomePage(Page):
         practices' cards and their images are not looked up again on every
         request. The part depends on this page (its intro, the featured
         practices), every list of practices, the collections and the search
-        index (the counts); the site's structure besides (core.cache)."""
+        index (the counts), and the community's lists of questions (read
+        while it is drawn, see `newest_questions`); the site's structure
+        besides (core.cache)."""
         context = super().get_context(request, *args, **kwargs)
         preview = getattr(request, "is_preview", False)  # a preview keeps nothing
         fragments = prepare_fragments(
@@ -141,8 +150,9 @@ class HomePage(Page):
         return context
 
     def listing(self):
-        """What the home page lists: featured and newest practices, the count
-        per province and in all, and the practice index."""
+        """What the home page lists: featured and newest practices, the
+        newest questions, the count per province and in all, and the practice
+        index."""
         live_practices = PracticePage.objects.reachable()
         featured_ids = [
             item.practice_id
@@ -163,12 +173,23 @@ class HomePage(Page):
             "newest": practices_with_card_data(
                 live_practices.order_by("-first_published_at", "-pk")
             )[: self.newest_count],
+            "newest_questions": self.newest_questions(),
             "province_counts": browse.facet("provincie"),
             "practice_total": browse.total,
             "practice_index": (
                 self.get_children().type(PracticeIndexPage).live().specific().first()
             ),
         }
+
+    def newest_questions(self):
+        """The newest questions everyone may see, with their authors' badges.
+        Read while the home page's part is drawn, so the part depends on the
+        community's lists (community.caching), which asking, answering,
+        hiding or a renamed asker make stale, as they do the community's own
+        list."""
+        depend_on_listings()
+        questions = Question.objects.public().order_by("-created_at", "-pk")
+        return list(with_author_badges(questions)[: self.newest_questions_count])
 
 
 class HomeFeaturedPractice(Orderable):

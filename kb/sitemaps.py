@@ -1,18 +1,20 @@
 """sitemap.xml: Wagtail's live, public pages plus the public non-Wagtail pages.
 
-Every location starts with the configured base URL (core.site_url), never with
-the Host header of the request nor the hostname of Wagtail's Site record.
+Every location starts with the configured base URL (core.site_url: SITE_URL,
+or without one the host the sitemap was asked on, `sitemap` below), never
+with the hostname of Wagtail's Site record ("localhost" in the demo).
 """
 
 from urllib.parse import urlsplit
 
 from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
+from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.urls import reverse
 
 from community.models import Question
-from core.site_url import base_url, site_url
+from core.site_url import base_url, links_for, site_url
 from editorial.models import Collection
 from practices.models import CareOfficeRegion, PracticePage
 
@@ -90,3 +92,9 @@ SITEMAPS = {
     "regions": RegionSitemap(),
     "collections": CollectionSitemap(),
 }
+
+
+def sitemap(request):
+    """Wagtail's sitemap view, its locations on the base URL for this request."""
+    with links_for(request):
+        return wagtail_sitemap(request, sitemaps=SITEMAPS)

@@ -1,12 +1,13 @@
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 
-from core.site_url import site_url
+from core.site_url import links_for, site_url
 from search.backends import get_backend
 
 
@@ -15,8 +16,24 @@ def server_error(request):
     return HttpResponseServerError(loader.get_template("500.html").render())
 
 
+FAVICON = "img/favicon.ico"
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page links: the
+    icon from the static files (pages link the SVG too, templates/includes/
+    icons.html; scripts/make_favicons.py draws the ICO)."""
+    path = finders.find(FAVICON)
+    if path is None:
+        raise Http404
+    with open(path, "rb") as icon:
+        response = HttpResponse(icon.read(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def page_not_found_preview(request):
-    """Lets developers look at the 404 page while DEBUG is on."""
+    """Lets developers look at the 404 page (settings.DEV_URLS)."""
     return render(request, "404.html", status=404)
 
 
@@ -91,5 +108,6 @@ def robots_txt(request):
     """Keep crawlers out of the admin and members' pages; point at the sitemap."""
     lines = ["User-agent: *"]
     lines += [f"Disallow: {path}" for path in ROBOTS_DISALLOW]
-    lines += ["", f"Sitemap: {site_url(reverse('sitemap'))}", ""]
+    with links_for(request):
+        lines += ["", f"Sitemap: {site_url(reverse('sitemap'))}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

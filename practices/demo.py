@@ -83,6 +83,11 @@ class Vocabularies:
         return organisation
 
 
+# Demo illustrations are small: a card shows 480 x 270, a practice page at
+# most about 740 px wide.
+ILLUSTRATION_SIZE = (960, 540)
+
+
 def illustration(name, description, seed, palette_index):
     """A generated abstract illustration as a Wagtail image (idempotent by title)."""
     Image = get_image_model()
@@ -91,25 +96,28 @@ def illustration(name, description, seed, palette_index):
         return existing
     rng = random.Random(seed)
     background, colours = PALETTES[palette_index % len(PALETTES)]
-    canvas = PILImage.new("RGB", (1600, 900), background)
+    width, height = ILLUSTRATION_SIZE
+    canvas = PILImage.new("RGB", ILLUSTRATION_SIZE, background)
     draw = ImageDraw.Draw(canvas)
     for _ in range(9):
         colour = rng.choice(colours)
-        x, y, r = rng.randint(-100, 1700), rng.randint(-100, 1000), rng.randint(80, 380)
+        x = rng.randint(-width // 16, width + width // 16)
+        y = rng.randint(-height // 9, height + height // 9)
+        r = rng.randint(width // 20, width * 19 // 80)
         if rng.random() < 0.6:
             draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
         else:
             draw.rounded_rectangle(
-                (x - r, y - r // 2, x + r, y + r // 2), 40, fill=colour
+                (x - r, y - r // 2, x + r, y + r // 2), r // 8, fill=colour
             )
     buffer = io.BytesIO()
-    canvas.save(buffer, format="JPEG", quality=82)
+    canvas.save(buffer, format="JPEG", quality=80, optimize=True)
     collection = demo_collection()
     return Image.objects.create(
         title=name,
         description=description,
         collection=collection,
-        file=ImageFile(buffer, name=f"{slugify(name)}.jpg"),
+        file=ImageFile(buffer, name=f"{slugify(name)[:80]}.jpg"),
     )
 
 
@@ -119,20 +127,19 @@ def demo_collection():
     return existing or root.add_child(name="Demo-inhoud")
 
 
-def theme_illustrations():
-    """One illustration per theme, used as hero image for its practices."""
-    images = {}
-    for index, theme in enumerate(Theme.objects.order_by("pk")):
-        background, colours = PALETTES[index % len(PALETTES)]
-        colour = COLOUR_NAMES[colours[0]]
-        images[theme.slug] = illustration(
-            f"Illustratie {theme.name}",
-            f"Abstracte illustratie bij het thema {theme.name}: ronde vormen in "
-            f"{colour} en andere rustige kleuren",
-            theme.slug,
-            index,
-        )
-    return images
+def practice_illustration(data, position):
+    """The hero image of one demo practice (FORMAT.md dict), drawn for it
+    alone: its shapes follow its slug and its palette moves on with every
+    practice, so cards side by side never show the same picture."""
+    background, colours = PALETTES[position % len(PALETTES)]
+    colour = COLOUR_NAMES[colours[0]]
+    return illustration(
+        f"Illustratie {data['slug']}",
+        f"Abstracte illustratie bij “{data['title']}”: ronde vormen in {colour} "
+        "en andere rustige kleuren",
+        data["slug"],
+        position,
+    )
 
 
 def aware_date(value):

@@ -7,6 +7,8 @@ copied before the first test runs (committed tests empty the test database
 when they end), and `manage.py runserver` serves the copy with the dev
 settings, the email worker beside it, as `make run` does: on SQLite a file in
 the site's var dir, on PostgreSQL a database cloned from the test database.
+Like `make run`, it serves with DEBUG off (the site's own error pages) and
+`runserver --insecure` for the static files (the Makefile's serve target).
 """
 
 import os
@@ -78,6 +80,7 @@ def site_env(var_dir):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "kb.settings.dev",
         "VINDPLAATS_VAR_DIR": str(var_dir),
+        "DEBUG": "false",
     }
     if connection.vendor == "postgresql":
         url = urlsplit(os.environ["DATABASE_URL"])
@@ -118,7 +121,7 @@ def start_demo_site(var_dir):
     manage = [sys.executable, str(ROOT / "manage.py")]
     port = free_port()
     server = subprocess.Popen(
-        manage + ["runserver", "--noreload", f"127.0.0.1:{port}"],
+        manage + ["runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

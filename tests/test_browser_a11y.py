@@ -1,9 +1,12 @@
 """axe-core (WCAG 2.1 A/AA) on every page type, plus one h1, lang and a title."""
 
+import urllib.error
+import urllib.request
+
 import pytest
 from playwright.sync_api import expect
 
-from .a11y import assert_no_axe_violations
+from .a11y import assert_no_axe_violations, is_focused
 from .demo_site_data import (
     create_member,
     create_question,
@@ -39,10 +42,12 @@ PUBLIC_PAGES = [
     ("collection page", "collection"),
     ("standard page", "/toegankelijkheid/"),
     ("unsubscribe confirmation", "unsubscribe"),
-    # The demo site runs with DEBUG on: /404/ and /500/ render the real pages
-    # (500.html the way handler500 does, without a request context).
+    # The demo site runs as `make run` does, with DEBUG off; /404/ and /500/
+    # (settings.DEV_URLS) render the real pages (500.html the way handler500
+    # does, without a request context).
     ("404", "/404/"),
     ("500", "/500/"),
+    ("unknown address", "/bestaat-niet/"),
 ]
 MEMBER_PAGES = [
     ("question page as its asker", "question"),
@@ -65,7 +70,7 @@ MEMBER_PAGES = [
     ("my initiatives", "/mijn-initiatieven/"),
     ("missing draft", "/mijn-initiatieven/concept/999999/"),
 ]
-STATUS = {"404": 404, "500": 500, "missing draft": 404}
+STATUS = {"404": 404, "500": 500, "missing draft": 404, "unknown address": 404}
 # What must be on the page when axe looks at it (so axe checks it too).
 VISIBLE = {
     "question page as its asker": [
@@ -318,3 +323,113 @@ def test_pages_fit_a_320_pixel_wide_screen(demo_site, site_data, browser):
                 too_wide.append(f"{name}: {width}px")
         context.close()
     assert not too_wide, "wider than 320 px: " + ", ".join(too_wide)
+
+
+# The header and its menu ---------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+# The pages a phone user lands on most, with the header they see.
+PHONE_PAGES = [
+    ("home", "/"),
+    ("practice page", PRACTICE),
+    ("search", "/zoeken/?q=wijk"),
+    ("login", "/account/login/"),
+    ("unknown address", "/bestaat-niet/"),
+]
+
+
+def test_an_unknown_address_gets_the_dutch_404_page_as_make_run_serves(demo_site):
+    """The demo site runs as `make run` does (tests/browser.py): DEBUG off,
+    so the site's own page, not Django's technical 404; static files still
+    served (runserver --insecure)."""
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(demo_site + "/bestaat-niet/", timeout=10)
+    assert error.value.code == 404
+    body = error.value.read().decode()
+    assert "Pagina niet gevonden" in body and '<html lang="nl"' in body
+    assert "Django" not in body and "URLconf" not in body
+    with urllib.request.urlopen(demo_site + "/static/css/theme.css") as css:
+        assert css.status == 200 and b"--utrecht-" in css.read()
+
+
+@pytest.mark.parametrize(("name", "path"), PHONE_PAGES, ids=[p[0] for p in PHONE_PAGES])
+def test_the_header_takes_at_most_a_quarter_of_a_phone_screen(
+    name, path, demo_site, browser
+):
+    context = browser.new_context(locale="nl-NL", viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(demo_site + path)
+        box = page.locator("header.site-header").bounding_box()
+        assert box["y"] + box["height"] <= PHONE["height"] / 4, box
+        # The main menu waits behind the "Menu" button.
+        assert page.locator("summary.site-menu__toggle").is_visible()
+        assert not page.get_by_role("link", name="Regio's", exact=True).is_visible()
+    finally:
+        context.close()
+
+
+def test_the_phone_menu_by_keyboard(demo_site, browser):
+    """Tab reaches the skip link, the name, then the Menu button; Enter opens
+    it, and Tab goes through the sections to "Deel jouw initiatief"; the
+    opened menu passes axe."""
+    context = browser.new_context(locale="nl-NL", viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(demo_site + "/regio/")
+        page.keyboard.press("Tab")
+        assert is_focused(page, "a.skip-link")
+        page.keyboard.press("Tab")
+        assert is_focused(page, "a.site-logo")
+        page.keyboard.press("Tab")
+        assert is_focused(page, "summary.site-menu__toggle")
+        page.keyboard.press("Enter")
+        menu = page.get_by_role("navigation", name="Hoofdmenu")
+        expect(menu).to_be_visible()
+        texts = []
+        for _ in range(6):
+            page.keyboard.press("Tab")
+            texts.append(page.evaluate("document.activeElement.textContent.trim()"))
+        assert texts == [
+            "Zoeken",
+            "Regio's",
+            "Vragen",
+            "Collecties",
+            "Over Vindplaats",
+            "Deel jouw initiatief",
+        ]
+        current = menu.locator("[aria-current]")
+        assert current.count() == 1 and current.inner_text() == "Regio's"
+        assert current.get_attribute("aria-current") == "page"
+        assert_no_axe_violations(page)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/account/login/**")  # sharing asks for an account
+    finally:
+        context.close()
+
+
+def test_the_wide_menu_is_a_bar_without_a_button(demo_site, page):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(demo_site + "/zoeken/")
+    assert not page.locator("summary.site-menu__toggle").is_visible()
+    menu = page.get_by_role("navigation", name="Hoofdmenu")
+    expect(menu.get_by_role("link", name="Collecties")).to_be_visible()
+    expect(menu.get_by_role("link", name="Deel jouw initiatief")).to_be_visible()
+    assert menu.locator("[aria-current=page]").inner_text() == "Zoeken"
+    header = page.locator("header.site-header").bounding_box()
+    assert header["height"] <= 160, header
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the site's name
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Zoeken"
+
+
+@pytest.mark.parametrize(("name", "path"), PHONE_PAGES, ids=[p[0] for p in PHONE_PAGES])
+def test_phone_pages_have_no_axe_violations(name, path, demo_site, browser):
+    context = browser.new_context(locale="nl-NL", viewport=PHONE)
+    page = context.new_page()
+    try:
+        page.goto(demo_site + path)
+        assert_no_axe_violations(page)
+    finally:
+        context.close()

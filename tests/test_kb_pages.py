@@ -1,20 +1,34 @@
 """What a visitor sees: every page type renders in Dutch, with its content."""
 
+import html as html_lib
+import os
 import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+from wagtail.models import Site
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.test import Client, override_settings
-from django.urls import include, path
+from django.urls import include, path, reverse
 
-from kb.models import HomeFeaturedPractice, StandardPage
-from practices.models import PracticePage, Province
+from community import services as community
+from community.models import Question
+from kb.models import HomeFeaturedPractice, HomePage, StandardPage
+from practices.models import CareOfficeRegion, PracticePage, Province, Theme
 from search.query import SearchQuery
 from search.service import search
+from tests.browser import site_env
 from tests.factories import PracticeContactFactory, PracticePageFactory
-from tests.factories_community import MemberFactory
+from tests.factories_community import MemberFactory, QuestionFactory
 from tests.test_regions import tile
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +38,7 @@ def test_home_page_shows_search_featured_newest_and_province_counts(client, home
     response = client.get("/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<html lang="nl">' in html
+    assert '<html lang="nl"' in html
     assert 'role="search"' in html
     assert "Nieuwste praktijkvoorbeelden" in html
     assert newest.title in html
@@ -127,10 +141,211 @@ def test_menus_link_content_pages(client):
     assert 'href="/privacy/"' in html and 'href="/toegankelijkheid/"' in html
 
 
+def main_menu(html):
+    """(text, href, aria-current or None) of each link in the main menu."""
+    block = html.split('aria-label="Hoofdmenu"', 1)[1].split("</nav>", 1)[0]
+    links = re.findall(r"<a ([^>]*)>([^<]+)</a>", block)
+    return [
+        (
+            html_lib.unescape(text.strip()),
+            re.search(r'href="([^"]*)"', attrs).group(1),
+            (re.search(r'aria-current="([^"]*)"', attrs) or [None, None])[1],
+        )
+        for attrs, text in links
+    ]
+
+
+def test_main_menu_has_the_sections_and_sharing_an_initiative(client):
+    assert [(text, href) for text, href, _ in main_menu(client.get("/").text)] == [
+        ("Zoeken", "/zoeken/"),
+        ("Regio's", "/regio/"),
+        ("Vragen", "/community/"),
+        ("Collecties", "/collecties/"),
+        ("Over Vindplaats", "/over/"),
+        ("Deel jouw initiatief", "/deel-jouw-initiatief/"),
+    ]
+
+
+def test_main_menu_marks_where_the_visitor_is(client):
+    """aria-current="page" on the section's own page, "true" inside it, and
+    nothing on the home page."""
+    region = CareOfficeRegion.objects.order_by("name").first()
+    region_url = reverse("region", args=[region.slug])
+    current = {
+        path: {text: mark for text, _, mark in main_menu(client.get(path).text)}
+        for path in ("/", "/regio/", region_url, "/over/")
+    }
+    assert not any(current["/"].values())
+    assert current["/regio/"]["Regio's"] == "page"
+    assert current[region_url]["Regio's"] == "true"
+    assert current["/over/"]["Over Vindplaats"] == "page"
+    assert [text for text, mark in current["/regio/"].items() if mark] == ["Regio's"]
+
+
+def test_header_menu_works_without_javascript(client):
+    """The menu is a <details> disclosure with a "Menu" summary: no script
+    opens it."""
+    html = client.get("/").text
+    header = html.split("<header", 1)[1].split("</header>", 1)[0]
+    assert re.search(
+        r'<details class="site-menu">\s*<summary[^>]*>.*Menu</summary>', header, re.S
+    )
+    assert 'aria-label="Hoofdmenu"' in header.split("<details", 1)[1]
+
+
+def test_home_page_says_what_the_site_offers_and_links_the_ways_in(client):
+    html = client.get("/").text
+    (heading,) = re.findall(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    assert heading.strip() == (
+        "Vind praktijkvoorbeelden van de juiste zorg op de juiste plek"
+    )
+    assert (
+        '<form class="search-box hero__search" role="search" action="/zoeken/"' in html
+    )
+    assert (
+        '<label class="utrecht-form-label search-box__label" for="home-search">' in html
+    )
+    main = html.split("<main", 1)[1]
+    for href in ("/regio/", "/community/", "/deel-jouw-initiatief/"):
+        assert f'href="{href}"' in main, href
+
+
+def test_home_page_lists_the_newest_public_questions_newest_first(client):
+    older = QuestionFactory(title="Wie kent een goede valpreventie?")
+    newer = QuestionFactory(title="Hoe starten jullie een wijkteam?")
+    hidden = QuestionFactory(title="Verborgen vraag over de wijk", is_hidden=True)
+    html = client.get("/").text
+    block = html.split('id="questions-heading"', 1)[1].split("</section>", 1)[0]
+    assert hidden.title not in block
+    assert block.index(newer.title) < block.index(older.title)
+    assert f'href="{newer.get_absolute_url()}"' in block
+    shown = HomePage.newest_questions_count
+    assert len(re.findall(r'<li class="question-item[ "]', block)) == min(
+        shown, Question.objects.public().count()
+    )
+
+
+def test_home_page_shows_six_newest_practices(client):
+    """Six cards: whole rows of one, two or three columns."""
+    html = client.get("/").text
+    block = html.split('id="newest-heading"', 1)[1].split("</section>", 1)[0]
+    assert block.count("<article") == HomePage.newest_count == 6
+
+
+def test_cached_home_page_shows_a_new_question_at_once(client, settings, commit):
+    settings.PAGE_CACHE_SECONDS = 60
+    client.get("/")
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    commit(
+        community.ask_question,
+        MemberFactory(),
+        title="Wie heeft ervaring met nachtzorg op afstand?",
+        body="Wij zoeken ervaringen.",
+        themes=[Theme.objects.order_by("pk").first()],
+    )
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Wie heeft ervaring met nachtzorg op afstand?" in response.text
+
+
 def test_not_found_page_is_dutch(client):
     response = client.get("/bestaat-niet/")
     assert response.status_code == 404
     assert "Pagina niet gevonden" in response.content.decode()
+
+
+def test_make_run_serves_with_debug_off_and_the_static_files():
+    """`make run` shows the site's own 404 and 500 pages: DEBUG off, and
+    runserver --insecure for the static files; the browser tests' demo site
+    starts the same way (tests/test_browser_a11y.py asks it for a page that
+    does not exist)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SITE_URL")}
+    dry_run = subprocess.run(
+        ["make", "-n", "serve"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    (line,) = [line for line in dry_run.stdout.splitlines() if "DEBUG=" in line]
+    shell = subprocess.run(
+        ["sh", "-c", line.rstrip(" \\") + ' echo "$DEBUG"'],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert shell.stdout.strip() == "false"
+    assert re.search(r"manage\.py runserver \S+ --insecure", dry_run.stdout)
+    assert site_env(ROOT / "var")["DEBUG"] == "false"
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings as s; print(s.DEBUG, s.DEV_URLS)",
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "kb.settings.dev", "DEBUG": "false"},
+        capture_output=True,
+        text=True,
+    )
+    assert loaded.stdout.split() == ["False", "True"], loaded.stderr
+
+
+def test_favicon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    html = client.get("/").text
+    assert '<link rel="icon" href="/favicon.ico"' in html
+    svg = re.search(
+        r'<link rel="icon" href="([^"]+\.svg)" type="image/svg\+xml">', html
+    )
+    assert svg, "no SVG icon linked"
+    found = finders.find(svg.group(1).removeprefix(settings.STATIC_URL))
+    assert found and Path(found).read_text().startswith("<svg")
+
+
+def sitemap_locations(client, **headers):
+    response = client.get("/sitemap.xml", **headers)
+    assert response.status_code == 200
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    return [loc.text for loc in ET.fromstring(response.content).iter(namespace + "loc")]
+
+
+def feed_links(client, **headers):
+    response = client.get("/feeds/praktijkvoorbeelden.atom", **headers)
+    assert response.status_code == 200
+    return re.findall(r'<link href="([^"]+)"', response.text)
+
+
+@pytest.fixture
+def localhost_site(db):
+    """Wagtail's Site record as the demo loader leaves it: "localhost"."""
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = "localhost", 80
+    site.save()
+    return site
+
+
+def test_sitemap_and_feed_use_site_url_when_it_is_set(client, settings, localhost_site):
+    settings.SITE_URL = settings.WAGTAILADMIN_BASE_URL = "https://vindplaats.example"
+    locations = sitemap_locations(client, HTTP_HOST="localhost")
+    links = feed_links(client, HTTP_HOST="localhost")
+    assert "https://vindplaats.example/" in locations
+    assert "https://vindplaats.example/regio/" in locations
+    for url in locations + links:
+        assert url.startswith("https://vindplaats.example/"), url
+
+
+def test_sitemap_and_feed_use_the_request_host_without_site_url(
+    client, settings, localhost_site
+):
+    settings.SITE_URL = ""
+    settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"  # the default
+    locations = sitemap_locations(client, HTTP_HOST="vindplaats.test:8080")
+    links = feed_links(client, HTTP_HOST="vindplaats.test:8080")
+    assert "http://vindplaats.test:8080/" in locations
+    for url in locations + links:
+        assert url.startswith("http://vindplaats.test:8080/"), url
+    robots = client.get("/robots.txt", HTTP_HOST="vindplaats.test:8080").text
+    assert "Sitemap: http://vindplaats.test:8080/sitemap.xml" in robots
 
 
 def test_an_expired_form_gets_a_dutch_page():

@@ -156,7 +156,7 @@ def test_admin_login_locks_out_a_username_after_five_failures(client):
     html = response.content.decode()
     assert "Te veel pogingen" in html
     assert "Wacht een paar minuten" in html
-    assert '<html lang="nl">' in html
+    assert '<html lang="nl"' in html
     # The right password does not get through while locked out.
     assert "_auth_user_id" not in client.session
 

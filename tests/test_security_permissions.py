@@ -848,6 +848,7 @@ def test_the_table_covers_every_project_view():
         "api_practices",
         "api_practices_csv",
         "feed_practices",
+        "favicon",
     }
     tested = set()
     for action in ACTIONS:

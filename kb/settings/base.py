@@ -109,6 +109,10 @@ MIDDLEWARE = [
 # text and is shown again when it came from this site (core.keep_input).
 CSRF_FAILURE_VIEW = "core.keep_input.csrf_failure"
 
+# Django serves MEDIA_ROOT (without the private folders) and the previews of
+# the error pages at /404/ and /500/ (kb/urls.py): the dev settings only.
+DEV_URLS = False
+
 # Seconds an anonymous page stays in the cache (core.cache); 0 turns it off.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0"))
 
@@ -393,8 +397,11 @@ WAGTAIL_I18N_ENABLED = False
 # The one base URL of every absolute link outside a page: emails (allauth's
 # included), the Atom feed and the sitemap (core.site_url), never the request's
 # Host header. Production refuses to start without SITE_URL; `make run` sets
-# it to the address it serves on.
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# it to the address it serves on. Without it (`manage.py runserver` alone) the
+# sitemap, feed and robots.txt link to the host they were asked on
+# (core.site_url.links_for), everything else to the default.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL or "http://127.0.0.1:8000"
 # No member's email hash goes to gravatar.com: the admin shows initials.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_FRONTEND_LOGIN_URL = "/account/login/"

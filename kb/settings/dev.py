@@ -1,8 +1,17 @@
-"""Local development: debug on, a throwaway key, mail to files under var/mail/."""
+"""Local development: a throwaway key, mail to files under var/mail/, media
+and the error page previews served by Django (DEV_URLS).
+
+DEBUG is on unless the environment says DEBUG=false. `make run` (make serve)
+says so: the demo then shows the site's own Dutch 404 and 500 pages, as a
+visitor sees them, with `runserver --insecure` serving the static files;
+`DEBUG=true make serve` brings Django's debug pages back
+(docs/development.md).
+"""
 
 from .base import *  # noqa: F403
 
-DEBUG = True
+DEBUG = os.environ.get("DEBUG", "true").lower() in ("1", "true", "yes", "on")  # noqa: F405
+DEV_URLS = True
 SECRET_KEY = os.environ.get(  # noqa: F405
     "SECRET_KEY", "django-insecure-dev-only-never-use-in-production"
 )

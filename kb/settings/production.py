@@ -24,7 +24,7 @@ if not re.fullmatch(r"https?://[^/\s]+/?", os.environ.get("SITE_URL", "")):  # n
         "SITE_URL must be set to the site's public address, e.g. "
         "https://vindplaats.example (the base of every link in emails and feeds)."
     )
-WAGTAILADMIN_BASE_URL = os.environ["SITE_URL"].rstrip("/")  # noqa: F405
+SITE_URL = WAGTAILADMIN_BASE_URL = os.environ["SITE_URL"].rstrip("/")  # noqa: F405
 
 # WhiteNoise serves the collected static files right after the security middleware.
 MIDDLEWARE = [  # noqa: F405

@@ -16,7 +16,7 @@ STORAGES = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
-WAGTAILADMIN_BASE_URL = "http://testserver"
+SITE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 
 # The suite runs on the database backend; the Elasticsearch contract tests
 # build their own backend from ELASTICSEARCH_URL (see tests/test_search_elasticsearch.py).

@@ -29,7 +29,7 @@ from django.db import transaction
 from community.demo import load_demo_questions
 from editorial.demo import load_demo_collection
 from kb.models import HomeFeaturedPractice, HomePage, StandardPage
-from practices.demo import Vocabularies, create_practice, theme_illustrations
+from practices.demo import Vocabularies, create_practice, practice_illustration
 from practices.models import PracticeIndexPage, PracticePage, TargetGroup, Theme
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
@@ -137,7 +137,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Alle {len(items)} praktijkvoorbeelden bestonden al.")
             return 0
         vocab = Vocabularies()
-        images = theme_illustrations()
+        positions = {item["slug"]: position for position, item in enumerate(items)}
         for item in tqdm(
             todo,
             desc="Praktijkvoorbeelden",
@@ -145,7 +145,8 @@ class Command(BaseCommand):
             disable=not self.progress,
             file=self.stderr,
         ):
-            create_practice(index, item, vocab, hero=images.get(item["themes"][0]))
+            hero = practice_illustration(item, positions[item["slug"]])
+            create_practice(index, item, vocab, hero=hero)
         return len(todo)
 
     def featured(self, home):
