@@ -59,6 +59,22 @@ def test_the_downloads_on_the_search_page_pass_axe(demo_site, sized_page):
     assert_no_axe_violations(sized_page)
 
 
+def test_trust_pages_fit_a_320_pixel_wide_screen(demo_site, browser):
+    """No sideways scrolling at 320 px (WCAG 1.4.10 Reflow)."""
+    context = browser.new_context(
+        locale="nl-NL", viewport={"width": 320, "height": 640}
+    )
+    page = context.new_page()
+    too_wide = []
+    for path in [*TRUST_PAGES, SEARCH]:
+        page.goto(demo_site + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            too_wide.append(f"{path}: {width}px")
+    context.close()
+    assert not too_wide, "wider than 320 px: " + ", ".join(too_wide)
+
+
 def test_the_footer_leads_to_every_trust_page(demo_site, page):
     page.goto(demo_site + "/")
     footer = page.locator("footer")
