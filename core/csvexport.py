@@ -13,7 +13,8 @@ dates are written as they are (only text is touched), and the csv module
 quotes separators and quotes.
 
 Every CSV the site writes goes through this module: `writer()` for our own
-views; `protect_spreadsheet_exports()` (called from kb.apps) makes Wagtail's
+views (`spreadsheet_writer()` for a file meant for Dutch spreadsheets);
+`protect_spreadsheet_exports()` (called from kb.apps) makes Wagtail's
 SpreadsheetExportMixin, behind every report and listing export of the admin
 (site history, locked pages, workflows, aging pages, our own reports), write
 its CSV rows and headings through `neutralise`. Its XLSX already stores text
@@ -68,6 +69,35 @@ class SafeWriter:
 def writer(file, **options):
     """A csv.writer for `file` that writes no formulas."""
     return SafeWriter(file, **options)
+
+
+# A byte order mark: Excel reads a CSV file as UTF-8 only when it starts with
+# one (without it, as the Windows code page: "CoÃ¶rdinatie").
+BOM = "\ufeff"
+
+
+class DutchSpreadsheet(csv.excel):
+    """The CSV a spreadsheet in a Dutch locale opens as columns by
+    double-clicking it: Excel splits on the locale's list separator, which
+    is a semicolon wherever the decimal separator is a comma. Lines end in
+    CRLF and a field holding a semicolon, a quote or a line break is quoted
+    (quotes doubled), as RFC 4180 has it; LibreOffice, Numbers and Google
+    Sheets detect the semicolon themselves.
+
+    No "sep=;" line: Excel would then ignore the byte order mark."""
+
+    delimiter = ";"
+    quotechar = '"'
+    doublequote = True
+    lineterminator = "\r\n"
+    quoting = csv.QUOTE_MINIMAL
+
+
+def spreadsheet_writer(file):
+    """A formula-safe writer for `file` in the DutchSpreadsheet dialect,
+    after writing the byte order mark: the first thing written to `file`."""
+    file.write(BOM)
+    return SafeWriter(file, dialect=DutchSpreadsheet)
 
 
 def protect_spreadsheet_exports():

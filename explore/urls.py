@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import compare, regions, views
+from . import compare, exports, regions, views
 
 urlpatterns = [
     path("zoeken/", views.search_page, name="search"),
     path("zoeken/suggesties/", views.search_suggestions, name="search_suggestions"),
     path("api/v1/practices/", views.practices_api, name="api_practices"),
-    path("api/v1/practices.csv", views.practices_csv, name="api_practices_csv"),
+    path("api/v1/practices.csv", exports.practices_csv, name="api_practices_csv"),
+    path("api/v1/practices.xlsx", exports.practices_xlsx, name="api_practices_xlsx"),
     path(
         "feeds/praktijkvoorbeelden.atom", views.PracticesFeed(), name="feed_practices"
     ),

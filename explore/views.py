@@ -1,6 +1,7 @@
-"""The search page, the JSON API, the CSV export and the Atom feed.
+"""The search page, the JSON API and the Atom feed (the CSV and XLSX files
+are in explore.exports).
 
-All four read the same parameters (search.query.parse_params) and answer
+All of them read the same parameters (search.query.parse_params) and answer
 through the same contract (search.service.search), whatever the backend.
 """
 
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 from django.contrib.staticfiles import finders
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
-from django.http import HttpResponse, JsonResponse, QueryDict
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -22,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from community.caching import depend_on_listings
-from core import csvexport
 from core.cache import Latest, depends_on
 from core.site_url import links_for, site_url
 from editorial.redirects import merged_slug_redirect
@@ -436,48 +436,6 @@ def practices_api(request):
         },
         json_dumps_params={"ensure_ascii": False},
     )
-
-
-def practices_csv(request):
-    if redirect := merged_slug_redirect(request):  # a merged thema/organisatie
-        return redirect
-    query, errors = parse_params(request.GET)
-    if errors:
-        return _bad_request(errors)
-    everything = SearchQuery(
-        text=query.text,
-        filters=query.filters,
-        sort=query.sort or "newest",
-        page=1,
-        page_size=MAX_RESULT_WINDOW,
-        prefix=query.prefix,
-    )
-    results = search(everything)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="praktijkvoorbeelden.csv"'
-    response["Link"] = f'<{LICENCE["url"]}>; rel="license"'
-    columns = [
-        "id",
-        "title",
-        "url",
-        "summary",
-        *API_FACETS,
-        "first_published_at",
-        "last_published_at",
-    ]
-    writer = csvexport.writer(response)  # no cell is read as a formula
-    writer.writerow(columns)
-    for hit in results.hits:
-        record = practice_record(hit)
-        writer.writerow(
-            [
-                "|".join(record[column])
-                if isinstance(record[column], list)
-                else record[column]
-                for column in columns
-            ]
-        )
-    return response
 
 
 class PlainTextAtomFeed(Atom1Feed):

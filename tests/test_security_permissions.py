@@ -31,6 +31,7 @@ test_accounts.py.
 import datetime
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -196,9 +197,19 @@ def w():
     }
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def text(response):
     if response.streaming:
         return b"".join(response.streaming_content).decode(errors="replace")
+    if response.get("Content-Type", "").startswith(XLSX):
+        with zipfile.ZipFile(io.BytesIO(response.content)) as workbook:
+            return "".join(
+                workbook.read(name).decode()
+                for name in workbook.namelist()
+                if name.endswith(".xml")
+            )
     return response.content.decode(errors="replace")
 
 
@@ -847,6 +858,7 @@ def test_the_table_covers_every_project_view():
         "search_suggestions",
         "api_practices",
         "api_practices_csv",
+        "api_practices_xlsx",
         "feed_practices",
         "favicon",
     }
@@ -971,6 +983,7 @@ def public_responses(client, published, region, theme):
         yield f"search {params}", client.get(reverse("search"), params)
         yield f"API {params}", client.get(reverse("api_practices"), params)
         yield f"CSV {params}", client.get(reverse("api_practices_csv"), params)
+        yield f"XLSX {params}", client.get(reverse("api_practices_xlsx"), params)
         yield f"feed {params}", client.get(reverse("feed_practices"), params)
     yield "suggestions", client.get(reverse("search_suggestions"), {"q": SECRET_WORD})
     yield "sitemap", client.get("/sitemap.xml")

@@ -359,6 +359,35 @@ NOTIFICATIONS_EMAIL_MAX_ATTEMPTS = 8
 # Sent and failed emails are deleted after this many days (send_pending_emails).
 NOTIFICATIONS_EMAIL_RETENTION_DAYS = int(os.environ.get("EMAIL_RETENTION_DAYS", "30"))
 
+# Who publishes Vindplaats: the footer names them ("Vindplaats is een uitgave
+# van ..."), and the demo's colophon, contact page, privacy and accessibility
+# statements are written with these details (load_demo_data, which updates
+# the pages it wrote when they change). The defaults describe a fictional
+# publisher; docs/configuration.md lists the variables.
+VINDPLAATS_PUBLISHER = {
+    "NAME": os.environ.get(
+        "VINDPLAATS_PUBLISHER_NAME", "Stichting Vindplaats Zorg (voorbeeld)"
+    ),
+    "ADDRESS": os.environ.get(
+        "VINDPLAATS_PUBLISHER_ADDRESS", "Voorbeeldstraat 12, 3511 AB Utrecht"
+    ),
+    "EMAIL": os.environ.get("VINDPLAATS_PUBLISHER_EMAIL", "redactie@example.org"),
+    "KVK": os.environ.get("VINDPLAATS_PUBLISHER_KVK", "00000000"),
+    # Processors in the privacy statement (AVG art. 28).
+    "HOSTING": os.environ.get(
+        "VINDPLAATS_HOSTING_PROVIDER", "Voorbeeld Hosting B.V. (voorbeeld)"
+    ),
+    "EMAIL_PROVIDER": os.environ.get(
+        "VINDPLAATS_EMAIL_PROVIDER", "Voorbeeld Mail B.V. (voorbeeld)"
+    ),
+    # What the privacy statement promises; the operator's log rotation and
+    # backup cleaning keep it (docs/operations.md).
+    "LOG_RETENTION_DAYS": int(os.environ.get("VINDPLAATS_LOG_RETENTION_DAYS", "14")),
+    "BACKUP_RETENTION_DAYS": int(
+        os.environ.get("VINDPLAATS_BACKUP_RETENTION_DAYS", "30")
+    ),
+}
+
 # Community rules (community.flood): figures a moderator may want to tune.
 COMMUNITY_FLOOD = {
     # Seconds a member waits between two posts (questions and answers).

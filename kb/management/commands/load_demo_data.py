@@ -9,10 +9,15 @@ in order.
 
 Idempotent: what exists (matched by slug, name or username) is left as it is,
 so running it twice changes nothing and never overwrites an editor's work.
+The one exception: a content page (Over, Colofon, Contact, Privacy, ...) that
+this command wrote and nobody edited since gets the current text of
+pages.json, so `make run` on an existing database shows the new pages
+(`content_pages`).
 """
 
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -25,15 +30,106 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
+from django.utils.html import escape
 
 from community.demo import load_demo_questions
+from core.site_url import site_url
 from editorial.demo import load_demo_collection
 from kb.models import HomeFeaturedPractice, HomePage, StandardPage
 from practices.demo import Vocabularies, create_practice, practice_illustration
 from practices.models import PracticeIndexPage, PracticePage, TargetGroup, Theme
+from search import terms as search_terms
+from search.query import MAX_PAGE_SIZE, MAX_RESULT_WINDOW
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 EDITOR_USERNAME = "redactie"
+
+
+def page_values():
+    """What the demo's content pages are written with: the publisher and
+    processors (settings.VINDPLAATS_PUBLISHER), retention periods as the
+    code and settings keep them, and the addresses they link to."""
+    publisher = settings.VINDPLAATS_PUBLISHER
+    return {
+        "publisher_name": publisher["NAME"],
+        "publisher_address": publisher["ADDRESS"],
+        "publisher_email": publisher["EMAIL"],
+        "publisher_kvk": publisher["KVK"],
+        "hosting_provider": publisher["HOSTING"],
+        "email_provider": publisher["EMAIL_PROVIDER"],
+        "log_days": publisher["LOG_RETENTION_DAYS"],
+        "backup_days": publisher["BACKUP_RETENTION_DAYS"],
+        "outbox_days": settings.NOTIFICATIONS_EMAIL_RETENTION_DAYS,
+        "search_terms_days": search_terms.KEEP_DAYS,
+        "site_url": site_url("/"),
+        "account_url": reverse("accounts:edit"),
+        "account_export_url": reverse("accounts:export"),
+        "account_delete_url": reverse("accounts:delete"),
+        "notification_settings_url": reverse("notifications:settings"),
+        "my_initiatives_url": reverse("submissions:mine"),
+        "search_url": reverse("search"),
+        "api_url": reverse("api_practices"),
+        "csv_url": reverse("api_practices_csv"),
+        "xlsx_url": reverse("api_practices_xlsx"),
+        "feed_url": reverse("feed_practices"),
+        "max_rows": f"{MAX_RESULT_WINDOW:,}".replace(",", "."),
+        "max_page_size": MAX_PAGE_SIZE,
+    }
+
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def fill(data, values, html=False):
+    """`data` (a page of pages.json) with every {name} replaced by its value;
+    escaped in the body's HTML, as it is in the title and introduction
+    (plain text, escaped where they are shown). An unknown name is an
+    error, not a blank."""
+    if isinstance(data, dict):
+        return {
+            key: fill(value, values, html=html or key == "body")
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [fill(value, values, html=html) for value in data]
+    if not isinstance(data, str):
+        return data
+
+    def value(match):
+        text = str(values[match.group(1)])
+        return escape(text) if html else text
+
+    return PLACEHOLDER.sub(value, data)
+
+
+def page_fields(data):
+    """The fields of a StandardPage that pages.json gives."""
+    return {
+        "title": data["title"],
+        "intro": data["intro"],
+        "body": [{"type": b["type"], "value": b["value"]} for b in data["body"]],
+        "show_in_menus": data["show_in_menus"],
+    }
+
+
+def page_fields_of(page):
+    """The same fields of a page as it is now."""
+    return {
+        "title": page.title,
+        "intro": page.intro,
+        "body": [
+            {"type": b["type"], "value": b["value"]} for b in page.body.get_prep_value()
+        ],
+        "show_in_menus": page.show_in_menus,
+    }
+
+
+def written_by_loader(page):
+    """Whether the page's latest revision is this command's: it saves its
+    revisions without a user, an editor's always has one."""
+    revision = page.latest_revision
+    return revision is not None and revision.user_id is None
 
 
 class Command(BaseCommand):
@@ -112,19 +208,47 @@ class Command(BaseCommand):
         return index
 
     def content_pages(self, home):
+        """The content pages of pages.json below the home page, with the
+        site's own details filled in (`page_values`).
+
+        A page that is missing is added. A page this command wrote, whose
+        text in pages.json (or a detail filled into it, such as the
+        publisher) has changed since, gets the new text: the command writes
+        its revisions without a user, so a page whose latest revision has no
+        user is still the demo's own text. A page an editor has saved since
+        (published or as a draft) is theirs and is left as it is.
+        """
+        values = page_values()
+        added, updated, kept = [], [], []
         for data in self.read("pages.json")["standard_pages"]:
-            if StandardPage.objects.child_of(home).filter(slug=data["slug"]).exists():
-                continue
-            page = StandardPage(
-                title=data["title"],
-                slug=data["slug"],
-                intro=data["intro"],
-                body=data["body"],
-                show_in_menus=data["show_in_menus"],
+            data = fill(data, values)
+            page = StandardPage.objects.child_of(home).filter(slug=data["slug"]).first()
+            if page is None:
+                page = StandardPage(slug=data["slug"], **page_fields(data))
+                home.add_child(instance=page)
+                page.save_revision().publish()
+                added.append(data["slug"])
+            elif page_fields(data) != page_fields_of(page):
+                if not written_by_loader(page):
+                    kept.append(data["slug"])
+                    continue
+                for field, value in page_fields(data).items():
+                    setattr(page, field, value)
+                page.save_revision().publish()
+                updated.append(data["slug"])
+        self.stdout.write(
+            "Inhoudspagina's klaar"
+            + (f"; toegevoegd: {', '.join(added)}" if added else "")
+            + (f"; bijgewerkt: {', '.join(updated)}" if updated else "")
+            + "."
+        )
+        if kept:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Door de redactie aangepast, dus niet bijgewerkt naar de "
+                    f"nieuwe demotekst: {', '.join(kept)}."
+                )
             )
-            home.add_child(instance=page)
-            page.save_revision().publish()
-        self.stdout.write("Inhoudspagina's klaar.")
 
     def practices(self, index):
         files = sorted((DEMO_DIR / "practices").glob("*.json"))
