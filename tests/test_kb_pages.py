@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client, override_settings
 from django.urls import include, path, reverse
 
+from community import relay
 from community import services as community
 from community.models import Question
 from kb.models import HomeFeaturedPractice, HomePage, StandardPage
@@ -493,7 +494,9 @@ def test_the_privacy_statement_is_complete_and_matches_the_code(client, settings
     assert f"na {KEEP_DAYS} dagen verwijderen we de tellingen" in text
     assert f"nog {settings.NOTIFICATIONS_EMAIL_RETENTION_DAYS} dagen" in text
     assert f"hoogstens {publisher['BACKUP_RETENTION_DAYS']} dagen" in text
-    assert "niet binnen 48 uur" in text
+    assert f"niet binnen {relay.PENDING_KEEP_HOURS} uur" in text
+    assert f"bewaren we nog {relay.KEEP_DAYS} dagen" in text
+    assert f"bewaren we die gegevens {relay.REPORTED_KEEP_DAYS} dagen" in text
     # Processors, cookies by the names the site sets, rights, complaint, date.
     assert publisher["HOSTING"] in text and publisher["EMAIL_PROVIDER"] in text
     for cookie in (

@@ -33,6 +33,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import escape
 
+from community import relay
 from community.demo import load_demo_questions
 from core.site_url import site_url
 from editorial.demo import load_demo_collection
@@ -61,6 +62,9 @@ def page_values():
         "log_days": publisher["LOG_RETENTION_DAYS"],
         "backup_days": publisher["BACKUP_RETENTION_DAYS"],
         "outbox_days": settings.NOTIFICATIONS_EMAIL_RETENTION_DAYS,
+        "relay_pending_hours": relay.PENDING_KEEP_HOURS,
+        "relay_keep_days": relay.KEEP_DAYS,
+        "relay_reported_days": relay.REPORTED_KEEP_DAYS,
         "search_terms_days": search_terms.KEEP_DAYS,
         "site_url": site_url("/"),
         "account_url": reverse("accounts:edit"),
