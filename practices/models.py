@@ -525,9 +525,13 @@ class PracticePage(Page):
     def facet_values(self):
         """(facet, [(value, label), ...]) for every facet this practice has values
         in, in the order of FACETS, each facet's values in its vocabulary's
-        order. Organisations are left to organisations_by_role(), which also
-        tells their role."""
-        facets = [facet for facet in FACETS if facet.key != "organisatie"]
+        order. Organisations (and their types) are left to
+        organisations_by_role(), which also tells their role."""
+        facets = [
+            facet
+            for facet in FACETS
+            if facet.key not in ("organisatie", "organisatietype")
+        ]
         found = self._vocabulary_values([f for f in facets if f.model is not None])
         groups = []
         for facet in facets:
