@@ -283,9 +283,9 @@ def test_region_pages_use_a_constant_number_of_queries(
     assert count_queries(client, region_url("arnhem")) == count_queries(
         client, region_url("nijmegen")
     )
-    # The region, the search, the cards (with their images), the questions
-    # and the site menu.
-    with django_assert_max_num_queries(15):
+    # The region, the search, the cards (with their images, regions and
+    # initiators), the questions and the site menu.
+    with django_assert_max_num_queries(17):
         client.get(region_url("arnhem"))
     client.get(reverse("regions"))
     with django_assert_max_num_queries(9):
