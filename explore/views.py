@@ -159,7 +159,6 @@ def search_page(request):
         else None,
         "sorts": SORTS,
         "pages": pages,
-        "has_facet_values": bool(facet_groups),
         "api_query": query_string(query, page=1).rstrip("?"),
         "province_counts": results.facet("provincie"),
         "search_region_id": SEARCH_REGION_ID,
@@ -180,9 +179,10 @@ def search_page(request):
 
 def _facet_groups(results):
     """The filters the page offers, in FILTER_ORDER, each with the values to
-    list: a long one its chosen values apart (they stay in sight above the
-    list that scrolls), a short one every value where it is. A facet no
-    practice has a value of is left out. Open: one with a chosen value."""
+    list (by count, or IN_OWN_ORDER): a long one its chosen values apart
+    (they stay in sight above the list that scrolls), a short one every value
+    where it is. A facet no practice has a value of is left out. Open: one
+    with a chosen value."""
     rank = {key: position for position, key in enumerate(FILTER_ORDER)}
     facets = sorted(results.facets, key=lambda facet: rank.get(facet.key, len(rank)))
     groups = []

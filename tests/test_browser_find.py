@@ -126,10 +126,13 @@ def test_on_a_phone_the_filters_open_in_a_dialog_by_keyboard(demo_site, phone):
     wait_until(phone, "document.getElementById('filters-dialog').open")
     phone.keyboard.press("Escape")
     wait_until(phone, "!document.getElementById('filters-dialog').open")
-    assert phone.evaluate(
-        "document.getElementById('filters').parentElement.classList.contains('search-layout')"
-    )
     assert is_focused(phone, "a.filters-open__control"), describe_focus(phone)
+    wait_until(
+        phone,
+        "document.getElementById('filters').parentElement"
+        ".classList.contains('search-layout')",
+        message="the filters did not go back to the page",
+    )
 
 
 @needs_htmx

@@ -236,8 +236,10 @@ def test_an_empty_result_invites_to_share_an_initiative_and_ask_the_community(
     links = {a["href"]: text(a) for a in empty.select("a")}
     assert links[reverse("submissions:new")] == "Deel jouw initiatief"
     assert links[reverse("community:ask")] == "Stel je vraag aan de community"
-    # The skip link at the top leads there.
+    # The skip link at the top leads there; no filters to offer.
     assert soup.select_one("a.search-page__skip")["href"] == "#results"
+    assert soup.select_one("#filters-open").has_attr("hidden")
+    assert not soup.select("#search-facets details")
 
 
 # Skip link, dialog and htmx ----------------------------------------------------
@@ -264,7 +266,8 @@ def test_skip_link_filters_link_and_dialog_come_before_the_results(client):
     assert soup.select_one("a.search-page__skip")["href"] == "#results"
     assert soup.select_one("a.filters-open__control")["href"] == "#filters"
     dialog = soup.select_one("dialog#filters-dialog")
-    assert dialog["aria-labelledby"] == "filters-heading"
+    heading = dialog.find(id=dialog["aria-labelledby"])
+    assert heading.name == "h2" and text(heading) == "Filters"
     apply = dialog.select_one("[data-filters-apply]")
     assert apply["form"] == "search-form"
     total = PracticePage.objects.live().public().count()
@@ -284,14 +287,15 @@ def test_htmx_gets_the_results_and_the_filters_out_of_band(client):
     out_of_band = {element["id"]: element for element in soup.select("[hx-swap-oob]")}
     assert set(out_of_band) == {
         "search-facets",
-        "filters-open-label",
+        "filters-open",
         "filters-dialog-apply-label",
         "search-errors",
     }
     assert text(out_of_band["filters-dialog-apply-label"]) == (
         f"Toon {pilots} praktijkvoorbeelden"
     )
-    assert text(out_of_band["filters-open-label"]) == "Filters (1 gekozen)"
+    assert text(out_of_band["filters-open"]) == "Filters (1 gekozen)"
+    assert not out_of_band["filters-open"].has_attr("hidden")
     assert out_of_band["search-facets"].select_one("#f-fase-pilot").has_attr("checked")
     assert "HX-Target" in response["Vary"]
 

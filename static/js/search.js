@@ -289,8 +289,8 @@
         }
     });
 
-    /* The filters come back closed but for those with a chosen value: keep
-     * open what the visitor opened. */
+    /* The filters come back open where a value is chosen, closed elsewhere:
+     * keep each one the visitor saw as they left it. */
     document.addEventListener("htmx:oobBeforeSwap", function (event) {
         var old = event.detail.target;
         var fragment = event.detail.fragment;
@@ -302,8 +302,8 @@
             open[details.id] = details.open;
         });
         forEach(fragment.querySelectorAll("details[id]"), function (details) {
-            if (open[details.id]) {
-                details.open = true;
+            if (Object.prototype.hasOwnProperty.call(open, details.id)) {
+                details.open = open[details.id];
             }
         });
     });
@@ -341,6 +341,7 @@
         if (region) {
             region.removeAttribute("aria-busy");
         }
+        setUpFilters();
         filterAllFacets();
         focusAfterUpdate();
         announce();
