@@ -11,9 +11,12 @@ import heapq
 import unicodedata
 from urllib.parse import urlsplit
 
+from wagtail.images import get_image_model
+
 from django.contrib.staticfiles import finders
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
+from django.db.models import Prefetch
 from django.http import JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
@@ -26,7 +29,8 @@ from community.caching import depend_on_listings
 from core.cache import Latest, depends_on
 from core.site_url import links_for, site_url
 from editorial.redirects import merged_slug_redirect
-from practices.facets import FACETS
+from practices.facets import FACETS, FACETS_BY_KEY
+from practices.models import PracticeOrganisation, PracticePage
 from search.query import MAX_RESULT_WINDOW, SORTS, ParamError, SearchQuery, parse_params
 from search.service import index_name, search
 from search.synonyms import SYNONYMS
@@ -38,10 +42,36 @@ LICENCE = {
     "url": "https://creativecommons.org/licenses/by/4.0/deed.nl",
 }
 API_FACETS = [facet.key for facet in FACETS]
-FACETS_SHOWN_BEFORE_MORE = 8
+# The filters on the search page in the order people narrow a search by: how
+# far a practice is, what it is about, where, for whom, who runs it; the long
+# lists last. A facet missing here comes after these.
+FILTER_ORDER = (
+    "fase",
+    "thema",
+    "provincie",
+    "zorgkantoorregio",
+    "doelgroep",
+    "beweging",
+    "organisatietype",
+    "organisatie",
+)
+# Filters whose values are listed in their own order (a phase's course from
+# idea to stopped), not by how many practices have them.
+IN_OWN_ORDER = ("fase",)
+# A filter with more values than this gets a box to find a value in, and a
+# list of its own height that scrolls instead of growing the page (hundreds
+# of organisations); its chosen values stay above that list.
+LONG_FILTER = 12
+# Places and organisations a result card names before "and N more".
+CARD_NAMES_SHOWN = 2
+# The size of a result card's image: that of includes/practice_card.html, so
+# one rendition serves both.
+CARD_IMAGE_SPEC = "fill-480x270"
 COMMUNITY_BLOCK_SECONDS = 300
-# The element that htmx swaps on the search page (facets and results).
+# The element that htmx swaps on the search page (the results; the filters
+# beside them are swapped out of band), and the form every filter is in.
 SEARCH_REGION_ID = "search-region"
+SEARCH_FORM_ID = "search-form"
 HTMX_STATIC_PATH = "vendor/htmx.min.js"  # fetched by `make htmx`, not committed
 SUGGESTIONS_LIMIT = 8
 SUGGESTIONS_MIN_LENGTH = 2
@@ -99,36 +129,26 @@ def search_page(request):
                 % {"count": results.num_pages},
             )
         )
-    facet_groups = []
-    chips = []
-    for facet in results.facets:
-        visible = facet.values[:FACETS_SHOWN_BEFORE_MORE]
-        more = facet.values[FACETS_SHOWN_BEFORE_MORE:]
-        facet_groups.append(
-            {
-                "facet": facet,
-                "visible": visible,
-                "more": more,
-                "open_more": any(value.selected for value in more),
-            }
-        )
-        for value in facet.selected_values:
-            chips.append(
-                {
-                    "facet": facet,
-                    "value": value,
-                    "url": query_string(
-                        query,
-                        filters=_without(query.filters, facet.key, value.value),
-                        page=1,
-                    ),
-                }
-            )
+    facet_groups = _facet_groups(results)
+    chips = [
+        {
+            "facet": group["facet"],
+            "value": value,
+            "url": query_string(
+                query,
+                filters=_without(query.filters, group["facet"].key, value.value),
+                page=1,
+            ),
+        }
+        for group in facet_groups
+        for value in group["facet"].selected_values
+    ]
     pages = _page_links(query, results)
     context = {
         "community_questions": _community_questions(query),
         "query": query,
         "results": results,
+        "cards": _result_cards(results.hits),
         "errors": errors,
         "facet_groups": facet_groups,
         "chips": chips,
@@ -139,10 +159,10 @@ def search_page(request):
         else None,
         "sorts": SORTS,
         "pages": pages,
-        "has_facet_values": any(group["visible"] for group in facet_groups),
         "api_query": query_string(query, page=1).rstrip("?"),
         "province_counts": results.facet("provincie"),
         "search_region_id": SEARCH_REGION_ID,
+        "search_form_id": SEARCH_FORM_ID,
         "htmx_available": htmx_available(),
     }
     # htmx asks for the region only (filters, sort, paging); everything
@@ -155,6 +175,123 @@ def search_page(request):
     if query.text:  # counted by explore.middleware, from the cache too
         response[RESULTS_HEADER] = str(results.total)
     return response
+
+
+def _facet_groups(results):
+    """The filters the page offers, in FILTER_ORDER, each with the values to
+    list (by count, or IN_OWN_ORDER): a long one its chosen values apart
+    (they stay in sight above the list that scrolls), a short one every value
+    where it is. A facet no practice has a value of is left out. Open: one
+    with a chosen value."""
+    rank = {key: position for position, key in enumerate(FILTER_ORDER)}
+    facets = sorted(results.facets, key=lambda facet: rank.get(facet.key, len(rank)))
+    groups = []
+    for facet in facets:
+        values = facet.values
+        if not values:
+            continue
+        if facet.key in IN_OWN_ORDER:
+            order = list(FACETS_BY_KEY[facet.key].labels())
+            values = sorted(values, key=lambda v: order.index(v.value))
+        chosen = [value for value in values if value.selected]
+        long = len(values) > LONG_FILTER
+        groups.append(
+            {
+                "facet": facet,
+                "long": long,
+                "chosen": chosen if long else [],
+                "values": [v for v in values if not v.selected] if long else values,
+                "chosen_count": len(chosen),
+                "open": bool(chosen),
+            }
+        )
+    return groups
+
+
+def _names(names):
+    """(the first CARD_NAMES_SHOWN names, how many more there are)."""
+    return names[:CARD_NAMES_SHOWN], max(0, len(names) - CARD_NAMES_SHOWN)
+
+
+def card_facts(*, phase, places, organisations, start_year):
+    """What a practice card says about the practice besides its title and
+    summary, the same on a search result (from the index) and on a listed
+    page (includes/card_facts.html): its phase as (value, label), where
+    (care office regions, else provinces), the organisations that took the
+    initiative and the year it started."""
+    places, more_places = _names(places)
+    organisations, more_organisations = _names(organisations)
+    return {
+        "phase": phase,
+        "places": places,
+        "more_places": more_places,
+        "organisations": organisations,
+        "more_organisations": more_organisations,
+        "start_year": start_year,
+    }
+
+
+def _result_cards(hits):
+    """Each hit with what its card shows. The phase, the places and the
+    themes are the facet values the hit carries; the start year, the image
+    and which organisations took the initiative come from the practices, in
+    three queries for the whole page (none per card)."""
+    details = _card_details([hit.id for hit in hits if hit.kind == "practice"])
+    cards = []
+    for hit in hits:
+        found = details.get(hit.id, {})
+        cards.append(
+            {
+                "hit": hit,
+                "image": found.get("image"),
+                "themes": hit.labels("thema"),
+                "facts": card_facts(
+                    phase=next(iter(hit.facets.get("fase", [])), None),
+                    places=hit.labels("zorgkantoorregio") or hit.labels("provincie"),
+                    organisations=found.get("initiators", []),
+                    start_year=found.get("start_year"),
+                ),
+            }
+        )
+    return cards
+
+
+def _card_details(ids):
+    """{practice id: {"start_year", "image", "initiators"}} for result cards:
+    the pages with their hero images and those images' card renditions, and
+    the names of the initiating organisations in the editors' order."""
+    if not ids:
+        return {}
+    renditions = (
+        get_image_model()
+        .get_rendition_model()
+        .objects.filter(filter_spec=CARD_IMAGE_SPEC)
+    )
+    pages = (
+        PracticePage.objects.filter(pk__in=ids)
+        .select_related("hero_image")
+        .prefetch_related(Prefetch("hero_image__renditions", queryset=renditions))
+        .only("start_year", "hero_image")
+    )
+    details = {
+        page.pk: {
+            "start_year": page.start_year,
+            "image": page.hero_image,
+            "initiators": [],
+        }
+        for page in pages
+    }
+    initiators = (
+        PracticeOrganisation.objects.filter(
+            page_id__in=ids, role=PracticeOrganisation.Role.INITIATOR
+        )
+        .order_by("page_id", "sort_order")
+        .values_list("page_id", "organisation__name")
+    )
+    for page_id, name in initiators:
+        if page_id in details:
+            details[page_id]["initiators"].append(name)
+    return details
 
 
 def _fold(text):

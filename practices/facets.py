@@ -1,12 +1,13 @@
 """The facets a practice is described and filtered by.
 
 One list names every facet once: its URL parameter (Dutch, people see and
-share it), its label, the vocabulary model and the ORM path from a practice to
-a value's slug, and what search needs besides: how much a shared value makes
-two practices comparable, the reason shown for it, and how many values the
-facet can have. Facet links and the practice search document (practices.search,
-which registers each facet's `spec` with the search engine) read this list
-instead of repeating it.
+share it), its label, where its values come from (a vocabulary model, or the
+choices of a field: the practice's phase, its organisations' types) and the
+ORM path from a practice to a value, and what search needs besides: how much a
+shared value makes two practices comparable, the reason shown for it, and how
+many values the facet can have. Facet links and the practice search document
+(practices.search, which registers each facet's `spec` with the search engine)
+read this list instead of repeating it.
 """
 
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ class Facet:
     label: str
     lookup: str
     model_label: str = ""
+    # A facet whose values are a field's choices instead of a vocabulary:
+    # (model label, name of its TextChoices class).
+    choices: tuple[str, str] = ()
     # What one shared value adds to how comparable two practices are, and
     # the reason a comparable practice is shown with.
     similarity_weight: float = 0.0
@@ -75,9 +79,13 @@ class Facet:
         are shown but not kept. A page that shows them depends on them.
         """
         if self.model is None:
-            # The phase is a field of the practice itself, not a vocabulary.
-            practice = apps.get_model("practices.PracticePage")
-            return {value: str(label) for value, label in practice.Phase.choices}
+            # A field's choices (the phase, an organisation's type), not a
+            # vocabulary: fixed in the code, translated as they are read.
+            model_label, choices = self.choices
+            model = apps.get_model(model_label)
+            return {
+                value: str(label) for value, label in getattr(model, choices).choices
+            }
         name = self.version_name
         key = self.label_key(versions(name)[name])
         if changing(name):
@@ -150,9 +158,24 @@ FACETS = [
         similarity_reason=_("same target group"),
         size=200,
     ),
+    # The types of a practice's organisations (a practice with a hospital and
+    # a municipality has both): choices on the organisation, not a vocabulary.
+    Facet(
+        "organisatietype",
+        _("Organisation type"),
+        "practice_organisations__organisation__organisation_type",
+        choices=("practices.Organisation", "Type"),
+        size=50,
+    ),
     # The phase is a choice on the practice, not a vocabulary; sharing one
     # does not make two practices comparable.
-    Facet("fase", _("Phase"), "phase", size=20),
+    Facet(
+        "fase",
+        _("Phase"),
+        "phase",
+        choices=("practices.PracticePage", "Phase"),
+        size=20,
+    ),
 ]
 FACETS_BY_KEY = {facet.key: facet for facet in FACETS}
 

@@ -531,9 +531,13 @@ class PracticePage(Page):
     def facet_values(self):
         """(facet, [(value, label), ...]) for every facet this practice has values
         in, in the order of FACETS, each facet's values in its vocabulary's
-        order. Organisations are left to organisations_by_role(), which also
-        tells their role."""
-        facets = [facet for facet in FACETS if facet.key != "organisatie"]
+        order. Organisations (and their types) are left to
+        organisations_by_role(), which also tells their role."""
+        facets = [
+            facet
+            for facet in FACETS
+            if facet.key not in ("organisatie", "organisatietype")
+        ]
         found = self._vocabulary_values([f for f in facets if f.model is not None])
         groups = []
         for facet in facets:
@@ -973,8 +977,21 @@ VOCABULARY_MODELS = [
 
 
 def practices_with_card_data(queryset):
-    """Prefetch what a practice card shows, in one place for every listing."""
+    """Prefetch what a practice card shows (includes/practice_card.html), in
+    one place for every listing: one query per list of values, none per card.
+    The initiating organisations are in `card_initiators`."""
     return queryset.select_related("hero_image").prefetch_related(
         Prefetch("provinces", queryset=Province.objects.only("name", "slug")),
+        Prefetch(
+            "care_office_regions",
+            queryset=CareOfficeRegion.objects.only("name", "slug"),
+        ),
         Prefetch("themes", queryset=Theme.objects.only("name", "slug")),
+        Prefetch(
+            "practice_organisations",
+            queryset=PracticeOrganisation.objects.filter(
+                role=PracticeOrganisation.Role.INITIATOR
+            ).select_related("organisation"),
+            to_attr="card_initiators",
+        ),
     )

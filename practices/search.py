@@ -45,12 +45,18 @@ def plain_text(html):
 
 def practice_document(page):
     facets, labels = {}, []
+    organisations = [link.organisation for link in page.practice_organisations.all()]
     for facet in FACETS:
         if facet.key == "fase":
             facets[facet.key] = [page.phase]
             continue
+        if facet.key == "organisatietype":
+            # Each type once, however many of its organisations take part.
+            types = {organisation.organisation_type for organisation in organisations}
+            facets[facet.key] = sorted(types - {""})
+            continue
         if facet.key == "organisatie":
-            values = [link.organisation for link in page.practice_organisations.all()]
+            values = organisations
         else:
             values = list(getattr(page, facet.relation).all())
         facets[facet.key] = [value.slug for value in values]
@@ -106,7 +112,8 @@ def _page_changed(sender, instance, **kwargs):
 
 
 def _vocabulary_changed(sender, instance, **kwargs):
-    """A renamed value changes the text of every practice that uses it."""
+    """A renamed value changes the text of every practice that uses it, and
+    an organisation's new type the type facet of every practice it is in."""
     if sender is Organisation:
         practices = PracticePage.objects.filter(
             practice_organisations__organisation=instance

@@ -6,6 +6,10 @@ import time
 from axe_playwright_python.sync_playwright import Axe
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Rules of those criteria that axe-core still calls experimental, and so
+# leaves out of a run by tag: WCAG 2.5.3 (label in name), which the province
+# map's tiles broke ("FR 0" named "Fryslân: ...", issue 17).
+EXPERIMENTAL_RULES = ["label-content-name-mismatch"]
 
 _axe = Axe()
 
@@ -14,6 +18,7 @@ def axe_violations(page, context=None):
     """The WCAG 2.1 A/AA violations axe-core finds on the page as it is now."""
     options = {
         "runOnly": {"type": "tag", "values": WCAG_TAGS},
+        "rules": {rule: {"enabled": True} for rule in EXPERIMENTAL_RULES},
         "resultTypes": ["violations"],
     }
     results = _axe.run(page, context=context, options=options)

@@ -18,7 +18,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from practices.models import PracticePage
+from practices.models import Organisation, PracticePage
 from search.models import Synonym
 from search.query import SearchQuery
 from search.service import FEW_RESULTS, search, similar, update_index
@@ -273,6 +273,42 @@ class SearchContract:
         assert {v.value: v.label for v in results.facet("fase").values} == {
             "pilot": "Pilot"
         }
+
+    def test_organisation_types_filter_and_count_each_type_once(self):
+        """A practice has the type of each of its organisations, once."""
+        with self.capture(execute=True):
+            mixed = PracticePageFactory(title="Zorgzwaluw ziekenhuis en gemeente")
+            PracticeOrganisationFactory(page=mixed, organisation=self.scope)
+            for _ in range(2):
+                PracticeOrganisationFactory(
+                    page=mixed,
+                    organisation=OrganisationFactory(
+                        organisation_type=Organisation.Type.MUNICIPALITY
+                    ),
+                )
+            mixed.save_revision().publish()
+        self.practice(title="Zorgzwaluw alleen ziekenhuis")
+        assert self.titles(self.find(organisatietype="gemeente")) == [mixed.title]
+        assert self.find(organisatietype=["gemeente", "ziekenhuis"]).total == 2
+        types = self.find().facet("organisatietype").values
+        assert {v.value: (v.count, v.label) for v in types} == {
+            "ziekenhuis": (2, str(Organisation.Type.HOSPITAL.label)),
+            "gemeente": (1, str(Organisation.Type.MUNICIPALITY.label)),
+        }
+        hit = self.find(organisatietype="gemeente").hits[0]
+        assert sorted(value for value, _label in hit.facets["organisatietype"]) == [
+            "gemeente",
+            "ziekenhuis",
+        ]
+
+    def test_a_new_organisation_type_reindexes_its_practices(self):
+        practice = self.practice(title="Zorgzwaluw van type veranderd")
+        assert self.find(organisatietype="ggd").total == 0
+        with self.capture(execute=True):
+            self.scope.organisation_type = Organisation.Type.PUBLIC_HEALTH
+            self.scope.save()
+        assert self.titles(self.find(organisatietype="ggd")) == [practice.title]
+        assert self.find(organisatietype="ziekenhuis").total == 0
 
     # Pagination
 

@@ -291,12 +291,14 @@ def test_form_errors_are_summarised_and_pass_axe(
 
 
 def test_the_axe_check_fails_on_a_violation(demo_site, page):
-    """The helper is not vacuous: an unlabelled field and an image without alt fail."""
+    """The helper is not vacuous: an unlabelled field, an image without alt
+    and a link whose name lacks the text it shows (WCAG 2.5.3) fail."""
     page.goto(demo_site + "/")
     page.evaluate(
         """() => {
             const main = document.querySelector("main");
-            const bad = '<input type="text"><img src="/x.png">';
+            const bad = '<input type="text"><img src="/x.png">'
+                + '<a href="/" aria-label="Fryslân: 3 praktijkvoorbeelden">FR 3</a>';
             main.insertAdjacentHTML("beforeend", bad);
         }"""
     )
@@ -304,6 +306,7 @@ def test_the_axe_check_fails_on_a_violation(demo_site, page):
         assert_no_axe_violations(page)
     assert "label" in str(failure.value)
     assert "image-alt" in str(failure.value)
+    assert "label-content-name-mismatch" in str(failure.value)
 
 
 def test_pages_fit_a_320_pixel_wide_screen(demo_site, site_data, browser):

@@ -68,9 +68,12 @@ def test_filter_sort_and_page_by_keyboard_with_htmx_and_back_again(demo_site, pa
     open_search(page, demo_site + "/zoeken/")
     total = result_count(page)
 
-    # A facet: Space ticks it, the results update, focus stays on the box.
+    # A facet: Enter opens its filter, Space ticks it, the results update,
+    # focus stays on the box.
     skip_to_content(page)
     tab_to(page, "#search-q")
+    tab_to(page, "#facet-provincie > summary")
+    page.keyboard.press("Enter")
     tab_to(page, "#f-provincie-zuid-holland")
     page.keyboard.press("Space")
     page.wait_for_url(re.compile(r"provincie=zuid-holland"))
@@ -156,6 +159,7 @@ def test_filter_and_sort_without_javascript(demo_site, browser):
     assert page.locator("#search-q").get_attribute("role") is None
     assert page.locator("[role=listbox]").count() == 0
 
+    page.locator("#facet-provincie > summary").click()
     page.locator("#f-provincie-zuid-holland").check()
     page.get_by_role("button", name="Filters toepassen").click()
     page.wait_for_url(re.compile(r"provincie=zuid-holland"))
@@ -251,6 +255,7 @@ def test_mouse_picks_a_suggestion(demo_site, page):
 @needs_htmx
 def test_search_page_after_a_facet_click_has_no_axe_violations(demo_site, page):
     open_search(page, demo_site + "/zoeken/?q=zorg")
+    page.locator("#facet-provincie > summary").click()
     page.locator("#f-provincie-zuid-holland").check()
     page.wait_for_url(re.compile(r"provincie=zuid-holland"))
     wait_until(page, "document.getElementById('search-announcer').textContent !== ''")

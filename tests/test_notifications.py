@@ -149,10 +149,10 @@ def test_follow_button_on_the_search_page_for_one_theme_or_province(client):
     user = member()
     client.force_login(user)
     html = client.get(f"/zoeken/?thema={theme.slug}").content.decode()
-    assert gettext("Follow this theme") in html
+    assert f"Volg het thema {theme.name}" in html
     assert f'name="id" value="{theme.pk}"' in html
     html = client.get("/zoeken/?provincie=utrecht").content.decode()
-    assert gettext("Follow this province") in html
+    assert "Volg de provincie Utrecht" in html
     other = ThemeFactory()
     html = client.get(
         f"/zoeken/?thema={theme.slug}&thema={other.slug}"

@@ -283,9 +283,9 @@ def test_region_pages_use_a_constant_number_of_queries(
     assert count_queries(client, region_url("arnhem")) == count_queries(
         client, region_url("nijmegen")
     )
-    # The region, the search, the cards (with their images), the questions
-    # and the site menu.
-    with django_assert_max_num_queries(15):
+    # The region, the search, the cards (with their images, regions and
+    # initiators), the questions and the site menu.
+    with django_assert_max_num_queries(17):
         client.get(region_url("arnhem"))
     client.get(reverse("regions"))
     with django_assert_max_num_queries(9):
@@ -364,6 +364,34 @@ def test_home_page_map_links_every_province_to_search_with_its_count(client):
         f'href="/zoeken/?provincie=landelijk">{link_text}</a>'
     ) in html
     assert table_count(html, "landelijk") == ("/zoeken/?provincie=landelijk", national)
+
+
+def test_every_tile_is_named_with_the_text_it_shows(client):
+    """A wide map shows the province's name, a narrow one its code (the
+    stylesheet shows one of each tile's two links): each link's name holds
+    what it shows, as WCAG 2.5.3 asks ("FR 5" is "Fryslân (FR): 5 ...")."""
+    html = client.get("/").content.decode()
+    labels = dict(Province.objects.values_list("slug", "name"))
+    for slug, (_column, _row, code) in TILES.items():
+        href, name, count = tile(html, slug)
+        named = re.search(rf'<a id="kaart-{re.escape(slug)}" .*?</a>', html, re.S)[0]
+        assert shown_text(named) == f"{labels[slug]} {count}"
+        assert name.startswith(f"{labels[slug]}: {count} ")
+        coded = re.search(
+            rf'<a id="kaart-{re.escape(slug)}-code" class="[^"]*" href="([^"]+)" '
+            r'aria-label="([^"]+)" display="none">(.*?)</a>',
+            html,
+            re.S,
+        )
+        assert html_lib.unescape(coded[1]) == href
+        assert shown_text(coded[3]) == f"{code} {count}"
+        assert html_lib.unescape(coded[2]).startswith(
+            f"{labels[slug]} ({code}): {count} "
+        )
+
+
+def shown_text(svg):
+    return " ".join(html_lib.unescape(t) for t in re.findall(r">([^<>]+)</text>", svg))
 
 
 def test_home_page_map_follows_a_new_practice(client):

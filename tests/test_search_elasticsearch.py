@@ -43,6 +43,7 @@ FACET_SIZES = {
     "zorgkantoorregio": 50,
     "thema": 500,
     "organisatie": 10_000,
+    "organisatietype": 50,
     "beweging": 10,
     "doelgroep": 200,
     "fase": 20,
@@ -390,6 +391,20 @@ def test_selected_values_go_to_post_filter_and_other_facets_aggregations():
             "field": f"facets.{key}",
             "size": size,
         }
+
+
+def test_organisation_type_is_filtered_and_counted_like_every_facet():
+    request = body(backend_for(), SearchQuery(filters={"organisatietype": ["ggd"]}))
+    assert request["post_filter"] == {"terms": {"facets.organisatietype": ["ggd"]}}
+    aggs = request["aggs"]
+    assert aggs["_filter_organisatietype"]["filter"] == {"match_all": {}}
+    assert aggs["_filter_fase"]["filter"] == {
+        "terms": {"facets.organisatietype": ["ggd"]}
+    }
+    assert aggs["_filter_organisatietype"]["aggs"]["organisatietype"]["terms"] == {
+        "field": "facets.organisatietype",
+        "size": 50,
+    }
 
 
 def test_no_selection_aggregates_everything():

@@ -70,10 +70,8 @@ def test_suggests_matching_facet_values_as_a_filtered_search(client):
     ]
     # The link filters the search page.
     page = client.get(regions[0]["url"])
-    assert b'id="f-zorgkantoorregio-rotterdam" name="zorgkantoorregio"' in (
-        page.content
-    )
-    assert b'value="rotterdam" checked' in page.content
+    assert b'id="f-zorgkantoorregio-rotterdam" ' in page.content
+    assert b'name="zorgkantoorregio" value="rotterdam" checked' in page.content
 
 
 def test_facet_values_match_without_accents_and_case(client):
@@ -162,12 +160,15 @@ def test_htmx_gets_the_region_and_the_out_of_band_parts_only(client):
     assert response.status_code == 200
     assert "<html" not in html and "<h1" not in html
     assert html.lstrip().startswith("<title>")
-    assert f'<div id="{SEARCH_REGION_ID}"' in html
+    assert f'<section id="{SEARCH_REGION_ID}"' in html
+    # The filters, out of band: they stand beside the results.
+    assert '<div id="search-facets" class="facets" hx-swap-oob="true">' in html
     assert (
-        'id="f-provincie-zuid-holland" name="provincie" value="zuid-holland" checked'
-        in html
+        'id="f-provincie-zuid-holland" class="utrecht-checkbox '
+        'utrecht-checkbox--html-input" form="search-form" name="provincie" '
+        'value="zuid-holland" checked' in html
     )
-    assert '<div id="search-follow" hx-swap-oob="true">' in html
+    assert '<div id="search-follow" class="active-filters__follow">' in html
     assert '<div id="search-errors" hx-swap-oob="true">' in html
     total = PracticePage.objects.live().filter(provinces__slug="zuid-holland").count()
     with override("nl"):
@@ -183,7 +184,7 @@ def test_a_normal_request_and_a_history_restore_get_the_whole_page(client):
             "/zoeken/", {"provincie": "zuid-holland"}, **headers
         ).content.decode()
         assert "<html" in html and html.count("<h1") == 1
-        assert f'<div id="{SEARCH_REGION_ID}"' in html
+        assert f'<section id="{SEARCH_REGION_ID}"' in html
         assert "hx-swap-oob" not in html
         assert 'id="search-announcer"' in html and 'aria-live="polite"' in html
 

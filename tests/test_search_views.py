@@ -31,6 +31,7 @@ RESULT_KEYS = {
     "provincie",
     "thema",
     "organisatie",
+    "organisatietype",
     "first_published_at",
     "last_published_at",
 }
@@ -39,6 +40,7 @@ FACET_KEYS = {
     "zorgkantoorregio",
     "thema",
     "organisatie",
+    "organisatietype",
     "beweging",
     "doelgroep",
     "fase",

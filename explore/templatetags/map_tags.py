@@ -5,6 +5,11 @@ rounded tile per province, placed roughly where the province lies, darker as
 it has more practices. Each tile is a link into search; a table with the same
 counts and links is the text alternative. "Landelijk" is not a place on the
 map and gets its own link below it.
+
+A wide map shows each province's name on its tile, a narrow one its code:
+each tile is drawn twice, once per width, and the stylesheet shows one
+(static/css/find.css), so each link's accessible name contains the text it
+shows (WCAG 2.5.3, label in name).
 """
 
 import hashlib
@@ -114,12 +119,22 @@ def _outline(x, y, offset):
     }
 
 
-def _name(label, count, selected):
-    text = ngettext(
-        "%(province)s: %(count)s practice example",
-        "%(province)s: %(count)s practice examples",
-        count,
-    ) % {"province": label, "count": count}
+def _name(label, count, selected, code=None):
+    """A link's accessible name: the province and its count, with the code
+    where the tile shows the code instead of the name, so the name holds the
+    text the tile shows ("FR 5" in "Fryslân (FR): 5 ...", WCAG 2.5.3)."""
+    if code:
+        text = ngettext(
+            "%(province)s (%(code)s): %(count)s practice example",
+            "%(province)s (%(code)s): %(count)s practice examples",
+            count,
+        ) % {"province": label, "code": code, "count": count}
+    else:
+        text = ngettext(
+            "%(province)s: %(count)s practice example",
+            "%(province)s: %(count)s practice examples",
+            count,
+        ) % {"province": label, "count": count}
     if selected:
         text = _("%(description)s (selected)") % {"description": text}
     return text
@@ -173,9 +188,12 @@ def map_context(counts, selected=None, query=None):
         tiles.append(
             {
                 **row,
+                "code_name": _name(label, count, slug in selected, code=code),
                 "x": x,
                 "y": y,
                 "cx": x + TILE_WIDTH // 2,
+                "check_x": x + 8,
+                "check_y": y + 12,
                 "code": code,
                 "name_y": y + 31,
                 "code_y": y + 34,

@@ -2,12 +2,16 @@
 themes and provinces; `{% follow_search_filters query %}` offers it on the
 search page when exactly one theme or one province is selected."""
 
+from types import SimpleNamespace
+
 from django import template
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
+from practices.facets import FACETS_BY_KEY
 from practices.models import Province, Theme
 
-from ..follows import target_kind
+from ..follows import describe, target_kind
 from ..models import Follow
 
 register = template.Library()
@@ -42,24 +46,27 @@ def follow_button(context, obj, following=None):
 
 @register.inclusion_tag("notifications/follow_search_filters.html", takes_context=True)
 def follow_search_filters(context, query):
-    """Follow buttons for a single selected theme and a single selected province.
+    """Following a single selected theme and a single selected province, said
+    in so many words: what is followed, and what following brings.
 
-    Visitors get the login link without a query, so the anonymous search page
-    costs the same whatever is filtered; members pay one query per button.
+    Visitors get a login link naming them, without a query (the names are
+    the facets' cached labels), so the anonymous search page costs the same
+    whatever is filtered; members pay one query per button.
     """
     request = context.get("request")
     user = getattr(request, "user", None)
+    authenticated = bool(user and user.is_authenticated)
     picked = [
-        (kind, model, query.filters[key][0])
+        (kind, model, key, query.filters[key][0])
         for key, kind, model in (
             ("thema", "theme", Theme),
             ("provincie", "province", Province),
         )
         if len(query.filters.get(key) or []) == 1
     ]
-    targets = []
-    if picked and user is not None and user.is_authenticated:
-        for kind, model, slug in picked:
+    targets, names = [], []
+    for kind, model, key, slug in picked:
+        if authenticated:
             obj = (
                 model.objects.filter(slug=slug)
                 .annotate(
@@ -70,12 +77,25 @@ def follow_search_filters(context, query):
                 .first()
             )
             if obj is not None:
-                targets.append(obj)
+                targets.append(
+                    {
+                        "kind": kind,
+                        "obj": obj,
+                        "followed": obj.followed,
+                        "description": describe(kind, obj),
+                    }
+                )
+        elif slug in (labels := FACETS_BY_KEY[key].labels()):
+            names.append(describe(kind, SimpleNamespace(name=labels[slug])))
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
-        "authenticated": bool(user and user.is_authenticated),
-        "anonymous_links": bool(picked),
+        "authenticated": authenticated,
         "targets": targets,
+        # "het thema Ouderen thuis en de provincie Gelderland"
+        "anonymous_names": _("%(first)s and %(second)s")
+        % {"first": names[0], "second": names[1]}
+        if len(names) == 2
+        else "".join(names),
         "next": request.get_full_path() if request else "/",
     }

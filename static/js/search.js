@@ -6,9 +6,12 @@
  *    combobox pattern with a listbox popup): arrow keys move through the
  *    options, Enter opens one, Escape closes the list, the mouse works too.
  * 2. With htmx on the search page: a checkbox or the sort order updates the
- *    results at once, the new number of results is announced in the live
- *    region, and focus goes to the results when its element was replaced.
+ *    results and the filters at once, the new number of results is
+ *    announced in the live region, focus goes to the results when its
+ *    element was replaced, and a filter the visitor opened stays open.
  * 3. On every page: a form's error summary gets focus when the page loads.
+ * 4. The search page's filters in a dialog on small screens.
+ * 5. A box that finds a value in a long filter as you type.
  */
 (function () {
     "use strict";
@@ -230,10 +233,24 @@
     /* ---- 2. The search page with htmx ---- */
 
     var REGION = "search-region";
+    var FACETS = "search-facets";
+    var DIALOG = "filters-dialog";
+
+    function filtersDialog() {
+        var dialog = document.getElementById(DIALOG);
+        return dialog && typeof dialog.showModal === "function" ? dialog : null;
+    }
+
+    function dialogIsOpen() {
+        var dialog = filtersDialog();
+        return Boolean(dialog && dialog.open);
+    }
 
     function announce() {
         var region = document.getElementById(REGION);
-        var announcer = document.getElementById("search-announcer");
+        /* Outside an open modal dialog the page is inert, and its live
+         * region is not heard: the dialog has its own. */
+        var announcer = document.getElementById(dialogIsOpen() ? "filters-dialog-announcer" : "search-announcer");
         if (!region || !announcer) {
             return;
         }
@@ -244,8 +261,14 @@
         }, 100);
     }
 
+    /* The filter the visitor last used, to give focus back to when the
+     * value they used is gone after the update. */
+    var lastFilter = null;
+
     /* A checkbox or the sort order updates the results at once (the
-     * buttons stay for keyboard and for pages without htmx). */
+     * buttons stay for keyboard and for pages without htmx). The filters
+     * and the sort order stand outside the form and belong to it through
+     * their form attribute. */
     document.addEventListener("change", function (event) {
         var field = event.target;
         var form = field.form;
@@ -253,6 +276,8 @@
             return;
         }
         if (field.type === "checkbox" || field.tagName === "SELECT") {
+            var details = field.closest && field.closest("details[id]");
+            lastFilter = details ? details.id : null;
             form.requestSubmit();
         }
     });
@@ -264,6 +289,49 @@
         }
     });
 
+    /* The filters come back open where a value is chosen, closed elsewhere:
+     * keep each one the visitor saw as they left it. */
+    document.addEventListener("htmx:oobBeforeSwap", function (event) {
+        var old = event.detail.target;
+        var fragment = event.detail.fragment;
+        if (!old || old.id !== FACETS || !fragment) {
+            return;
+        }
+        var open = {};
+        forEach(old.querySelectorAll("details[id]"), function (details) {
+            open[details.id] = details.open;
+        });
+        forEach(fragment.querySelectorAll("details[id]"), function (details) {
+            if (Object.prototype.hasOwnProperty.call(open, details.id)) {
+                details.open = open[details.id];
+            }
+        });
+    });
+
+    function focusAfterUpdate() {
+        var focused = document.activeElement;
+        if (focused && focused !== document.body && document.contains(focused)) {
+            return; /* htmx gave focus back to the element the visitor used */
+        }
+        if (dialogIsOpen()) {
+            /* The value is gone from its list (a count of 0): its filter. */
+            var details = lastFilter && document.getElementById(lastFilter);
+            var summary = details && details.querySelector("summary");
+            (summary || filtersDialog().querySelector("[data-filters-close]")).focus();
+            return;
+        }
+        /* A page link or button is gone: go to the results. */
+        focusResults();
+    }
+
+    function focusResults() {
+        var heading = document.getElementById("results-heading");
+        if (heading) {
+            heading.focus({preventScroll: true});
+            heading.scrollIntoView({block: "start"});
+        }
+    }
+
     document.addEventListener("htmx:afterSettle", function (event) {
         var target = event.detail.target;
         if (!target || target.id !== REGION) {
@@ -273,16 +341,9 @@
         if (region) {
             region.removeAttribute("aria-busy");
         }
-        /* htmx keeps focus on a replaced element with an id (a checkbox,
-         * the sort order); a page link or button is gone: go to the results. */
-        var focused = document.activeElement;
-        if (!focused || focused === document.body || !document.contains(focused)) {
-            var heading = document.getElementById("results-heading");
-            if (heading) {
-                heading.focus({preventScroll: true});
-                heading.closest("section").scrollIntoView({block: "start"});
-            }
-        }
+        setUpFilters();
+        filterAllFacets();
+        focusAfterUpdate();
         announce();
     });
 
@@ -295,7 +356,189 @@
     });
     document.addEventListener("htmx:historyRestore", function () {
         setUpAll(document);
+        setUpFilters();
         announce();
+    });
+
+    /* ---- 4. The filters in a dialog on small screens ---- */
+
+    /* Below 56rem the filters leave the page for a modal dialog (the
+     * browser keeps focus in it, Escape closes it); its button shows the
+     * number of results the filters give and goes to them. Without
+     * JavaScript the "Filters" link leads to them on the page. */
+    var SMALL = window.matchMedia("(max-width: 55.99rem)");
+
+    function forEach(list, callback) {
+        for (var i = 0; i < list.length; i++) {
+            callback(list[i]);
+        }
+    }
+
+    function setUpFilters() {
+        var form = document.querySelector("form[data-search-form]");
+        var page = form && form.closest(".search-page");
+        if (page && window.htmx) {
+            page.classList.add("search-page--live");
+        }
+        forEach(document.querySelectorAll("a[data-filters-open]"), function (control) {
+            if (filtersDialog()) {
+                control.setAttribute("role", "button");
+                control.setAttribute("aria-haspopup", "dialog");
+            }
+        });
+    }
+
+    function openFilters() {
+        var dialog = filtersDialog();
+        var filters = document.getElementById("filters");
+        var slot = dialog && dialog.querySelector("[data-filters-slot]");
+        if (!dialog || !filters || !slot || dialog.open) {
+            return false;
+        }
+        /* A marker keeps the filters' place on the page for their return. */
+        var home = document.createElement("div");
+        home.id = "filters-home";
+        home.hidden = true;
+        filters.parentNode.insertBefore(home, filters);
+        slot.appendChild(filters);
+        dialog.showModal();
+        return true;
+    }
+
+    function putFiltersBack() {
+        var filters = document.getElementById("filters");
+        var home = document.getElementById("filters-home");
+        if (filters && home) {
+            home.parentNode.insertBefore(filters, home);
+            home.parentNode.removeChild(home);
+        }
+    }
+
+    document.addEventListener("click", function (event) {
+        var target = event.target;
+        if (!target.closest) {
+            return;
+        }
+        var opener = target.closest("[data-filters-open]");
+        if (opener && SMALL.matches && openFilters()) {
+            event.preventDefault();
+            return;
+        }
+        var dialog = filtersDialog();
+        if (!dialog || !dialog.open) {
+            return;
+        }
+        if (target.closest("[data-filters-close]")) {
+            dialog.close();
+        } else if (target.closest("[data-filters-apply]") && window.htmx) {
+            /* The results follow every change already: close, and go there. */
+            event.preventDefault();
+            dialog.close();
+            focusResults();
+        }
+    });
+
+    /* The "Filters" link acts as a button: Space opens the dialog too. */
+    document.addEventListener("keydown", function (event) {
+        var opener = event.target.closest && event.target.closest("a[data-filters-open][role=button]");
+        if (opener && event.key === " ") {
+            event.preventDefault();
+            opener.click();
+        }
+    });
+
+    /* Closed by its button, Escape or the apply button: the filters go back. */
+    document.addEventListener("close", function (event) {
+        if (event.target.id === DIALOG) {
+            putFiltersBack();
+        }
+    }, true);
+
+    /* Wider than the breakpoint, the filters stand beside the results. */
+    SMALL.addEventListener("change", function (event) {
+        var dialog = filtersDialog();
+        if (!event.matches && dialog && dialog.open) {
+            dialog.close();
+        }
+    });
+
+    /* ---- 5. Finding a value in a long filter ---- */
+
+    /* Compare without case and accents: "fryslan" finds "Fryslân". */
+    function fold(text) {
+        return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    }
+
+    var statusTimers = new WeakMap();
+
+    function filterFacet(input) {
+        var list = document.getElementById(input.dataset.facetFilter);
+        var status = document.getElementById(input.getAttribute("aria-describedby"));
+        if (!list) {
+            return;
+        }
+        var needle = fold(input.value.trim());
+        var items = list.querySelectorAll(".facet__value");
+        var shown = 0;
+        forEach(items, function (item) {
+            var label = item.querySelector("label");
+            var box = item.querySelector("input");
+            /* The label's text without its count. */
+            var name = label && label.firstChild ? label.firstChild.nodeValue || "" : "";
+            var visible = !needle || fold(name).indexOf(needle) >= 0 || (box && box.checked);
+            item.hidden = !visible;
+            if (visible) {
+                shown += 1;
+            }
+        });
+        if (!status) {
+            return;
+        }
+        /* Said once the typing pauses, not at every key. */
+        clearTimeout(statusTimers.get(status));
+        statusTimers.set(status, setTimeout(function () {
+            if (!needle) {
+                status.textContent = "";
+            } else if (!shown) {
+                status.textContent = status.dataset.none || "";
+            } else {
+                status.textContent = (status.dataset.shown || "")
+                    .replace("{shown}", shown)
+                    .replace("{total}", items.length);
+            }
+        }, 400));
+    }
+
+    function filterAllFacets() {
+        forEach(document.querySelectorAll("input[data-facet-filter]"), function (input) {
+            if (input.value) {
+                filterFacet(input);
+            }
+        });
+    }
+
+    document.addEventListener("input", function (event) {
+        var input = event.target;
+        if (input.matches && input.matches("input[data-facet-filter]")) {
+            filterFacet(input);
+        }
+    });
+
+    /* Escape in a box with text empties it (and leaves an open dialog open);
+     * Enter does not send the search. */
+    document.addEventListener("keydown", function (event) {
+        var input = event.target;
+        if (!input.matches || !input.matches("input[data-facet-filter]")) {
+            return;
+        }
+        if (event.key === "Escape" && input.value) {
+            event.preventDefault();
+            event.stopPropagation();
+            input.value = "";
+            filterFacet(input);
+        } else if (event.key === "Enter") {
+            event.preventDefault();
+        }
     });
 
     /* ---- 3. Forms (every page loads this file) ---- */
@@ -316,6 +559,8 @@
 
     function ready() {
         setUpAll(document);
+        setUpFilters();
+        filterAllFacets();
         focusErrorSummary();
     }
 
