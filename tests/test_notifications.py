@@ -309,8 +309,8 @@ def test_a_contact_person_can_opt_out_of_question_emails(client, commit):
     assert (
         gettext(
             "You will no longer receive emails through Vindplaats as contact "
-            "person: no questions about your practices and no messages from "
-            "members through the contact form."
+            "person: no questions about your practices and no messages "
+            "through the contact form."
         )
         in client.get(link[1]).content.decode()
     )
