@@ -40,6 +40,8 @@ HEADINGS = [
     "Beweging (code)",
     "Doelgroep",
     "Doelgroep (code)",
+    "Type organisatie",
+    "Type organisatie (code)",
     "Fase",
     "Fase (code)",
     "Voor het eerst gepubliceerd",
@@ -158,7 +160,8 @@ def test_the_xlsx_is_laid_out_for_reading(client, awkward_practice):
     assert sheet.title == "Praktijkvoorbeelden"
     assert sheet.freeze_panes == "B2"  # the headings and the titles stay
     assert all(cell.font.b for cell in sheet[1])
-    assert sheet.auto_filter.ref == f"A1:T{sheet.max_row}"
+    last_column = chr(ord("A") + len(HEADINGS) - 1)
+    assert sheet.auto_filter.ref == f"A1:{last_column}{sheet.max_row}"
     assert sheet.column_dimensions["A"].width == 45  # the title
     assert sheet.column_dimensions["B"].width == 70  # the summary
     published_cell = sheet.cell(row=2, column=HEADINGS.index("Laatst bijgewerkt") + 1)

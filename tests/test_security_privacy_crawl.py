@@ -116,6 +116,8 @@ def visible_text(body):
 
 def readable(response):
     """The response as text; a workbook (XLSX) as the XML inside it."""
+    if response.get("Content-Type", "").startswith("image/"):
+        return ""  # the favicon and its kind: no text to hold an address
     if response.get("Content-Type", "").startswith(XLSX):
         with zipfile.ZipFile(io.BytesIO(response.content)) as workbook:
             return "".join(
