@@ -199,9 +199,10 @@ def test_the_comparison_prints_landscape_whole_and_without_controls(demo_site, b
     ids = [practice_id(page, demo_site + path) for path in (FIRST, SECOND, THIRD)]
     page.goto(f"{demo_site}/vergelijk/?ids={','.join(ids)}")
     page.emulate_media(media="print")
+    # The site's name stays at the top of the paper; its menus do not.
     for hidden in (
-        ".site-header",
-        ".site-footer",
+        ".site-menu",
+        ".site-footer__nav",
         ".breadcrumb",
         ".compare__remove",
         ".compare__tools",
