@@ -31,6 +31,11 @@ PUBLIC = [
     ("praktijkvoorbeelden", "/praktijkvoorbeelden/"),
     ("praktijkvoorbeeld", PRACTICE),
     ("zoeken", "/zoeken/?q=wijk"),
+    ("zoeken-filters", "filters"),
+    ("zoeken-geen-resultaten", "/zoeken/?q=xqzwvjk"),
+    ("vergelijk", "compare"),
+    ("contact-bezoeker", "contact"),
+    ("contact-kijk-in-je-email", "contact-sent"),
     ("community", "/community/"),
     ("vraag", "question"),
     ("regios", "/regio/"),
@@ -39,6 +44,10 @@ PUBLIC = [
     ("collectie", "collection"),
     ("profiel", "profile"),
     ("toegankelijkheid", "/toegankelijkheid/"),
+    ("colofon", "/colofon/"),
+    ("contact-redactie", "/contact/"),
+    ("privacy", "/privacy/"),
+    ("open-data", "/open-data/"),
     ("inloggen", "/account/login/"),
     ("aanmelden", "/account/signup/"),
     ("niet-gevonden", "/404/"),
@@ -49,7 +58,7 @@ MEMBER = [
     ("deel-jouw-initiatief", "/deel-jouw-initiatief/"),
     ("meldingen", "/meldingen/"),
     ("account", "/leden/account/"),
-    ("contact", "contact"),
+    ("contact-lid", "contact"),
 ]
 
 
@@ -116,7 +125,10 @@ def shoot(base_url, member, links, out, executable):
                 if logged_in:
                     log_in(page, base_url, member)
                 for name, path in pages:
-                    page.goto(base_url + links.get(path, path))
+                    if path in ACTIONS:
+                        ACTIONS[path](page, base_url, links)
+                    else:
+                        page.goto(base_url + links.get(path, path))
                     target = out / f"{name}-{label}-{width}.png"
                     page.screenshot(path=str(target), full_page=True)
                     written += 1
@@ -125,8 +137,32 @@ def shoot(base_url, member, links, out, executable):
     return written
 
 
+def open_filters(page, base_url, links):
+    """The search page with its filters open: the dialog on a phone."""
+    page.goto(base_url + "/zoeken/?q=wijk")
+    button = page.locator("button.filters-open, [data-filters-open]").first
+    if button.count() and button.is_visible():
+        button.click()
+        page.wait_for_timeout(300)
+
+
+def send_as_visitor(page, base_url, links):
+    """The contact form filled in by a visitor without an account, sent: the
+    page that asks to confirm the address."""
+    page.goto(base_url + links["contact"])
+    page.fill("input[name=name]", "Eva Jansen")
+    page.fill("input[name=email]", "eva.jansen@example.org")
+    page.fill("textarea[name=message]", "Hoe hebben jullie de huisartsen meegekregen?")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+
+
+ACTIONS = {"filters": open_filters, "contact-sent": send_as_visitor}
+
+
 def find_links(browser, base_url, member):
-    """A region, a collection and a contact form, found as a visitor finds them."""
+    """A region, a collection, a contact form and a comparison of two
+    practices, found as a visitor finds them."""
     context = browser.new_context(locale="nl-NL")
     page = context.new_page()
     found = {}
@@ -140,11 +176,14 @@ def find_links(browser, base_url, member):
     ):
         page.goto(base_url + index)
         found[key] = page.locator(selector).first.get_attribute("href")
-    log_in(page, base_url, member)
     page.goto(base_url + PRACTICE)
     found["contact"] = page.locator(".contact-card a.button").first.get_attribute(
         "href"
     )
+    ids = page.locator(".compare-toggle").evaluate_all(
+        "links => links.map(link => link.dataset.compareId)"
+    )
+    found["compare"] = "/vergelijk/?ids=" + ",".join(dict.fromkeys(ids[:3]))
     context.close()
     return found
 
