@@ -6,6 +6,7 @@ full-page PNGs to var/screenshots/ for a person to look at.
 """
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -13,6 +14,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+# tests.browser asks Django which database the demo site's processes use
+# (SQLite here: `make screenshots` runs without DATABASE_URL).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings.dev")
+import django  # noqa: E402
+
+django.setup()
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
