@@ -247,4 +247,3 @@ def test_the_open_filter_dialog_has_no_axe_violations(demo_site, phone):
         "document.getElementById('facet-filter-organisatie-status').textContent !== ''",
     )
     assert_no_axe_violations(phone)
-
