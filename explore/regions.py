@@ -24,10 +24,10 @@ from practices.models import CareOfficeRegion, PracticePage, practices_with_card
 from search.query import MAX_RESULT_WINDOW, SearchQuery
 from search.service import search
 
+from .views import CARD_IMAGE_SPEC
+
 PAGE_SIZE = 12
 OPEN_QUESTIONS_SHOWN = 5
-# The rendition includes/practice_card.html shows; prefetched with the cards.
-CARD_IMAGE_SPEC = "fill-480x270"
 
 
 def region_index(request):

@@ -67,6 +67,8 @@ CARD_NAMES_SHOWN = 2
 # The size of a result card's image: that of includes/practice_card.html, so
 # one rendition serves both.
 CARD_IMAGE_SPEC = "fill-480x270"
+# Ten compact results: a page of them reads in about two screens at 1280 px.
+SEARCH_PAGE_SIZE = 10
 COMMUNITY_BLOCK_SECONDS = 300
 # The element that htmx swaps on the search page (the results; the filters
 # beside them are swapped out of band), and the form every filter is in.
@@ -118,7 +120,7 @@ def _without(filters, key, value):
 def search_page(request):
     if redirect := merged_slug_redirect(request):  # a merged thema/organisatie
         return redirect
-    query, errors = parse_params(request.GET)
+    query, errors = parse_params(request.GET, default_page_size=SEARCH_PAGE_SIZE)
     results = search(query)
     if results.page_out_of_range and results.total:
         errors.append(
@@ -232,8 +234,8 @@ def card_facts(*, phase, places, organisations, start_year):
 
 
 def _result_cards(hits):
-    """Each hit with what its card shows. The phase, the places and the
-    themes are the facet values the hit carries; the start year, the image
+    """Each hit with what its card shows. The phase and the places are the
+    facet values the hit carries; the start year, the image
     and which organisations took the initiative come from the practices, in
     three queries for the whole page (none per card)."""
     details = _card_details([hit.id for hit in hits if hit.kind == "practice"])
@@ -244,7 +246,6 @@ def _result_cards(hits):
             {
                 "hit": hit,
                 "image": found.get("image"),
-                "themes": hit.labels("thema"),
                 "facts": card_facts(
                     phase=next(iter(hit.facets.get("fase", [])), None),
                     places=hit.labels("zorgkantoorregio") or hit.labels("provincie"),

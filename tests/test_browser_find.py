@@ -54,6 +54,26 @@ def test_the_first_result_is_three_tab_presses_away(demo_site, browser, viewport
     context.close()
 
 
+@pytest.mark.parametrize("path", ["/zoeken/", "/zoeken/?page=2"])
+def test_a_page_of_results_reads_in_two_screens_at_1280(demo_site, browser, path):
+    """The audit: /zoeken/ with its filters closed is at most twice the
+    window's height. Ten compact results, each with its image, title, facts,
+    snippet and compare toggle in sight."""
+    context = browser.new_context(locale="nl-NL", viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(demo_site + path)
+    assert page.locator("details.facet[open]").count() == 0
+    hits = page.locator("ol#results > li.hit")
+    assert hits.count() == 10
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= 2 * DESKTOP["height"], height
+    first = hits.first
+    for part in [".hit__image", ".hit__title a", ".phase-badge", ".hit__snippet"]:
+        assert first.locator(part).is_visible(), part
+    assert first.locator(".compare-toggle").is_visible()
+    context.close()
+
+
 def test_without_skip_links_the_filters_cost_one_press_each(demo_site, page):
     """Closed filters: Tab passes each in one press on the way to the results."""
     page.goto(demo_site + "/zoeken/")

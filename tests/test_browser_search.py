@@ -122,9 +122,9 @@ def test_filter_sort_and_page_by_keyboard_with_htmx_and_back_again(demo_site, pa
     assert still_same_page(page)
     # The next Tab goes on into the new results, not back to the top.
     page.keyboard.press("Tab")
-    assert page.evaluate(
-        "document.activeElement.closest('.search-layout__results') !== null"
-    ), describe_focus(page)
+    assert page.evaluate("document.activeElement.closest('.search-region') !== null"), (
+        describe_focus(page)
+    )
 
     # The back button: page 1, then before the sort, then before the filter.
     page.go_back()
