@@ -370,6 +370,12 @@ class DatabaseBackend(BaseSearchBackend):
     def search(self, query, *, minimum=None):
         columns = index_columns.current(query.kinds)
         base = columns.of_kinds(query.kinds)
+        if query.ids is not None:
+            base &= columns.mask(
+                SearchDocument.objects.filter(
+                    kind__in=query.kinds, object_id__in=query.ids
+                ).values_list("pk", flat=True)
+            )
         clauses = query.clauses
         if minimum is None:
             minimum = query.minimum_should_match
