@@ -28,6 +28,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from practices.models import PracticePage
+
+# Connected before synonyms_changed below: a changed rule is in force (its
+# version bumped) before the saved searches' keys are worked out again.
+from search import signals  # noqa: F401
 from search.models import Synonym
 
 from .follows import describe_follow
@@ -37,7 +41,7 @@ from .mail import (
     unsubscribe_headers,
     unsubscribe_link,
 )
-from .models import Follow, Notification
+from .models import Follow, Notification, SavedSearch
 
 SUBJECT_PREFIX = "[Vindplaats] "
 logger = logging.getLogger("vindplaats.notifications")
@@ -209,6 +213,9 @@ def _match_saved_searches(practice_id, actor_id):
 def synonyms_changed(sender, **kwargs):
     """What saved searches ask for follows the synonyms: their keys again."""
     from .tasks import refresh_saved_search_keys
+
+    if not SavedSearch.objects.exists():
+        return
 
     def enqueue():
         try:

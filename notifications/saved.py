@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from core.cache import one_request
 from practices.search import KIND
 from search.documents import facets_of, get_type
 from search.percolation import ALL, FACET, PREFIX, TERM, document_keys, query_keys
@@ -163,6 +164,8 @@ def set_keys(saved, query=None, counts=None):
 def refresh_keys():
     """Work out every saved search's keys again: the synonyms changed, so
     what each query asks for may have."""
+    if not SavedSearch.objects.exists():
+        return
     counts = facet_counts()
     for saved in SavedSearch.objects.order_by("pk").iterator(500):
         with transaction.atomic():
@@ -221,11 +224,14 @@ def match_practice(practice_id, actor_id=None):
         return []
     ids = sorted(candidates(document))
     found = []
-    for start in range(0, len(ids), LOOKUP_BATCH):
-        found += confirmed(
-            practice_id,
-            SavedSearch.objects.filter(pk__in=ids[start : start + LOOKUP_BATCH]),
-        )
+    # Every candidate asks the same state of the index: what the searches
+    # read once per request (its columns, its vocabulary) is read once.
+    with one_request():
+        for start in range(0, len(ids), LOOKUP_BATCH):
+            found += confirmed(
+                practice_id,
+                SavedSearch.objects.filter(pk__in=ids[start : start + LOOKUP_BATCH]),
+            )
     matched = {saved.pk for saved in found}
     known = set(
         SavedSearchMatch.objects.filter(practice_id=practice_id).values_list(

@@ -22,6 +22,7 @@ from notifications.models import (
     SavedSearchMatch,
 )
 from search.documents import get_type
+from search.models import Synonym
 from search.percolation import PREFIX, query_keys
 from search.query import SearchQuery
 
@@ -330,3 +331,14 @@ def test_a_word_being_typed_keeps_a_prefix_key():
     search keeps its start, so the practice that brings it is asked."""
     keys = query_keys(SearchQuery(text="kievitsbloemz"))
     assert (PREFIX, "kievitsbloemz") in keys
+
+
+def test_a_new_synonym_reaches_searches_saved_before_it(commit):
+    user = member()
+    save(user, commit, q="kraanvogelzorg")
+    commit(Synonym.objects.create, terms="kraanvogelzorg, zwaluwhulp")
+    page = PracticePageFactory(
+        live=False, first_published_at=None, title="Zwaluwhulp in de wijk"
+    )
+    publish(commit, page)
+    assert len(alerts(user)) == 1
