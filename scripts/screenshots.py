@@ -181,7 +181,7 @@ def follow_search(page, base_url, links):
 def rename_search_empty(page, base_url, links):
     """ "Wat je volgt" after saving a saved search's name empty: the error."""
     page.goto(base_url + "/meldingen/instellingen/")
-    page.locator(".saved-search input[name=name]").first.fill("")
+    page.locator(".saved-search input[name=name]").first.fill("   ")
     with page.expect_navigation():
         page.locator(".saved-search__rename button").first.click()
 
