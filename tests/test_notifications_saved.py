@@ -3,6 +3,7 @@
 matches it (site, email, digest, one-click unsubscribe)."""
 
 import io
+import json
 from urllib.parse import urlsplit
 
 import pytest
@@ -342,3 +343,16 @@ def test_a_new_synonym_reaches_searches_saved_before_it(commit):
     )
     publish(commit, page)
     assert len(alerts(user)) == 1
+
+
+def test_the_data_export_lists_saved_searches_and_deletion_removes_them(client, commit):
+    user = member()
+    save(user, commit, q="nachtzorg", thema="ggz")
+    client.force_login(user)
+    data = json.loads(client.post(reverse("accounts:export")).content)
+    assert [(s["name"], s["search"]) for s in data["saved_searches"]] == [
+        ("nachtzorg · Thema: GGZ", "q=nachtzorg&thema=ggz")
+    ]
+    user.delete()
+    assert not SavedSearch.objects.exists()
+    assert not SavedSearchKey.objects.exists()
