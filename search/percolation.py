@@ -36,10 +36,10 @@ PREFIX = "prefix"
 FACET = "facet"
 ALL = "all"
 
-# How many documents a prefix key is taken to hold, when its set is compared
-# with others: it may come to hold many, so a word's other clause is kept
-# rather than it.
-PREFIX_WEIGHT = 1_000_000
+# How many documents a key is taken to hold when that is not known: a
+# prefix (it may come to hold many, so a word's other clause is kept rather
+# than it) or a facet value without counts.
+MANY = 1_000_000
 
 
 def facet_key(facet, value):
@@ -61,7 +61,7 @@ def query_keys(query, facet_counts=None):
         counts = (facet_counts or {}).get(key, {})
         candidates.append(
             (
-                sum(counts.get(value, PREFIX_WEIGHT) for value in values),
+                sum(counts.get(value, MANY) for value in values),
                 {(FACET, facet_key(key, value)) for value in values},
             )
         )
@@ -91,7 +91,7 @@ def _text_keys(query, frequency):
             # The last word may come to be completed by a term that is not
             # indexed yet ("transferp" by "transferpunt").
             keys.add((PREFIX, completing))
-            weight += PREFIX_WEIGHT
+            weight += MANY
         best = per_word.get(word)
         if best is None or weight < best[0]:
             per_word[word] = (weight, keys)
