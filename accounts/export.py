@@ -9,7 +9,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from community.models import Answer, ContactMessage, HelpfulVote, Question, Report
-from notifications.models import Follow, Notification
+from notifications.models import Follow, Notification, SavedSearch
 from submissions.models import Submission
 from submissions.services import data_for_member
 
@@ -115,6 +115,12 @@ def export_member_data(user):
             for r in Report.objects.filter(reporter=user).order_by("created_at", "pk")
         ],
         "follows": follows,
+        "saved_searches": [
+            {"name": saved.name, "search": saved.query, "since": saved.created_at}
+            for saved in SavedSearch.objects.filter(user=user).order_by(
+                "created_at", "pk"
+            )
+        ],
         "notifications": [
             {
                 "event": n.event,

@@ -13,17 +13,26 @@ connected in NotificationsConfig.ready(). The apps above use the same
 helpers for their own events (community.notify, editorial.reminders).
 """
 
+import logging
+
 from wagtail.signals import page_published
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from practices.models import PracticePage
+
+# Connected before synonyms_changed below: a changed rule is in force (its
+# version bumped) before the saved searches' keys are worked out again.
+from search import signals  # noqa: F401
+from search.models import Synonym
 
 from .follows import describe_follow
 from .mail import (
@@ -32,9 +41,10 @@ from .mail import (
     unsubscribe_headers,
     unsubscribe_link,
 )
-from .models import Follow, Notification
+from .models import Follow, Notification, SavedSearch
 
 SUBJECT_PREFIX = "[Vindplaats] "
+logger = logging.getLogger("vindplaats.notifications")
 
 
 def display_name(user):
@@ -128,7 +138,9 @@ def mail_member(user, subject, template, context):
 
 
 def send_notification_email(user, notification, follow=None):
-    scope = follow.pk if follow else "all"
+    """`follow` is what the notification is about: a Follow or a SavedSearch,
+    which the email's one-click link stops."""
+    scope = follow.unsubscribe_scope if follow else "all"
     link = unsubscribe_link(user.pk, scope)
     queue_email(
         user.email,
@@ -151,11 +163,16 @@ def send_notification_email(user, notification, follow=None):
 
 
 def practice_published(sender, instance, revision=None, **kwargs):
-    """A practice went live: new in its themes and provinces, or updated."""
+    """A practice went live: new in its themes and provinces, or updated.
+    Whether it newly matches saved searches is worked out in the
+    background once the publication is committed (match_saved_searches)."""
     page = instance
     if not PracticePage.objects.reachable().filter(pk=page.pk).exists():
         return
     actor = getattr(revision, "user", None)
+    transaction.on_commit(
+        lambda: _match_saved_searches(page.pk, actor.pk if actor else None)
+    )
     with translation.override(settings.LANGUAGE_CODE):
         first = page.first_published_at
         if first and first == page.last_published_at:
@@ -182,6 +199,33 @@ def practice_published(sender, instance, revision=None, **kwargs):
         notify(event, page.url or page.get_url() or "/", recipients, actor=actor)
 
 
+def _match_saved_searches(practice_id, actor_id):
+    """Hand the matching to the background; after the index update, which
+    was scheduled first (practices.search)."""
+    from .tasks import match_saved_searches
+
+    try:
+        match_saved_searches.enqueue(practice_id, actor_id)
+    except Exception:
+        logger.exception("Could not enqueue saved searches for %s", practice_id)
+
+
+def synonyms_changed(sender, **kwargs):
+    """What saved searches ask for follows the synonyms: their keys again."""
+    from .tasks import refresh_saved_search_keys
+
+    if not SavedSearch.objects.exists():
+        return
+
+    def enqueue():
+        try:
+            refresh_saved_search_keys.enqueue()
+        except Exception:
+            logger.exception("Could not enqueue the saved searches' keys")
+
+    transaction.on_commit(enqueue)
+
+
 def follow_topic(follow):
     """The theme or province a follow is of, by name."""
     return follow.theme.name if follow.theme_id else follow.province.name
@@ -191,3 +235,7 @@ def connect():
     page_published.connect(
         practice_published, sender=PracticePage, dispatch_uid="notify-practice"
     )
+    for signal in (post_save, post_delete):
+        signal.connect(
+            synonyms_changed, sender=Synonym, dispatch_uid="saved-search-synonyms"
+        )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from practices.models import PracticePage, Province, Theme
 
-from .models import TARGETS, Follow
+from .models import TARGETS, Follow, SavedSearch
 
 # What a member may follow, per kind: a function giving the queryset of the
 # objects shown to visitors. The practice's own kinds are known here; an app
@@ -53,7 +53,13 @@ def describe(kind, obj):
     return _("the province %(name)s") % {"name": obj.name}
 
 
+def describe_search(saved):
+    return _("the search “%(name)s”") % {"name": saved.name}
+
+
 def describe_follow(follow):
+    if isinstance(follow, SavedSearch):
+        return describe_search(follow)
     for kind in TARGETS:
         if getattr(follow, f"{kind}_id"):
             return describe(kind, getattr(follow, kind))

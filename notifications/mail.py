@@ -69,8 +69,9 @@ def absolute_url(path):
 def unsubscribe_token(user_id, scope="all"):
     """A signed token for a one-click unsubscribe link.
 
-    `scope` is "all" (no more notification emails) or a Follow's id (stop
-    following that one thing). The token is the credential: no login needed.
+    `scope` is "all" (no more notification emails), a Follow's id (stop
+    following that one thing) or "search-<id>" (stop following a saved
+    search). The token is the credential: no login needed.
     """
     return signing.dumps({"u": user_id, "s": str(scope)}, salt=UNSUBSCRIBE_SALT)
 
@@ -85,7 +86,7 @@ def read_unsubscribe_token(token):
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         raise signing.BadSignature("Unexpected unsubscribe payload")
     scope = str(data.get("s", ""))
-    if scope != "all" and not scope.isdigit():
+    if scope != "all" and not scope.removeprefix("search-").isdigit():
         raise signing.BadSignature("Unexpected unsubscribe scope")
     return data["u"], scope
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,6 +95,106 @@ class Follow(models.Model):
     def target(self):
         return self.practice or self.question or self.theme or self.province
 
+    @property
+    def unsubscribe_scope(self):
+        """What the one-click link in an email about it stops (mail)."""
+        return str(self.pk)
+
+
+class SavedSearch(models.Model):
+    """A search a member follows: the search page's own query string (its
+    text and filters, in one spelling: notifications.saved.canonical_query),
+    so it opens as the page it was saved from and its feed is the page's
+    feed. A member hears of each practice that newly matches it
+    (notifications.saved.match_practice), like any other follow."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    query = models.TextField(_("search"), blank=True)
+    # The query's sha256: one member saves one search once (a text column
+    # may be too long for a unique index on PostgreSQL).
+    query_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "query_hash"], name="saved_search_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("search") + (f"?{self.query}" if self.query else "")
+
+    @property
+    def feed_url(self):
+        return reverse("feed_practices") + (f"?{self.query}" if self.query else "")
+
+    @property
+    def unsubscribe_scope(self):
+        return f"search-{self.pk}"
+
+
+class SavedSearchKey(models.Model):
+    """One key of a saved search (search.percolation): a term, the start of
+    a word, a facet value or "all". A published practice looks up its own
+    keys here, by the index on (kind, term), to find the few saved searches
+    that may match it, instead of running every one."""
+
+    saved_search = models.ForeignKey(
+        SavedSearch, on_delete=models.CASCADE, related_name="keys"
+    )
+    kind = models.CharField(max_length=10)
+    term = models.CharField(max_length=255)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "term", "saved_search"], name="saved_key")
+        ]
+
+    def __str__(self):
+        return f"{self.kind}:{self.term}"
+
+
+class SavedSearchMatch(models.Model):
+    """A practice a saved search has found: its member was told (or it was
+    among the results when the search was saved). An update that keeps
+    matching tells nobody again; one that stops matching removes the row,
+    so matching again later is news again."""
+
+    saved_search = models.ForeignKey(
+        SavedSearch, on_delete=models.CASCADE, related_name="matches"
+    )
+    practice = models.ForeignKey(
+        "practices.PracticePage", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_search", "practice"], name="saved_search_match_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["practice", "saved_search"], name="saved_match_practice"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.saved_search_id} ∋ {self.practice_id}"
+
 
 class Notification(models.Model):
     class Event(models.TextChoices):
@@ -115,6 +216,7 @@ class Notification(models.Model):
         REVIEW_REQUESTED = "review_requested", _("A practice waits for review")
         PRACTICE_APPROVED = "practice_approved", _("Your practice was published")
         CHANGES_REQUESTED = "changes_requested", _("The editors asked for changes")
+        SEARCH_MATCH = "search_match", _("A new match for a search you follow")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -20,14 +20,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.flood import check_toggle
 from core.params import positive_int
 from practices.models import PracticeContact
+from search.query import parse_params
 
-from .follows import describe, describe_follow, followable
+from . import saved as saved_searches
+from .follows import describe, describe_follow, describe_search, followable
 from .mail import (
     opt_out_token_fits,
     read_contact_opt_out_token,
     read_unsubscribe_token,
 )
-from .models import TARGETS, ContactOptOut, Follow, Notification
+from .models import TARGETS, ContactOptOut, Follow, Notification, SavedSearch
 
 NOTIFICATIONS_PER_PAGE = 25
 
@@ -150,8 +152,10 @@ def _hidden_from(user, kind, target):
 
 
 @login_required
-def notification_settings(request):
-    """Everything the member follows, each with a button to stop."""
+def notification_settings(request, renaming=None):
+    """Everything the member follows, each with a button to stop; saved
+    searches with their name to change (`renaming`: the one whose new name
+    was refused, with the name typed and why) and their feed."""
     follows = (
         Follow.objects.filter(user=request.user)
         .select_related("practice", "question", "theme", "province")
@@ -178,10 +182,16 @@ def notification_settings(request):
     except NoReverseMatch:
         account_url = ""
     profile = getattr(request.user, "profile", None)
+    searches = list(SavedSearch.objects.filter(user=request.user))
+    for item in searches:
+        item.typed_name, item.error = item.name, ""
+        if renaming and renaming["pk"] == item.pk:
+            item.typed_name, item.error = renaming["name"], renaming["error"]
     return render(
         request,
         "notifications/settings.html",
         {
+            "searches": searches,
             "groups": [
                 {"kind": kind, "heading": headings[kind], "targets": groups[kind]}
                 for kind in TARGETS
@@ -190,7 +200,98 @@ def notification_settings(request):
             "email_frequency": profile.get_email_frequency_display() if profile else "",
             "account_url": account_url,
         },
+        status=400 if renaming else 200,
     )
+
+
+# Saved searches ------------------------------------------------------------
+
+# The search page's parameters that make a search (not how it is shown).
+SEARCH_PAGE_EXTRAS = ("csrfmiddlewaretoken", "sort", "page", "page_size")
+
+
+def _search_url(data):
+    """The search page with what was posted, as it was typed."""
+    params = data.copy()
+    for name in SEARCH_PAGE_EXTRAS:
+        params.pop(name, None)
+    encoded = params.urlencode()
+    return reverse("search") + (f"?{encoded}" if encoded else "")
+
+
+@require_POST
+def save_search(request):
+    """Follow the search posted from /zoeken/ (its text and filters); back to
+    that search. A visitor logs in first and comes back to the same search."""
+    back = _search_url(request.POST)
+    if not request.user.is_authenticated:
+        return redirect_to_login(back)
+    refusal = check_toggle(request.user)  # clicks per minute
+    if refusal:
+        return render(
+            request,
+            "community/refused.html",
+            {"message": refusal.message},
+            status=refusal.status,
+        )
+    query, errors = parse_params(request.POST)
+    if errors:
+        for error in errors:
+            messages.error(
+                request,
+                _("This search cannot be followed: %(message)s")
+                % {"message": error.message},
+            )
+        return HttpResponseRedirect(back)
+    try:
+        saved, created = saved_searches.save_search(request.user, query)
+    except saved_searches.Refused as refused:
+        messages.error(request, str(refused))
+        return HttpResponseRedirect(back)
+    if created:
+        messages.success(
+            request,
+            _(
+                "You now follow %(search)s. You get a notification of every new "
+                "practice example that matches it."
+            )
+            % {"search": describe_search(saved)},
+        )
+    else:
+        messages.info(
+            request,
+            _("You already follow this search, as “%(name)s”.") % {"name": saved.name},
+        )
+    return HttpResponseRedirect(back)
+
+
+@login_required
+@require_POST
+def rename_search(request, pk):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    name = request.POST.get("name", "")
+    try:
+        saved_searches.rename(saved, name)
+    except saved_searches.Refused as refused:
+        return notification_settings(
+            request, renaming={"pk": saved.pk, "name": name, "error": str(refused)}
+        )
+    messages.success(
+        request, _("Your search is now called “%(name)s”.") % {"name": saved.name}
+    )
+    return redirect("notifications:settings")
+
+
+@login_required
+@require_POST
+def remove_search(request, pk):
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    saved.delete()
+    messages.success(
+        request,
+        _("You no longer follow %(search)s.") % {"search": describe_search(saved)},
+    )
+    return redirect("notifications:settings")
 
 
 def link_expired(request, member, outdated=False):
@@ -231,7 +332,11 @@ def unsubscribe(request, token):
         return render(request, "notifications/unsubscribe_invalid.html", status=400)
 
     follow = None
-    if scope != "all":
+    if scope.startswith("search-"):
+        follow = SavedSearch.objects.filter(
+            pk=int(scope.removeprefix("search-")), user=user
+        ).first()
+    elif scope != "all":
         follow = (
             Follow.objects.filter(pk=int(scope), user=user)
             .select_related("practice", "question", "theme", "province")

@@ -65,6 +65,9 @@ MEMBER = [
     ("vraag-stellen", "/community/vraag-stellen/"),
     ("deel-jouw-initiatief", "/deel-jouw-initiatief/"),
     ("meldingen", "/meldingen/"),
+    ("zoeken-zoekopdracht-volgen", "follow-search"),
+    ("wat-je-volgt", "/meldingen/instellingen/"),
+    ("wat-je-volgt-naam-leeg", "rename-search-empty"),
     ("account", "/leden/account/"),
     ("contact-lid", "contact"),
 ]
@@ -165,7 +168,30 @@ def send_as_visitor(page, base_url, links):
         page.locator("main form button[type=submit]").last.click()
 
 
-ACTIONS = {"filters": open_filters, "contact-sent": send_as_visitor}
+def follow_search(page, base_url, links):
+    """The search page after "Volg deze zoekopdracht": the message, and the
+    search followed (a second width finds it followed already)."""
+    page.goto(base_url + "/zoeken/?q=wijk&provincie=utrecht")
+    button = page.get_by_role("button", name="Volg deze zoekopdracht")
+    if button.count():
+        with page.expect_navigation():
+            button.click()
+
+
+def rename_search_empty(page, base_url, links):
+    """ "Wat je volgt" after saving a saved search's name empty: the error."""
+    page.goto(base_url + "/meldingen/instellingen/")
+    page.locator(".saved-search input[name=name]").first.fill("   ")
+    with page.expect_navigation():
+        page.locator(".saved-search__rename button").first.click()
+
+
+ACTIONS = {
+    "filters": open_filters,
+    "contact-sent": send_as_visitor,
+    "follow-search": follow_search,
+    "rename-search-empty": rename_search_empty,
+}
 
 
 def find_links(browser, base_url, member):

@@ -56,6 +56,10 @@ class SearchQuery:
     # finding them: no facet counts (SearchResults.facets is empty), no
     # highlights, no facet values on the hits and no "did you mean".
     hits_only: bool = False
+    # Only these documents (object ids), or every one when None: a saved
+    # search is checked against the one practice that was just published
+    # (search.service.matching).
+    ids: tuple[int, ...] | None = None
 
     @cached_property
     def parsed(self):

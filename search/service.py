@@ -7,6 +7,7 @@ when too few clauses match, the words each hit lacks, selected values that
 stay listed at zero).
 """
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,7 +29,7 @@ from .documents import (
 )
 from .expansion import suggestion
 from .models import SearchDocument
-from .query import Facet, FacetValue, Hit, SearchResults
+from .query import MAX_RESULT_WINDOW, Facet, FacetValue, Hit, SearchResults
 
 logger = logging.getLogger("vindplaats.search")
 
@@ -105,6 +106,34 @@ def _search(query):
             [t for hit in hits for t in (hit.title, hit.summary)],
         ),
     )
+
+
+def matching(query, ids=None):
+    """The ids of the documents the query finds with as many of its words as
+    it asks for (its own minimum_should_match: never the any-word widening a
+    short result list gets, search()) and its filters; of `ids` only, or of
+    every document (the first MAX_RESULT_WINDOW, newest first).
+
+    What a saved search alerts on: "this practice is among the search's
+    results" in the page's own terms (synonyms, compounds, corrections),
+    asked of the one document that changed.
+    """
+    if ids is not None:
+        ids = tuple(ids)
+        if not ids:
+            return set()
+    with one_request():
+        raw = get_backend().search(
+            dataclasses.replace(
+                query,
+                ids=ids,
+                sort="newest",  # no ranking needed to tell which match
+                page=1,
+                page_size=len(ids) if ids is not None else MAX_RESULT_WINDOW,
+                hits_only=True,
+            )
+        )
+    return {hit.id for hit in raw.hits}
 
 
 def _hits(raw_hits, query, labels):

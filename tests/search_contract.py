@@ -21,7 +21,7 @@ from django.utils import timezone
 from practices.models import Organisation, PracticePage
 from search.models import Synonym
 from search.query import SearchQuery
-from search.service import FEW_RESULTS, search, similar, update_index
+from search.service import FEW_RESULTS, matching, search, similar, update_index
 from tests.factories import (
     EditorFactory,
     OrganisationFactory,
@@ -138,6 +138,22 @@ class SearchContract:
         self.practice(title="Alleen de zorgzwaluw")
         results = self.find("pelikaan")
         assert results.total == 0 and not results.fallback
+
+    # Some documents only (SearchQuery.ids): what a saved search asks of the
+    # practice just published (search.service.matching)
+
+    def test_matching_asks_only_the_documents_named_without_widening(self):
+        three = self.practice(title="Zorgzwaluw, kwartiermaker en pelikaan")
+        two = self.practice(title="Zorgzwaluw en kwartiermaker")
+        other = self.practice(title="Nog een zorgzwaluw met kwartiermaker en pelikaan")
+        query = SearchQuery(text=self.LONG, filters={"organisatie": [self.scope.slug]})
+        # Three of four words are needed; the page would widen to two, a
+        # saved search does not.
+        assert matching(query, [three.pk, two.pk]) == {three.pk}
+        assert matching(query, [two.pk]) == set()
+        assert matching(query) == {three.pk, other.pk}
+        other_scope = SearchQuery(text="zorgzwaluw", filters={"fase": ["idee"]})
+        assert matching(other_scope, [three.pk]) == set()
 
     # Long queries: a share of the words (search.query.MINIMUM_SHOULD_MATCH)
 

@@ -49,7 +49,13 @@ from editorial.freshness import confirm_token
 from editorial.models import Collection, CollectionPractice
 from kb.models import HomeFeaturedPractice, HomePage
 from notifications.mail import contact_opt_out_url, unsubscribe_token
-from notifications.models import ContactOptOut, Follow, Notification, OutgoingEmail
+from notifications.models import (
+    ContactOptOut,
+    Follow,
+    Notification,
+    OutgoingEmail,
+    SavedSearch,
+)
 from practices.models import (
     CareOfficeRegion,
     Movement,
@@ -136,6 +142,9 @@ def w():
         user=other, event="new_answer", message="Melding voor de ander", url="/"
     )
     Follow.objects.create(user=owner, theme=ThemeFactory(name=FOLLOWED_THEME))
+    saved_search = SavedSearch.objects.create(
+        user=owner, name="Zoekopdracht Goudvink", query="q=goudvink", query_hash="x"
+    )
 
     owned = PracticePageFactory(
         owner=owner,
@@ -173,6 +182,7 @@ def w():
         status=OutgoingEmail.Status.FAILED,
     )
     return {
+        "saved_search": saved_search,
         "failed_email": failed_email,
         "waiting": waiting,
         "member_message": ContactMessage.objects.get(sender=owner),
@@ -495,6 +505,39 @@ ACTIONS = [
         r("notifications:settings"),
         (LOGIN, NOT_SHOWN, SHOWN, NOT_SHOWN, NOT_SHOWN, SHOWN),
         shows(FOLLOWED_THEME),
+    ),
+    Action(
+        # A visitor logs in first and comes back to the same search.
+        "notifications: follow a search",
+        "post",
+        r("notifications:save_search"),
+        (LOGIN, DONE, DONE, DONE, DONE, DONE),
+        lambda w, r, actor: SavedSearch.objects.filter(
+            user=actor, query="q=nachtzorg&thema=ggz"
+        ).exists(),
+        lambda w: {"q": "nachtzorg", "thema": "ggz"},
+    ),
+    Action(
+        "notifications: rename a saved search",
+        "post",
+        r("notifications:rename_search", pk("saved_search")),
+        (LOGIN, 404, DONE, 404, 404, DONE),
+        lambda w, r, actor: fresh(w["saved_search"]).name == "Goudvinken",
+        lambda w: {"name": "Goudvinken"},
+    ),
+    Action(
+        "notifications: remove a saved search",
+        "post",
+        r("notifications:remove_search", pk("saved_search")),
+        (LOGIN, 404, DONE, 404, 404, DONE),
+        lambda w, r, actor: fresh(w["saved_search"]) is None,
+    ),
+    Action(
+        "notifications: saved searches on what I follow",
+        "get",
+        r("notifications:settings"),
+        (LOGIN, NOT_SHOWN, SHOWN, NOT_SHOWN, NOT_SHOWN, SHOWN),
+        shows("Zoekopdracht Goudvink"),
     ),
     Action(
         "notifications: contact person's opt-out with a tampered token",

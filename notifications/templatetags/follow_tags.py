@@ -1,11 +1,14 @@
 """`{% follow_button obj %}`: one follow toggle for practices, questions,
 themes and provinces; `{% follow_search_filters query %}` offers it on the
-search page when exactly one theme or one province is selected."""
+search page when exactly one theme or one province is selected, and
+`{% follow_search query %}` follows the search itself (a saved search)."""
 
 from types import SimpleNamespace
 
 from django import template
 from django.db.models import Exists, OuterRef
+from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from practices.facets import FACETS_BY_KEY
@@ -13,6 +16,7 @@ from practices.models import Province, Theme
 
 from ..follows import describe, target_kind
 from ..models import Follow
+from ..saved import canonical_query, find
 
 register = template.Library()
 
@@ -98,4 +102,25 @@ def follow_search_filters(context, query):
         if len(names) == 2
         else "".join(names),
         "next": request.get_full_path() if request else "/",
+    }
+
+
+@register.inclusion_tag("notifications/follow_search.html", takes_context=True)
+def follow_search(context, query):
+    """ "Follow this search" for the text and filters of the search page,
+    beside the search's own Atom feed. Members see whether they follow it
+    already (one query); visitors get a login link back to this search."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    authenticated = bool(user and user.is_authenticated)
+    query_string = canonical_query(query)
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "authenticated": authenticated,
+        "saved": find(user, query) if authenticated else None,
+        "fields": QueryDict(query_string).lists(),
+        "feed_url": reverse("feed_practices")
+        + (f"?{query_string}" if query_string else ""),
+        "next": reverse("search") + (f"?{query_string}" if query_string else ""),
     }

@@ -370,6 +370,8 @@ class DatabaseBackend(BaseSearchBackend):
     def search(self, query, *, minimum=None):
         columns = index_columns.current(query.kinds)
         base = columns.of_kinds(query.kinds)
+        if query.ids is not None:
+            base &= columns.mask(self._document_ids(query.kinds, query.ids))
         clauses = query.clauses
         if minimum is None:
             minimum = query.minimum_should_match
@@ -416,6 +418,18 @@ class DatabaseBackend(BaseSearchBackend):
             hits=hits,
             facet_counts=facet_counts,
             text_total=int(np.count_nonzero(base)),
+        )
+
+    def _document_ids(self, kinds, ids):
+        """The rows of these objects, once per request (the saved searches
+        that one published practice may match ask for it in turn)."""
+        return once_per_request(
+            f"search-document-ids:{kinds}:{ids}",
+            lambda: list(
+                SearchDocument.objects.filter(
+                    kind__in=kinds, object_id__in=ids
+                ).values_list("pk", flat=True)
+            ),
         )
 
     def _words_matched(self, columns, query):

@@ -243,6 +243,7 @@ class DocumentSearch(FacetedSearch):
         self.parsed = query.parsed
         self.kinds = list(query.kinds)
         self.hits_only = query.hits_only
+        self.ids = query.ids
         self.facets = {
             spec.key: TermsFacet(field=f"facets.{spec.key}", size=spec.size)
             for spec in facets_of(self.kinds)
@@ -256,6 +257,8 @@ class DocumentSearch(FacetedSearch):
 
     def search(self):
         search = super().search().filter("terms", kind=self.kinds)
+        if self.ids is not None:
+            search = search.filter("terms", object_id=list(self.ids))
         if not (self.hits_only and not self._filters):
             # What the text matches before the selections (post_filter): the
             # aggregations see the query alone. Without selections it is the
