@@ -311,3 +311,17 @@ def test_linked_from_menu_home_and_regions(client, practices):
     assert target in client.get(reverse("regions")).content.decode()
     region = client.get(reverse("region", args=["twente"])).content.decode()
     assert f'href="{reverse("gaps")}#plek-twente"' in region
+
+
+def test_demo_regions_have_a_regiobeeld_and_regioplan(client):
+    twente = CareOfficeRegion.objects.get(slug="twente")
+    assert twente.regiobeeld_document and twente.regioplan_document
+    html = client.get(reverse("region", args=["twente"])).content.decode()
+    assert "Regiobeeld Twente (voorbeeld)" in html
+    assert "Regioplan Twente (voorbeeld)" in html
+    document = client.get(twente.regioplan_document.url)
+    assert document.status_code == 200
+    assert b"".join(document.streaming_content).startswith(b"%PDF")
+    rotterdam = CareOfficeRegion.objects.get(slug="rotterdam")
+    assert rotterdam.regiobeeld_url.startswith("https://example.org/")
+    assert rotterdam.regioplan_document and rotterdam.regioplan_url
