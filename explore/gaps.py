@@ -36,7 +36,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import csvexport
-from core.cache import depends_on, model_name
+from core.cache import changing, depends_on, model_name
+from core.text import printable
 from practices.facets import FACETS, FACETS_BY_KEY
 from practices.models import CareOfficeRegion, PracticePage, Province, Theme
 from search.query import SearchQuery, parse_params
@@ -91,6 +92,12 @@ class Matrix:
         return [place for place in self.places if not self.count(theme, place.slug)]
 
 
+def _param(params, name):
+    """One value from the URL, without what no slug holds (control
+    characters: PostgreSQL refuses a NUL), at most 100 characters."""
+    return printable(params.get(name, ""))[:100]
+
+
 def read_choice(params):
     """The layout, filters and focus theme from the URL; what is wrong is
     reported (in Dutch) and left out, never a 500."""
@@ -109,7 +116,7 @@ def read_choice(params):
             if error.value
             else f"{label}: {error.message}"
         )
-    layout = params.get(LAYOUT_PARAM, "")
+    layout = _param(params, LAYOUT_PARAM)
     if layout in LAYOUTS:
         choice.layout = layout
     elif layout:
@@ -120,7 +127,7 @@ def read_choice(params):
             )
             % {"value": layout[:50]}
         )
-    focus = params.get(FOCUS_PARAM, "")
+    focus = _param(params, FOCUS_PARAM)
     if focus:
         if Theme.objects.filter(slug=focus).exists():
             choice.focus = focus
@@ -184,14 +191,19 @@ def build_matrix(choice):
 
 
 def matrix(choice):
-    """build_matrix, kept until a practice or a vocabulary changes."""
-    version = depends_on(
+    """build_matrix, kept until a practice or a vocabulary changes; worked
+    out afresh, and not kept, while this connection's open transaction
+    changes one (core.cache.changing)."""
+    names = (
         model_name(PracticePage),
         *(facet.version_name for facet in FACETS if facet.model_label),
     )
+    version = depends_on(*names)
     asked = repr((choice.layout, sorted(choice.filters.items())))
     digest = hashlib.sha256(asked.encode()).hexdigest()[:32]
     key = f"gaps:{version}:{digest}"
+    if changing(*names):
+        return build_matrix(choice)
     found = cache.get(key)
     if found is None:
         found = build_matrix(choice)
@@ -327,9 +339,9 @@ def _filter_groups(choice):
 def gap_detail(request):
     """Nothing yet on a theme in a place: share an initiative, or ask."""
     choice = read_choice(request.GET)
-    theme = Theme.objects.filter(slug=request.GET.get("thema", "")).first()
+    theme = Theme.objects.filter(slug=_param(request.GET, "thema")).first()
     model = LAYOUTS[choice.layout]
-    place = model.objects.filter(slug=request.GET.get(choice.layout, "")).first()
+    place = model.objects.filter(slug=_param(request.GET, choice.layout)).first()
     if theme is None or place is None:
         return render(
             request,

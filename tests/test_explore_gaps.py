@@ -325,3 +325,19 @@ def test_demo_regions_have_a_regiobeeld_and_regioplan(client):
     rotterdam = CareOfficeRegion.objects.get(slug="rotterdam")
     assert rotterdam.regiobeeld_url.startswith("https://example.org/")
     assert rotterdam.regioplan_document and rotterdam.regioplan_url
+
+
+def test_control_characters_and_long_values_are_no_error(client, practices):
+    """What no slug holds is dropped (PostgreSQL refuses a NUL in a query)."""
+    for params in (
+        {"thema": "ggz\x00"},
+        {"indeling": "\x00" * 500},
+        {"beweging": "voor\x00komen"},
+    ):
+        assert client.get(reverse("gaps"), params).status_code == 200
+    response = client.get(reverse("gaps"), {"thema": "x" * 5000})
+    assert "Het thema “" + "x" * 50 + "” bestaat niet" in response.content.decode()
+    response = client.get(
+        reverse("gaps_empty"), {"thema": "ggz\x00", "zorgkantoorregio": "\x00"}
+    )
+    assert response.status_code == 404
