@@ -301,6 +301,7 @@ def gaps(request):
         if focus
         else [],
         "filter_groups": _filter_groups(choice),
+        "chosen_count": sum(len(values) for values in choice.filters.values()),
         "layouts": [
             (key, FACETS_BY_KEY[key].label, key == choice.layout) for key in LAYOUTS
         ],

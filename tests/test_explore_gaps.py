@@ -124,11 +124,14 @@ def test_the_table_is_accessible(client, practices):
         'aria-labelledby="gaps-caption" tabindex="0">' in html
     )
     assert '<caption id="gaps-caption"' in html
-    assert '<th scope="col" class="gaps-table__theme">Proef GGZ</th>' in html
+    assert (
+        '<th scope="col" class="gaps-table__theme">'
+        '<span class="gaps-table__label">Proef GGZ</span></th>'
+    ) in html
     assert re.search(r'<th scope="row" id="plek-zuid-limburg"[^>]*>Zuid-Limburg', html)
     # Every care office region is a row, with nothing yet as text.
     assert html.count('<th scope="row" id="plek-') == CareOfficeRegion.objects.count()
-    assert "— nog niets" in html
+    assert '0 —<span class="gaps-table__nothing-text"> nog niets</span>' in html
 
 
 def test_filters_narrow_every_cell_and_the_links_keep_them(client, practices):
