@@ -112,7 +112,7 @@ def read_choice(params):
         label = facet.label if facet else error.param
         choice.errors.append(
             _("%(filter)s: “%(value)s” is not a value of this filter.")
-            % {"filter": label, "value": error.value}
+            % {"filter": label, "value": error.value[:50]}
             if error.value
             else f"{label}: {error.message}"
         )
