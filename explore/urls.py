@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import compare, exports, regions, views
+from . import compare, exports, gaps, regions, views
 
 urlpatterns = [
     path("zoeken/", views.search_page, name="search"),
@@ -14,4 +14,8 @@ urlpatterns = [
     path("regio/", regions.region_index, name="regions"),
     path("regio/<slug:slug>/", regions.region_detail, name="region"),
     path("vergelijk/", compare.compare, name="compare"),
+    path("witte-vlekken/", gaps.gaps, name="gaps"),
+    path("witte-vlekken/nog-niets/", gaps.gap_detail, name="gaps_empty"),
+    path("witte-vlekken.csv", gaps.gaps_csv, name="gaps_csv"),
+    path("witte-vlekken.xlsx", gaps.gaps_xlsx, name="gaps_xlsx"),
 ]

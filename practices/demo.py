@@ -11,9 +11,11 @@ import random
 
 from PIL import Image as PILImage
 from PIL import ImageDraw
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
+from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
@@ -200,3 +202,63 @@ def create_practice(
             first_published_at=published, last_published_at=published
         )
     return page
+
+
+# A4 at 72 dots per inch: the page of a demo regiobeeld or regioplan.
+DOCUMENT_PAGE = (595, 842)
+
+
+def demo_document(title):
+    """A one-page PDF standing in for a region's regiobeeld or regioplan
+    (idempotent by title): the title and a line saying it is an example."""
+    Document = get_document_model()
+    existing = Document.objects.filter(title=title).first()
+    if existing:
+        return existing
+    page = PILImage.new("RGB", DOCUMENT_PAGE, "white")
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((0, 0, DOCUMENT_PAGE[0], 90), fill="#0a5a8c")
+    draw.text((40, 35), title, fill="white")
+    draw.text(
+        (40, 130),
+        "Voorbeelddocument van de demo van Vindplaats: geen echt regiobeeld "
+        "of regioplan.",
+        fill="black",
+    )
+    buffer = io.BytesIO()
+    page.save(buffer, format="PDF")
+    return Document.objects.create(
+        title=title,
+        collection=demo_collection(),
+        file=ContentFile(buffer.getvalue(), name=f"{slugify(title)[:80]}.pdf"),
+    )
+
+
+@transaction.atomic
+def load_region_sources(items):
+    """Give a few regions a regiobeeld and regioplan (a document, a link or
+    both; fixtures/demo/regions.json), so the region pages and the white
+    spots have something to show. A region whose regiobeeld or regioplan
+    an editor already set is left as it is. Returns how many changed."""
+    changed = 0
+    for item in items:
+        region = CareOfficeRegion.objects.filter(slug=item["region"]).first()
+        if region is None or any(
+            (
+                region.regiobeeld_url,
+                region.regiobeeld_document_id,
+                region.regioplan_url,
+                region.regioplan_document_id,
+            )
+        ):
+            continue
+        for key in ("regiobeeld", "regioplan"):
+            source = item[key]
+            setattr(region, f"{key}_url", source["url"])
+            if source["document"]:
+                setattr(region, f"{key}_document", demo_document(source["document"]))
+        if item["description"] and not region.description:
+            region.description = item["description"]
+        region.save()
+        changed += 1
+    return changed

@@ -390,12 +390,13 @@ def test_the_phone_menu_by_keyboard(demo_site, browser):
         menu = page.get_by_role("navigation", name="Hoofdmenu")
         expect(menu).to_be_visible()
         texts = []
-        for _ in range(6):
+        for _ in range(7):
             page.keyboard.press("Tab")
             texts.append(page.evaluate("document.activeElement.textContent.trim()"))
         assert texts == [
             "Zoeken",
             "Regio's",
+            "Witte vlekken",
             "Vragen",
             "Collecties",
             "Over Vindplaats",

@@ -168,6 +168,7 @@ def test_main_menu_has_the_sections_and_sharing_an_initiative(client):
     assert [(text, href) for text, href, _ in main_menu(client.get("/").text)] == [
         ("Zoeken", "/zoeken/"),
         ("Regio's", "/regio/"),
+        ("Witte vlekken", "/witte-vlekken/"),
         ("Vragen", "/community/"),
         ("Collecties", "/collecties/"),
         ("Over Vindplaats", "/over/"),

@@ -789,6 +789,26 @@ ACTIONS = [
         shows("Tureluur"),
         lambda w: {"ids": f"{w['practice'].pk},{w['owned'].pk}"},
     ),
+    # White spots ------------------------------------------------------------
+    Action(
+        # Public and read only: the counts per theme and place, for anyone.
+        "white spots: the table",
+        "get",
+        r("gaps"),
+        (SHOWN, SHOWN, SHOWN, SHOWN, SHOWN, SHOWN),
+        shows("Praktijkvoorbeelden per thema en zorgkantoorregio"),
+    ),
+    Action(
+        "white spots: an empty cell",
+        "get",
+        r("gaps_empty"),
+        (SHOWN, SHOWN, SHOWN, SHOWN, SHOWN, SHOWN),
+        shows("Deel jouw initiatief"),
+        lambda w: {
+            "thema": w["practice"].themes.first().slug,
+            "zorgkantoorregio": "twente",
+        },
+    ),
     Action(
         "django-admin: index",
         "get",
@@ -897,6 +917,8 @@ def test_the_table_covers_every_project_view():
         "editorial:collection",
         "regions",
         "region",
+        "gaps_csv",
+        "gaps_xlsx",
         "search",
         "search_suggestions",
         "api_practices",

@@ -1,10 +1,10 @@
 """The site's menus: the main menu in the header, the footer menu.
 
 The main menu lists the public sections, which are views (search, regions,
-the community's questions, the collections), then the content pages directly
-below the home page that editors marked "show in menus" (Over Vindplaats),
-and a call to share an initiative. The footer lists every content page
-directly below the home page.
+the white spots, the community's questions, the collections), then the
+content pages directly below the home page that editors marked "show in
+menus" (Over Vindplaats), and a call to share an initiative. The footer
+lists every content page directly below the home page.
 """
 
 from wagtail.models import Site
@@ -25,6 +25,7 @@ MENU_SECONDS = 600
 SECTIONS = [
     ("search", _("Search")),
     ("regions", _("Regions")),
+    ("gaps", _("White spots")),
     ("community:index", _("Questions")),
     ("editorial:collections", _("Collections")),
 ]

@@ -1,6 +1,7 @@
 """Load the demo site, across every app: taxonomies, the home and content pages,
-practices with their images, the featured practices, an editor, community
-questions and an editorial collection.
+practices with their images, a regiobeeld and regioplan for a few regions,
+the featured practices, an editor, community questions and an editorial
+collection.
 
 The project layer (kb) is the one place that may import every app, so the
 loader that spans them lives here; each app keeps its own part of the demo
@@ -38,7 +39,12 @@ from community.demo import load_demo_questions
 from core.site_url import site_url
 from editorial.demo import load_demo_collection
 from kb.models import HomeFeaturedPractice, HomePage, StandardPage
-from practices.demo import Vocabularies, create_practice, practice_illustration
+from practices.demo import (
+    Vocabularies,
+    create_practice,
+    load_region_sources,
+    practice_illustration,
+)
 from practices.models import PracticeIndexPage, PracticePage, TargetGroup, Theme
 from search import terms as search_terms
 from search.query import MAX_PAGE_SIZE, MAX_RESULT_WINDOW
@@ -156,6 +162,8 @@ class Command(BaseCommand):
         index = self.practice_index(home)
         self.content_pages(home)
         created = self.practices(index)
+        regions = load_region_sources(self.read("regions.json"))
+        self.stdout.write(f"Regiobeeld en regioplan bij {regions} regio's gezet.")
         self.featured(home)
         self.editor(options["reset_editor_password"])
         questions = load_demo_questions()
