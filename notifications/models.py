@@ -115,6 +115,10 @@ class Notification(models.Model):
         REVIEW_REQUESTED = "review_requested", _("A practice waits for review")
         PRACTICE_APPROVED = "practice_approved", _("Your practice was published")
         CHANGES_REQUESTED = "changes_requested", _("The editors asked for changes")
+        NEW_ADOPTION = (
+            "new_adoption",
+            _("A practice you follow was taken up elsewhere"),
+        )
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
