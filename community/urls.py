@@ -14,6 +14,13 @@ urlpatterns = [
     path("antwoorden/<int:pk>/accepteren/", views.accept, name="accept"),
     path("antwoorden/<int:pk>/nuttig/", views.helpful, name="helpful"),
     path("antwoorden/<int:pk>/melden/", views.report_answer, name="report_answer"),
+    path("praktijk/<int:practice_id>/overgenomen/", views.adopt, name="adopt"),
+    path("overgenomen/<int:pk>/bewerken/", views.edit_adoption, name="edit_adoption"),
+    path(
+        "overgenomen/<int:pk>/intrekken/",
+        views.withdraw_adoption,
+        name="withdraw_adoption",
+    ),
     path("contact/<int:contact_id>/", contact.contact, name="contact"),
     path("contact/controleer-je-e-mail/", contact.check_email, name="contact_check"),
     path("contact/bevestigen/<str:token>/", contact.confirm, name="contact_confirm"),
