@@ -242,12 +242,20 @@ class AdoptionForm(forms.ModelForm):
         },
     )
 
+    # The fields the member fills in (community.adoptions takes them as is).
+    FIELDS = ["organisation", "region", "status", "note", "own_practice", "url"]
+
     class Meta:
         model = Adoption
-        fields = ["organisation", "region", "status", "note", "own_practice", "url"]
+        # "url" is declared above and not generated from the model (which
+        # would build a second, discarded URL field with the old default
+        # scheme); its stored value is filled in below.
+        fields = ["organisation", "region", "status", "note", "own_practice"]
 
     def __init__(self, *args, practice=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and "url" not in self.initial:
+            self.initial["url"] = self.instance.url
         self.practice = practice
         choices = PracticePage.objects.reachable().only("pk", "title")
         if practice is not None:

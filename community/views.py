@@ -463,7 +463,7 @@ def question_redirect(request, pk):
 
 
 def _adoption_fields(data):
-    return {name: data[name] for name in AdoptionForm.Meta.fields}
+    return {name: data[name] for name in AdoptionForm.FIELDS}
 
 
 def _member_may_record(request):

@@ -94,8 +94,9 @@ class ModerationViewSet(ViewSet):
                 admin_views.confirm_adoption,
                 name="confirm_adoption",
             ),
+            # Not ".../afwijzen/": "<kind>/<pk>/afwijzen/" above would match.
             path(
-                "overgenomen/<int:pk>/afwijzen/",
+                "overgenomen/<int:pk>/weigeren/",
                 admin_views.reject_adoption,
                 name="reject_adoption",
             ),

@@ -996,6 +996,19 @@ class AdoptionQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(review=Adoption.Review.PENDING)
 
+    def by_practice(self, ids):
+        """{practice id: [confirmed adoption, ...]} for these practices, in
+        one query (the API and the spreadsheets list them per practice)."""
+        found = {}
+        for adoption in (
+            self.confirmed()
+            .filter(practice_id__in=ids)
+            .select_related("region")
+            .order_by("practice_id", "region__name", "organisation", "pk")
+        ):
+            found.setdefault(adoption.practice_id, []).append(adoption)
+        return found
+
 
 class Adoption(models.Model):
     """ "Wij zijn hier ook mee aan de slag": an organisation that took up (or
