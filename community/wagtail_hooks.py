@@ -293,6 +293,9 @@ class AdoptionViewSet(ReadOnlyViewSet):
         "created_at",
     ]
     list_filter = ["review", "status", "region"]
+    # No form is shown (read-only); leaving the URL out spares building its
+    # field with Django's old default scheme.
+    exclude_form_fields = ["url"]
     search_fields = ["organisation", "note"]
     inspect_view_fields = [
         "practice",
