@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from community import adoptions
 from notifications.models import Follow, Notification
-from practices.models import Adoption, CareOfficeRegion
+from practices.models import Adoption, CareOfficeRegion, PracticePage
 from tests.factories import (
     AdoptionFactory,
     EditorFactory,
@@ -105,7 +105,7 @@ def test_bad_input_gets_dutch_errors_and_keeps_what_was_typed(client, practice, 
     note = soup.find("textarea", {"name": "note"}).get_text().strip()
     assert note == "Onze eigen notitie"
     assert soup.find("input", {"name": "url"})["value"] == "niet een adres"
-    assert not Adoption.objects.exists()
+    assert not Adoption.objects.filter(practice=practice).exists()
 
 
 def test_the_same_organisation_twice_is_refused_clearly(client, practice, member):
@@ -121,7 +121,7 @@ def test_the_same_organisation_twice_is_refused_clearly(client, practice, member
     soup = BeautifulSoup(response.content, "html.parser")
     assert "Je hebt deze organisatie al vastgelegd" in soup.get_text()
     assert soup.find("textarea", {"name": "note"}).get_text().strip() == "Nieuwe tekst"
-    assert Adoption.objects.count() == 1
+    assert Adoption.objects.filter(practice=practice).count() == 1
 
 
 def test_a_member_may_record_only_so_many_per_day(client, practice, member, settings):
@@ -131,7 +131,7 @@ def test_a_member_may_record_only_so_many_per_day(client, practice, member, sett
     response = client.post(reverse("community:adopt", args=[practice.pk]), form_data())
     assert response.status_code == 429
     assert "per 24 uur" in response.content.decode()
-    assert Adoption.objects.count() == 1
+    assert Adoption.objects.filter(practice=practice).count() == 1
 
 
 def test_a_suspended_member_cannot_record(client, practice, member):
@@ -142,7 +142,7 @@ def test_a_suspended_member_cannot_record(client, practice, member):
     client.force_login(member)
     response = client.post(reverse("community:adopt", args=[practice.pk]), form_data())
     assert response.status_code == 403
-    assert not Adoption.objects.exists()
+    assert not Adoption.objects.filter(practice=practice).exists()
 
 
 # Confirming ---------------------------------------------------------------------
@@ -291,7 +291,7 @@ def test_withdrawing_removes_it_from_the_page(
     assert adoption.organisation in client.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url).status_code == 302
-    assert not Adoption.objects.exists()
+    assert not Adoption.objects.filter(pk=adoption.pk).exists()
     assert not page_soup(client, practice).find(id=adoption.anchor)
 
 
@@ -342,3 +342,23 @@ def test_api_csv_and_xlsx_carry_the_confirmed_adoptions(
         in row[header.index("Overgenomen door")]
     )
     assert "Nog niet bevestigd" not in text
+
+
+# Demo content ----------------------------------------------------------------------
+
+
+def test_the_demo_shows_adoptions_and_a_practice_based_on_another(client):
+    assert Adoption.objects.confirmed().count() >= 5
+    assert Adoption.objects.pending().exists()  # the editors' queue has work
+    assert all("(voorbeeld)" in a.organisation for a in Adoption.objects.all())
+    sunenz = PracticePage.objects.get(slug="anderhalvelijnscentrum-sunenz")
+    helmond = PracticePage.objects.get(slug="demo-z-anderhalvelijnscentrum-helmond")
+    assert helmond.based_on_id == sunenz.pk
+    taken = client.get(reverse("api_practices"), {"overgenomen": "elders"}).json()
+    assert taken["count"] == (
+        Adoption.objects.confirmed().values("practice").distinct().count()
+    )
+    ranked = client.get(reverse("api_practices"), {"sort": "uptake"}).json()
+    assert ranked["results"][0]["id"] == (
+        PracticePage.objects.get(slug="domeinoverstijgend-werken-ede").pk
+    )
