@@ -362,3 +362,14 @@ def test_the_demo_shows_adoptions_and_a_practice_based_on_another(client):
     assert ranked["results"][0]["id"] == (
         PracticePage.objects.get(slug="domeinoverstijgend-werken-ede").pk
     )
+
+
+def test_the_members_data_export_holds_their_adoptions_only(client, practice, member):
+    AdoptionFactory(practice=practice, member=member, organisation="Mijn Zorggroep")
+    AdoptionFactory(practice=practice, organisation="Andermans Zorggroep")
+    client.force_login(member)
+    data = client.post(reverse("accounts:export")).json()
+    assert [(a["practice"], a["organisation"]) for a in data["adoptions"]] == [
+        (practice.title, "Mijn Zorggroep")
+    ]
+    assert "Andermans Zorggroep" not in str(data)
