@@ -52,6 +52,7 @@ FILTER_ORDER = (
     "zorgkantoorregio",
     "doelgroep",
     "beweging",
+    "overgenomen",
     "organisatietype",
     "organisatie",
 )
