@@ -22,6 +22,11 @@ urlpatterns = [
         name="withdraw_adoption",
     ),
     path("contact/<int:contact_id>/", contact.contact, name="contact"),
+    path(
+        "contact/overgenomen/<int:adoption_id>/",
+        contact.contact_adopter,
+        name="contact_adopter",
+    ),
     path("contact/controleer-je-e-mail/", contact.check_email, name="contact_check"),
     path("contact/bevestigen/<str:token>/", contact.confirm, name="contact_confirm"),
     path("contact/melden/<str:token>/", contact.report, name="contact_report"),

@@ -10,7 +10,8 @@ from bs4 import BeautifulSoup
 
 from django.urls import reverse
 
-from community import adoptions
+from community import adoptions, relay
+from community.models import ContactMessage
 from notifications.models import Follow, Notification
 from practices.models import Adoption, CareOfficeRegion, PracticePage
 from tests.factories import (
@@ -373,3 +374,87 @@ def test_the_members_data_export_holds_their_adoptions_only(client, practice, me
         (practice.title, "Mijn Zorggroep")
     ]
     assert "Andermans Zorggroep" not in str(data)
+
+
+# Writing to an adopter through the contact relay ------------------------------------
+
+ADOPTER_EMAIL = "overnemer.geheim@example.org"
+
+
+def confirmed_adopter(practice, capture):
+    return confirm(
+        AdoptionFactory(
+            practice=practice,
+            member=MemberFactory(email=ADOPTER_EMAIL),
+            organisation="Zorggroep Oost (voorbeeld)",
+        ),
+        capture,
+    )
+
+
+def test_a_member_writes_to_an_adopter_without_seeing_the_address(
+    client, practice, django_capture_on_commit_callbacks, mailoutbox
+):
+    adoption = confirmed_adopter(practice, django_capture_on_commit_callbacks)
+    url = reverse("community:contact_adopter", args=[adoption.pk])
+    item = page_soup(client, practice).find(id=adoption.anchor)
+    assert item.find("a", href=url)
+    assert ADOPTER_EMAIL not in client.get(practice.url).content.decode()
+    writer = MemberFactory(email="schrijver@example.org")
+    client.force_login(writer)
+    form = client.get(url)
+    assert "Zorggroep Oost (voorbeeld)" in form.content.decode()
+    assert ADOPTER_EMAIL not in form.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {"subject": "Jullie aanpak", "message": "Mag ik bellen?", "consent": "on"},
+        )
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#{adoption.anchor}")
+    [sent] = [m for m in mailoutbox if m.to == [ADOPTER_EMAIL]]
+    assert sent.reply_to == ["schrijver@example.org"]
+    assert "Mag ik bellen?" in sent.body
+    # They stop by withdrawing what they recorded, not as a contact person.
+    withdraw = reverse("community:withdraw_adoption", args=[adoption.pk])
+    assert withdraw in sent.body
+    assert "contactpersoon van dit praktijkvoorbeeld" not in sent.body
+    stored = ContactMessage.objects.get(adoption=adoption)
+    assert (stored.sender, stored.contact) == (writer, None)
+
+
+def test_a_visitor_writes_to_an_adopter_after_confirming_the_address(
+    client, practice, django_capture_on_commit_callbacks, mailoutbox
+):
+    adoption = confirmed_adopter(practice, django_capture_on_commit_callbacks)
+    url = reverse("community:contact_adopter", args=[adoption.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "name": "Eva Jansen",
+                "email": "eva.bezoeker@example.org",
+                "message": "Hoe kregen jullie de huisartsen mee?",
+                "website": "",
+            },
+        )
+    assert response.status_code == 302
+    assert not [m for m in mailoutbox if m.to == [ADOPTER_EMAIL]]
+    message = ContactMessage.objects.get(adoption=adoption)
+    with django_capture_on_commit_callbacks(execute=True):
+        relay.relay_visitor_message(message.pk)
+    [sent] = [m for m in mailoutbox if m.to == [ADOPTER_EMAIL]]
+    assert sent.reply_to == ["eva.bezoeker@example.org"]
+    assert "Hoe kregen jullie de huisartsen mee?" in sent.body
+
+
+def test_only_confirmed_adopters_of_visible_practices_can_be_written_to(
+    client, practice
+):
+    waiting = AdoptionFactory(practice=practice)
+    url = reverse("community:contact_adopter", args=[waiting.pk])
+    assert client.get(url).status_code == 404
+    waiting.review = Adoption.Review.CONFIRMED
+    waiting.member = None
+    waiting.save()
+    assert client.get(url).status_code == 404  # its member left

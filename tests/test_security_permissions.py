@@ -185,6 +185,14 @@ def w():
         organisation=ADOPTER,
         region=CareOfficeRegion.objects.get(slug="twente"),
     )
+    # Confirmed: visitors and members may write to its member (the relay).
+    adopted = Adoption.objects.create(
+        practice=practice,
+        member=other,
+        organisation="Zorggroep Tjiftjaf (voorbeeld)",
+        region=CareOfficeRegion.objects.get(slug="twente"),
+        review=Adoption.Review.CONFIRMED,
+    )
     failed_email = OutgoingEmail.objects.create(
         to=OWNER_EMAIL,
         subject="Nieuw antwoord",
@@ -193,6 +201,7 @@ def w():
     )
     return {
         "adoption": adoption,
+        "adopted": adopted,
         "failed_email": failed_email,
         "waiting": waiting,
         "member_message": ContactMessage.objects.get(sender=owner),
@@ -441,6 +450,30 @@ ACTIONS = [
         r("community:withdraw_adoption", pk("adoption")),
         (LOGIN, 403, DONE, 403, 403, 403),
         lambda w, r, actor: fresh(w["adoption"]) is None,
+    ),
+    Action(
+        "adoption: message the member who recorded it",
+        "post",
+        r("community:contact_adopter", pk("adopted")),
+        (LOGIN, DONE, DONE, DONE, DONE, 403),
+        lambda w, r, actor: ContactMessage.objects.filter(
+            subject=CONTACT_SUBJECT, adoption=w["adopted"]
+        ).exists(),
+        lambda w: {"subject": CONTACT_SUBJECT, "message": "Hallo!", "consent": "on"},
+    ),
+    Action(
+        "adoption: a visitor writes to the member who recorded it",
+        "post",
+        r("community:contact_adopter", pk("adopted")),
+        (DONE, 400, 400, 400, 400, 403),
+        lambda w, r, actor: ContactMessage.objects.filter(
+            sender_email="nieuwe.bezoeker@example.org", adoption=w["adopted"]
+        ).exists(),
+        lambda w: {
+            "name": "Nieuwe Bezoeker",
+            "email": "nieuwe.bezoeker@example.org",
+            "message": "Hallo!",
+        },
     ),
     Action(
         "admin: list adoptions",
