@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
-from core.params import positive_int
+from core.params import MAX_ID, positive_int
 from practices.models import Adoption, PracticePage, Theme
 from search.query import MAX_PAGE_SIZE, MAX_TEXT_LENGTH, SearchQuery
 from search.service import search
@@ -481,6 +481,8 @@ def _member_may_record(request):
 def adopt(request, practice_id):
     """Record that your organisation took up this practice, and see what you
     recorded about it before."""
+    if practice_id > MAX_ID:  # a page's pk skips Django's range check (SQLite)
+        raise Http404
     practice = get_object_or_404(PracticePage.objects.reachable(), pk=practice_id)
     refusal = _member_may_record(request)
     if refusal:
