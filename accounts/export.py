@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from community.models import Answer, ContactMessage, HelpfulVote, Question, Report
 from notifications.models import Follow, Notification, SavedSearch
+from practices.models import Adoption
 from submissions.models import Submission
 from submissions.services import data_for_member
 
@@ -142,6 +143,23 @@ def export_member_data(user):
             }
             for m in ContactMessage.objects.filter(sender=user)
             .select_related("practice")
+            .order_by("created_at", "pk")
+        ],
+        # "Wij zijn hier ook mee aan de slag": what the member recorded.
+        "adoptions": [
+            {
+                "practice": a.practice.title,
+                "organisation": a.organisation,
+                "care_office_region": a.region.name,
+                "status": a.status,
+                "note": a.note,
+                "url": a.url,
+                "review": a.review,
+                "created_at": a.created_at,
+                "updated_at": a.updated_at,
+            }
+            for a in Adoption.objects.filter(member=user)
+            .select_related("practice", "region")
             .order_by("created_at", "pk")
         ],
         # What the member typed into "Deel jouw initiatief", drafts included.

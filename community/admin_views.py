@@ -1,5 +1,6 @@
 """Moderation in the Wagtail admin: the report queue and the actions on a
-post (hide, restore, dismiss reports, close a question, suspend its author).
+post (hide, restore, dismiss reports, close a question, suspend its author),
+and confirming or rejecting what members recorded as adoptions.
 
 Every view needs `community.moderate_posts`; every change is a POST that
 goes through `community.services`, like the member actions on the site.
@@ -23,7 +24,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from . import services
+from practices.models import Adoption
+
+from . import adoptions, services
 from .forms import SuspendForm
 from .models import Answer, Question, Report
 
@@ -271,3 +274,28 @@ def lift(request, user_id):
         % {"name": member.profile.display_name},
     )
     return _back(request, url("reports"))
+
+
+# Adoptions ("wij zijn hier ook mee aan de slag") ------------------------------
+
+
+def _adoption_review(confirm, message):
+    @moderator_required
+    @require_POST
+    def view(request, pk):
+        adoption = get_object_or_404(
+            Adoption.objects.select_related("practice", "region"), pk=pk
+        )
+        adoptions.review_adoption(adoption, request.user, confirm=confirm)
+        messages.success(request, message % {"organisation": adoption.organisation})
+        return _back(request, reverse("adoption:inspect", args=[adoption.pk]))
+
+    return view
+
+
+confirm_adoption = _adoption_review(
+    True, gettext_lazy("“%(organisation)s” is confirmed and shows on the practice.")
+)
+reject_adoption = _adoption_review(
+    False, gettext_lazy("“%(organisation)s” is rejected and does not show.")
+)

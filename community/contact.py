@@ -17,6 +17,8 @@ Anyone may write; nobody sees the contact person's address.
   form shows what was typed with the reason; the honeypot
   (core.honeypot) and community.relay's limits apply.
 - A contact person reports abuse with the link in the email (`report`).
+- The member who recorded a confirmed adoption of the practice is written
+  to the same way (`contact_adopter`, community.relay.Adopter).
 
 The form page differs for members and visitors and is never cached; the
 practice page's contact section (templates/practices/includes/contacts.html)
@@ -69,7 +71,21 @@ def _contact_or_404(contact_id):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def contact(request, contact_id):
-    contact = _contact_or_404(contact_id)
+    return _contact_page(request, _contact_or_404(contact_id))
+
+
+@keeps_input
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def contact_adopter(request, adoption_id):
+    """The same form, to the member who recorded a confirmed adoption."""
+    adopter = relay.reachable_adopter(adoption_id)
+    if adopter is None:
+        raise Http404
+    return _contact_page(request, adopter)
+
+
+def _contact_page(request, contact):
     practice = contact.page
     context = {"contact": contact, "contact_name": contact.name, "practice": practice}
     if not request.user.is_authenticated and (
@@ -160,8 +176,8 @@ def _send_checked(request, contact, data):
             flood.normalise(message) == wanted
             for message in ContactMessage.objects.filter(
                 sender=request.user,
-                contact=contact,
                 created_at__gte=timezone.now() - window,
+                **relay.recipient(contact),
             ).values_list("message", flat=True)
         ):
             raise Refused(
@@ -202,7 +218,7 @@ def _waiting_in_session(request):
 def _visitor_form(request, contact, context):
     earlier = _waiting_in_session(request)
     if earlier is not None and (
-        earlier.contact_id != contact.pk
+        relay.recipient_of_stored(earlier) != relay.recipient(contact)
         or earlier.status != ContactMessage.Status.PENDING
     ):
         earlier = None

@@ -1,4 +1,4 @@
-"""Demo questions and answers for `load_demo_data`.
+"""Demo questions, answers and adoptions for `load_demo_data`.
 
 A few fictional members (example.org addresses, verified, no usable
 password) ask and answer questions about real demo practices and themes.
@@ -15,7 +15,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from practices.models import PracticePage, Province, Theme
+from practices.models import (
+    Adoption,
+    CareOfficeRegion,
+    PracticePage,
+    Province,
+    Theme,
+)
 from search.service import schedule_update
 
 from .models import Answer, HelpfulVote, Question
@@ -311,3 +317,120 @@ def load_demo_questions():
         created.append(question.pk)
     schedule_update("question", created)
     return len(created)
+
+
+# Adoptions: where demo practices were taken up. Real practices are taken up
+# by fictional organisations only, marked "(voorbeeld)". A pending one shows
+# the editors' queue in the admin.
+ADOPTIONS = [
+    {
+        "member": "joost",
+        "practice": "domeinoverstijgend-werken-ede",
+        "organisation": "Gemeente Bergwijk (voorbeeld)",
+        "region": "utrecht",
+        "status": "bezig",
+        "note": "Twee wijken werken sinds dit voorjaar met één arrangeur voor "
+        "Wmo en wijkverpleging; het budget delen we met een verdeelsleutel.",
+        "confirmed": True,
+    },
+    {
+        "member": "anouk",
+        "practice": "domeinoverstijgend-werken-ede",
+        "organisation": "Thuiszorg Rivierenland (voorbeeld)",
+        "region": "nijmegen",
+        "status": "orienterend",
+        "note": "We verkennen met de gemeente of een arrangeur in de dorpskernen past.",
+        "confirmed": True,
+    },
+    {
+        "member": "mohamed",
+        "practice": "anderhalvelijnscentrum-sunenz",
+        "organisation": "Huisartsenpraktijk De Linde (voorbeeld)",
+        "region": "haaglanden",
+        "status": "ingevoerd",
+        "note": "Meekijkconsulten interne geneeskunde en dermatologie, "
+        "met het ziekenhuis in de regio.",
+        "confirmed": True,
+    },
+    {
+        "member": "anouk",
+        "practice": "acute-zorgafdeling-aafje",
+        "organisation": "Thuiszorg Rivierenland (voorbeeld)",
+        "region": "arnhem",
+        "status": "bezig",
+        "note": "Zes bedden voor kortdurende opname, dag en nacht bereikbaar "
+        "voor de huisartsenpost.",
+        "confirmed": True,
+    },
+    {
+        "member": "joost",
+        "practice": "regionaal-transferpunt-salland",
+        "organisation": "Gemeente Bergwijk (voorbeeld)",
+        "region": "utrecht",
+        "status": "gestopt",
+        "note": "Na een jaar gestopt: de zorgverzekeraars contracteerden het "
+        "transferpunt niet verder.",
+        "confirmed": True,
+    },
+    {
+        "member": "ingrid",
+        "practice": "havenue-rotterdam",
+        "organisation": "Cliëntenraad Maasland (voorbeeld)",
+        "region": "zuidoost-brabant",
+        "status": "orienterend",
+        "note": "Wij willen dat ouderen en mantelzorgers meedenken over één plan.",
+        "confirmed": False,
+    },
+]
+# Demo practices that grew from another one: (practice, based on).
+BASED_ON = [
+    ("demo-z-anderhalvelijnscentrum-helmond", "anderhalvelijnscentrum-sunenz"),
+]
+
+
+def load_demo_adoptions():
+    """Create the demo adoptions that do not exist yet (matched by practice,
+    member and organisation) and the "gebaseerd op" links; returns how many
+    adoptions were added. Confirmed ones count in search at once."""
+    slugs = {item["practice"] for item in ADOPTIONS} | {
+        slug for pair in BASED_ON for slug in pair
+    }
+    practices = {
+        page.slug: page for page in PracticePage.objects.live().filter(slug__in=slugs)
+    }
+    regions = CareOfficeRegion.objects.in_bulk(field_name="slug")
+    now = timezone.now()
+    created, touched = 0, set()
+    for item in ADOPTIONS:
+        practice = practices.get(item["practice"])
+        if practice is None:
+            continue
+        member = _member(item["member"])
+        adoption, new = Adoption.objects.get_or_create(
+            practice=practice,
+            member=member,
+            organisation=item["organisation"],
+            defaults={
+                "region": regions[item["region"]],
+                "status": item["status"],
+                "note": item["note"],
+                "review": (
+                    Adoption.Review.CONFIRMED
+                    if item["confirmed"]
+                    else Adoption.Review.PENDING
+                ),
+                "reviewed_at": now if item["confirmed"] else None,
+            },
+        )
+        created += new
+        if new and item["confirmed"]:
+            touched.add(practice.pk)
+    for slug, source in BASED_ON:
+        page, origin = practices.get(slug), practices.get(source)
+        if page is None or origin is None or page.based_on_id:
+            continue
+        page.based_on = origin
+        page.save_revision().publish()
+        touched.add(origin.pk)
+    schedule_update("practice", touched)
+    return created

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ModelMultipleChoiceField
 from core.honeypot import HoneypotMixin
-from practices.models import PracticePage, Theme
+from practices.models import Adoption, CareOfficeRegion, PracticePage, Theme
 
 from .models import Answer, Question, Report
 
@@ -193,3 +193,86 @@ class ContactReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("You may paste the message here, so the editors can read it."),
     )
+
+
+class AdoptionForm(forms.ModelForm):
+    """What a member says about their organisation taking up a practice."""
+
+    organisation = forms.CharField(
+        label=_("Your organisation"),
+        max_length=200,
+        error_messages={"required": _("Fill in the name of your organisation.")},
+    )
+    region = forms.ModelChoiceField(
+        label=_("Care office region"),
+        queryset=CareOfficeRegion.objects.only("pk", "name").order_by("name"),
+        empty_label=_("Choose a region"),
+        help_text=_("The zorgkantoorregio where your organisation does this."),
+        error_messages={"required": _("Choose the region where you do this.")},
+    )
+    status = forms.ChoiceField(
+        label=_("How far are you?"),
+        choices=Adoption.Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how far you are.")},
+    )
+    note = forms.CharField(
+        label=_("Short note (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "What you took over or did differently, in a few sentences "
+            "(at most 500 characters). Plain text."
+        ),
+    )
+    own_practice = forms.ModelChoiceField(
+        label=_("Your own practice example on Vindplaats (optional)"),
+        queryset=PracticePage.objects.none(),
+        required=False,
+        empty_label=_("None"),
+    )
+    url = forms.URLField(
+        label=_("Link to your own initiative (optional)"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("A web page about how your organisation does this."),
+        error_messages={
+            "invalid": _("Fill in a complete web address, such as https://…")
+        },
+    )
+
+    # The fields the member fills in (community.adoptions takes them as is).
+    FIELDS = ["organisation", "region", "status", "note", "own_practice", "url"]
+
+    class Meta:
+        model = Adoption
+        # "url" is declared above and not generated from the model (which
+        # would build a second, discarded URL field with the old default
+        # scheme); its stored value is filled in below.
+        fields = ["organisation", "region", "status", "note", "own_practice"]
+
+    def __init__(self, *args, practice=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "url" not in self.initial:
+            self.initial["url"] = self.instance.url
+        self.practice = practice
+        choices = PracticePage.objects.reachable().only("pk", "title")
+        if practice is not None:
+            choices = choices.exclude(pk=practice.pk)
+        self.fields["own_practice"].queryset = choices.order_by("title")
+        self.fields["own_practice"].label_from_instance = lambda page: page.title
+
+    def clean_organisation(self):
+        return " ".join(self.cleaned_data["organisation"].split())
+
+    def clean_note(self):
+        return self.cleaned_data["note"].strip()
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if url and not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError(
+                _("Fill in a complete web address, such as https://…")
+            )
+        return url

@@ -306,6 +306,16 @@ class ContactMessage(models.Model):
         on_delete=models.SET_NULL,
         related_name="messages",
     )
+    # Or the member who recorded an adoption of the practice (issue 18),
+    # written to through the same relay (community.relay.Adopter).
+    adoption = models.ForeignKey(
+        "practices.Adoption",
+        verbose_name=_("adoption"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
     contact_name = models.CharField(_("contact person"), max_length=120)
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,

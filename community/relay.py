@@ -82,7 +82,7 @@ from notifications.mail import (
     unsubscribe_headers,
 )
 from notifications.models import contact_opted_out
-from practices.models import PracticeContact, PracticePage
+from practices.models import Adoption, PracticeContact, PracticePage
 
 from . import flood
 from .models import ContactMessage
@@ -125,6 +125,66 @@ def reachable_contact(contact_id):
         .filter(pk=contact_id, page__in=PracticePage.objects.reachable())
         .first()
     )
+
+
+class Adopter:
+    """The member who recorded a confirmed adoption of a practice, as the
+    relay writes to them: shaped like a PracticeContact (pk, name, email,
+    page, anchor), named by their organisation. Their address is their
+    account's; they stop getting messages by withdrawing the adoption."""
+
+    def __init__(self, adoption):
+        self.adoption = adoption
+        self.pk = adoption.pk
+        self.name = adoption.organisation
+        self.email = adoption.member.email
+        self.page = adoption.practice
+        self.anchor = adoption.anchor
+
+
+def reachable_adopter(adoption_id):
+    """The adopter of a confirmed adoption of a live, public practice whose
+    member still has an active account with an address, or None."""
+    adoption = (
+        Adoption.objects.confirmed()
+        .select_related("practice", "member")
+        .filter(
+            pk=adoption_id,
+            practice__in=PracticePage.objects.reachable(),
+            member__is_active=True,
+        )
+        .exclude(member__email="")
+        .first()
+    )
+    return Adopter(adoption) if adoption is not None else None
+
+
+def recipient(contact):
+    """The ContactMessage fields that name who a message is to (by id: for
+    filtering and creating alike)."""
+    if isinstance(contact, Adopter):
+        return {"adoption_id": contact.pk}
+    return {"contact_id": contact.pk}
+
+
+def recipient_of(message):
+    """Whom a stored message is to, if they can still be reached."""
+    if message.adoption_id:
+        return reachable_adopter(message.adoption_id)
+    return message.contact_id and reachable_contact(message.contact_id)
+
+
+def recipient_of_stored(message):
+    """recipient() of the one a stored message is to, by id (no query)."""
+    if message.adoption_id:
+        return {"adoption_id": message.adoption_id}
+    return {"contact_id": message.contact_id}
+
+
+def _lock(contact):
+    """Lock the recipient's row: one message to them at a time."""
+    model = Adoption if isinstance(contact, Adopter) else PracticeContact
+    model.objects.select_for_update().filter(pk=contact.pk).first()
 
 
 # Tokens ------------------------------------------------------------------------
@@ -236,7 +296,7 @@ def relayed_today(contact, now=None):
     since = (now or timezone.now()) - datetime.timedelta(days=1)
     return (
         ContactMessage.objects.from_visitors()
-        .filter(contact=contact, confirmed_at__gte=since)
+        .filter(confirmed_at__gte=since, **recipient(contact))
         .count()
     )
 
@@ -268,7 +328,7 @@ def is_blocked(contact, address="", user=None, now=None):
         return False
     since = (now or timezone.now()) - datetime.timedelta(days=REPORTED_KEEP_DAYS)
     return ContactMessage.objects.filter(
-        who, contact=contact, reported_at__gte=since
+        who, reported_at__gte=since, **recipient(contact)
     ).exists()
 
 
@@ -298,9 +358,9 @@ def send_contact_message(request, contact, data):
     caller's transaction."""
     message = ContactMessage.objects.create(
         practice=contact.page,
-        contact=contact,
         contact_name=contact.name,
         sender=request.user,
+        **recipient(contact),
         subject=data["subject"],
         message=data["message"],
     )
@@ -321,12 +381,20 @@ def _relay(message, contact, subject, *, sender, reply_to, on_behalf_of=None):
     """Queue the email to the contact person: the message, who sent it, how
     to answer (Reply-To), how to report abuse and how to stop these emails."""
     practice = contact.page
-    opt_out = contact_opt_out_link(contact)  # made when sent, never stored
+    adopter = isinstance(contact, Adopter)
+    if adopter:
+        # A member, not a contact person: they stop by withdrawing it.
+        opt_out = absolute_url(
+            reverse("community:withdraw_adoption", args=[contact.pk])
+        )
+    else:
+        opt_out = contact_opt_out_link(contact)  # made when sent, never stored
     queue_email(
         contact.email,
         subject,
         "email/contact_message",
         {
+            "adopter": adopter,
             "contact_name": contact.name,
             "sender": sender,
             "visitor_email": message.sender_email,
@@ -339,7 +407,7 @@ def _relay(message, contact, subject, *, sender, reply_to, on_behalf_of=None):
             "report_days": KEEP_DAYS,
         },
         reply_to=reply_to,
-        headers=unsubscribe_headers(opt_out),
+        headers={} if adopter else unsubscribe_headers(opt_out),
         sender=on_behalf_of,
     )
 
@@ -363,20 +431,22 @@ def write_visitor_message(request, contact, name, email, text, replaces=None):
     with transaction.atomic():
         # One visitor's message to one person at a time: a double click
         # waits here, then finds the first one.
-        PracticeContact.objects.select_for_update().filter(pk=contact.pk).first()
+        _lock(contact)
         wanted = flood.normalise(text)
-        for earlier in waiting().filter(contact=contact, sender_email__iexact=email):
+        for earlier in waiting().filter(
+            sender_email__iexact=email, **recipient(contact)
+        ):
             if earlier.sender_name == name and flood.normalise(earlier.message) == (
                 wanted
             ):
                 return earlier
         _check_rates(request, email)
         if replaces:
-            waiting().filter(pk=replaces, contact=contact).delete()
+            waiting().filter(pk=replaces, **recipient(contact)).delete()
         message = ContactMessage.objects.create(
             practice=contact.page,
-            contact=contact,
             contact_name=contact.name,
+            **recipient(contact),
             sender_name=name,
             sender_email=email,
             message=text,
@@ -454,13 +524,13 @@ def relay_visitor_message(message_id):
             return message, False
         if message is None or not waiting(now).filter(pk=message_id).exists():
             raise Gone
-        contact = message.contact_id and reachable_contact(message.contact_id)
+        contact = recipient_of(message)
         refusal = _undeliverable(message, contact)
         if refusal is not None:
             message.delete()
         else:
             # Confirmations to one person wait their turn for the daily count.
-            PracticeContact.objects.select_for_update().filter(pk=contact.pk).first()
+            _lock(contact)
             _check_contact_cap(contact)
             _relay_confirmed(message, contact, now)
     if refusal is not None:

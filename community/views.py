@@ -11,24 +11,27 @@ it is sent (community.once). Pages that anonymous visitors may get from the
 page cache say what they show (community.caching) before reading it.
 """
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Prefetch, When
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
-from core.params import positive_int
-from practices.models import PracticePage, Theme
+from core.params import MAX_ID, positive_int
+from practices.models import Adoption, PracticePage, Theme
 from search.query import MAX_PAGE_SIZE, MAX_TEXT_LENGTH, SearchQuery
 from search.service import search
 
-from . import caching, services
+from . import adoptions, caching, services
 from .authors import with_author_badges
-from .forms import AnswerForm, QuestionForm, ReportForm
+from .forms import AdoptionForm, AnswerForm, QuestionForm, ReportForm
 from .models import Answer, HelpfulVote, Question
 from .once import Repeated, once
 
@@ -454,3 +457,128 @@ def question_redirect(request, pk):
     """/community/vragen/<pk>/ without the slug."""
     question = _question_for(request.user, pk)
     return HttpResponseRedirect(question.get_absolute_url(), status=301)
+
+
+# Adoptions ("wij zijn hier ook mee aan de slag") ------------------------------
+
+
+def _adoption_fields(data):
+    return {name: data[name] for name in AdoptionForm.FIELDS}
+
+
+def _member_may_record(request):
+    """Log in first, not while suspended: the response that refuses, or None."""
+    if not request.user.is_authenticated:
+        return _login(request)
+    suspension = services.suspension_message(request.user)
+    if suspension:
+        return _refused(request, suspension, 403)
+    return None
+
+
+@keeps_input
+@require_http_methods(["GET", "HEAD", "POST"])
+def adopt(request, practice_id):
+    """Record that your organisation took up this practice, and see what you
+    recorded about it before."""
+    if practice_id > MAX_ID:  # a page's pk skips Django's range check (SQLite)
+        raise Http404
+    practice = get_object_or_404(PracticePage.objects.reachable(), pk=practice_id)
+    refusal = _member_may_record(request)
+    if refusal:
+        return refusal
+    data, kept = _form_data(request)
+    form = AdoptionForm(data, initial=kept, practice=practice)
+
+    def save(data):
+        adoptions.record_adoption(request.user, practice, **_adoption_fields(data))
+        return reverse("community:adopt", args=[practice.pk])
+
+    done, status = _submit(
+        request,
+        form,
+        save,
+        _(
+            "Thank you. The editors will check what you recorded; once they "
+            "confirm it, it shows on the practice example."
+        ),
+    )
+    mine = (
+        Adoption.objects.filter(practice=practice, member=request.user)
+        .select_related("region")
+        .order_by("created_at")
+    )
+    return done or render(
+        request,
+        "community/adoption_form.html",
+        {"form": form, "practice": practice, "mine": mine, "editing": False},
+        status=status,
+    )
+
+
+def _own_adoption(request, pk):
+    """The member's own adoption of a reachable practice (404 otherwise;
+    another member's is refused)."""
+    adoption = get_object_or_404(
+        Adoption.objects.select_related("practice", "region").filter(
+            practice__in=PracticePage.objects.reachable()
+        ),
+        pk=pk,
+    )
+    if adoption.member_id is None or adoption.member_id != request.user.pk:
+        raise PermissionDenied
+    return adoption
+
+
+@keeps_input
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_adoption(request, pk):
+    refusal = _member_may_record(request)
+    if refusal:
+        return refusal
+    adoption = _own_adoption(request, pk)
+    practice = adoption.practice
+    data, kept = _form_data(request)
+    # The form fills in its own copy: the service compares with what is stored.
+    form = AdoptionForm(
+        data, instance=copy.copy(adoption), initial=kept, practice=practice
+    )
+
+    def save(data):
+        adoptions.edit_adoption(adoption, request.user, **_adoption_fields(data))
+        return reverse("community:adopt", args=[practice.pk])
+
+    done, status = _submit(
+        request,
+        form,
+        save,
+        _("Your changes have been saved."),
+    )
+    return done or render(
+        request,
+        "community/adoption_form.html",
+        {"form": form, "practice": practice, "adoption": adoption, "editing": True},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def withdraw_adoption(request, pk):
+    """Ask, then (POST) take back what you recorded."""
+    refusal = _member_may_record(request)
+    if refusal:
+        return refusal
+    adoption = _own_adoption(request, pk)
+    practice = adoption.practice
+    if request.method == "POST":
+        try:
+            adoptions.withdraw_adoption(adoption, request.user)
+        except services.Refused as refused:
+            return _refused(request, refused.message, refused.status)
+        messages.success(request, _("What you recorded has been withdrawn."))
+        return redirect("community:adopt", practice.pk)
+    return render(
+        request,
+        "community/adoption_withdraw.html",
+        {"adoption": adoption, "practice": practice},
+    )

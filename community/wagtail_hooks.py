@@ -18,14 +18,15 @@ from wagtail.permissions import register_permission_policy
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_display import yes_no_column
+from practices.models import Adoption
 
-from . import admin_views
+from . import admin_views, adoptions
 from .models import Answer, ContactMessage, Question
 
 MODERATE = "community.moderate_posts"
@@ -55,7 +56,7 @@ class ModeratorsMayViewPolicy(BasePermissionPolicy):
         )
 
 
-for model in (Question, Answer, ContactMessage):
+for model in (Question, Answer, ContactMessage, Adoption):
     register_permission_policy(model, ModeratorsMayViewPolicy(model))
 
 
@@ -88,6 +89,17 @@ class ModerationViewSet(ViewSet):
                 name="suspend",
             ),
             path("leden/<int:user_id>/opheffen/", admin_views.lift, name="lift"),
+            path(
+                "overgenomen/<int:pk>/bevestigen/",
+                admin_views.confirm_adoption,
+                name="confirm_adoption",
+            ),
+            # Not ".../afwijzen/": "<kind>/<pk>/afwijzen/" above would match.
+            path(
+                "overgenomen/<int:pk>/weigeren/",
+                admin_views.reject_adoption,
+                name="reject_adoption",
+            ),
         ]
 
 
@@ -237,13 +249,94 @@ class ContactMessageViewSet(ReadOnlyViewSet):
     ]
 
 
+class AdoptionIndexView(IndexView):
+    """Waiting ones first, newest first within each review state."""
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("practice", "region")
+            .order_by(
+                Case(When(review=Adoption.Review.PENDING, then=0), default=1),
+                "-created_at",
+            )
+        )
+
+
+class AdoptionInspectView(InspectView):
+    """What the member recorded, with the buttons that confirm or reject it."""
+
+    template_name = "community/admin/adoption_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["adoption"] = self.object
+        return context
+
+
+class AdoptionViewSet(ReadOnlyViewSet):
+    """Adoptions members recorded ("wij zijn hier ook mee aan de slag"):
+    the editors confirm them before they show (community.adoptions)."""
+
+    model = Adoption
+    icon = "doc-full-inverse"
+    url_prefix = "community/overgenomen"
+    index_view_class = AdoptionIndexView
+    inspect_view_class = AdoptionInspectView
+    list_display = [
+        "organisation",
+        "practice",
+        "region",
+        Column("status_label", label=_("status")),
+        Column("review_label", label=_("review")),
+        "created_at",
+    ]
+    list_filter = ["review", "status", "region"]
+    # No form is shown (read-only); leaving the URL out spares building its
+    # field with Django's old default scheme.
+    exclude_form_fields = ["url"]
+    search_fields = ["organisation", "note"]
+    inspect_view_fields = [
+        "practice",
+        "organisation",
+        "region",
+        "status",
+        "note",
+        "own_practice",
+        "url",
+        "member",
+        "created_at",
+        "updated_at",
+        "review",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+
+
 class CommunityGroup(ModelViewSetGroup):
     menu_label = _("Community")
     menu_icon = "group"
     menu_order = 250
-    items = (ModerationViewSet, QuestionViewSet, AnswerViewSet, ContactMessageViewSet)
+    items = (
+        ModerationViewSet,
+        QuestionViewSet,
+        AnswerViewSet,
+        ContactMessageViewSet,
+        AdoptionViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")
 def register_community_admin():
     return CommunityGroup()
+
+
+@hooks.register("register_log_actions")
+def register_adoption_actions(actions):
+    actions.register_action(
+        adoptions.CONFIRMED_ACTION, _("Confirm adoption"), _("Adoption confirmed")
+    )
+    actions.register_action(
+        adoptions.REJECTED_ACTION, _("Reject adoption"), _("Adoption rejected")
+    )

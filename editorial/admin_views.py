@@ -27,7 +27,13 @@ from community.models import Report
 from core.params import positive_int
 from core.site_url import site_url
 from notifications.models import Follow
-from practices.models import Organisation, PracticeOrganisation, PracticePage, Theme
+from practices.models import (
+    Adoption,
+    Organisation,
+    PracticeOrganisation,
+    PracticePage,
+    Theme,
+)
 
 from . import freshness
 from .merge import MergeError, candidates, merge
@@ -301,7 +307,7 @@ def mark_reviewed(request):
 
 
 def dashboard_counts():
-    """The four numbers of the dashboard panel, in four queries."""
+    """The numbers of the dashboard panel, one query each."""
     week_ago = timezone.now() - datetime.timedelta(days=7)
     return {
         "pending_reviews": WorkflowState.objects.filter(
@@ -315,4 +321,6 @@ def dashboard_counts():
         "unconfirmed_organisations": Organisation.objects.filter(
             is_confirmed=False
         ).count(),
+        # "Wij zijn hier ook mee aan de slag": what members recorded.
+        "pending_adoptions": Adoption.objects.pending().count(),
     }

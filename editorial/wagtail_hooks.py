@@ -156,8 +156,9 @@ def merge_organisations_menu_item():
 
 
 class EditorialPanel(Component):
-    """Pending reviews, stale practices, open reports, new members and
-    proposed organisations, each linked to where the editors handle them."""
+    """Pending reviews, stale practices, open reports, new members, proposed
+    organisations and adoptions to confirm, each linked to where the editors
+    handle them."""
 
     name = "editorial"
     order = 50
@@ -224,6 +225,20 @@ class EditorialPanel(Component):
                     counts["unconfirmed_organisations"],
                 ),
                 "url": organisations + "?is_confirmed=false",
+            },
+            {
+                "id": "dashboard-pending-adoptions",
+                "count": counts["pending_adoptions"],
+                "label": ngettext(
+                    "adoption to confirm",
+                    "adoptions to confirm",
+                    counts["pending_adoptions"],
+                ),
+                "url": (
+                    reverse("adoption:index") + "?review=pending"
+                    if can_moderate
+                    else ""
+                ),
             },
         ]
         return {"items": items}

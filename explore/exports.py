@@ -44,6 +44,7 @@ from core import csvexport
 from core.site_url import site_url
 from editorial.redirects import merged_slug_redirect
 from practices.facets import FACETS
+from practices.models import Adoption
 from search.query import MAX_RESULT_WINDOW, SearchQuery, parse_params
 from search.service import search
 
@@ -69,6 +70,14 @@ def _codes(key):
     return lambda hit: JOIN.join(value for value, _label in hit.facets.get(key, []))
 
 
+def _adopters(hit):
+    """The confirmed adoptions: "organisation (region, status)" each."""
+    return JOIN.join(
+        f"{adoption.organisation} ({adoption.region.name}, {adoption.status_label})"
+        for adoption in hit.adoptions
+    )
+
+
 def _day(moment):
     """The calendar day of `moment` in the site's time zone, or None."""
     if moment is None:
@@ -91,6 +100,8 @@ def columns():
         heading = format_lazy(gettext_lazy("{facet} (code)"), facet=facet.label)
         found.append(Column(heading, _codes(facet.key), 28))
     found += [
+        Column(gettext_lazy("Taken up (count)"), lambda hit: len(hit.adoptions), 10),
+        Column(gettext_lazy("Taken up by"), _adopters, 45),
         Column(gettext_lazy("First published"), lambda hit: _day(hit.published_at), 16),
         Column(gettext_lazy("Last updated"), lambda hit: _day(hit.updated_at), 16),
         # The practice's number in the JSON API ("id").
@@ -116,7 +127,11 @@ def _matching(request):
         page_size=MAX_RESULT_WINDOW,
         prefix=query.prefix,
     )
-    return search(everything).hits, None
+    hits = search(everything).hits
+    adopted = Adoption.objects.by_practice([hit.id for hit in hits])
+    for hit in hits:
+        hit.adoptions = adopted.get(hit.id, [])
+    return hits, None
 
 
 def _attachment(response, extension):

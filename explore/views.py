@@ -30,7 +30,7 @@ from core.cache import Latest, depends_on
 from core.site_url import links_for, site_url
 from editorial.redirects import merged_slug_redirect
 from practices.facets import FACETS, FACETS_BY_KEY
-from practices.models import PracticeOrganisation, PracticePage
+from practices.models import Adoption, PracticeOrganisation, PracticePage
 from search.query import MAX_RESULT_WINDOW, SORTS, ParamError, SearchQuery, parse_params
 from search.service import index_name, search
 from search.synonyms import SYNONYMS
@@ -52,6 +52,7 @@ FILTER_ORDER = (
     "zorgkantoorregio",
     "doelgroep",
     "beweging",
+    "overgenomen",
     "organisatietype",
     "organisatie",
 )
@@ -506,7 +507,17 @@ def _bad_request(errors):
     return JsonResponse({"errors": [error.as_dict() for error in errors]}, status=400)
 
 
-def practice_record(hit):
+def adoption_record(adoption):
+    """A confirmed adoption in the API: who, where (the zorgkantoorregio's
+    code, as in the facet) and how far; never who recorded it."""
+    return {
+        "organisation": adoption.organisation,
+        "zorgkantoorregio": adoption.region.slug,
+        "status": adoption.status,
+    }
+
+
+def practice_record(hit, adoptions=()):
     """One API/CSV record, from the index alone; its URL on the configured
     base URL, whatever Host header the request came with. `missing_words`
     are the words of the query it lacks (a long query finds practices that
@@ -522,6 +533,7 @@ def practice_record(hit):
     for key in API_FACETS:
         record[key] = [value for value, _label in hit.facets.get(key, [])]
     record["fase"] = record["fase"][0] if record["fase"] else None
+    record["adoptions"] = [adoption_record(adoption) for adoption in adoptions]
     record["first_published_at"] = _iso(hit.published_at)
     record["last_published_at"] = _iso(hit.updated_at)
     return record
@@ -548,6 +560,7 @@ def practices_api(request):
                 )
             ]
         )
+    adopted = Adoption.objects.by_practice([hit.id for hit in results.hits])
     return JsonResponse(
         {
             "count": results.total,
@@ -557,7 +570,9 @@ def practices_api(request):
             "fallback": results.fallback,
             # The text with misspelt words corrected ("did you mean"), or null.
             "suggestion": results.suggestion,
-            "results": [practice_record(hit) for hit in results.hits],
+            "results": [
+                practice_record(hit, adopted.get(hit.id, ())) for hit in results.hits
+            ],
             "facets": {
                 facet.key: [
                     {

@@ -217,6 +217,10 @@ class Notification(models.Model):
         PRACTICE_APPROVED = "practice_approved", _("Your practice was published")
         CHANGES_REQUESTED = "changes_requested", _("The editors asked for changes")
         SEARCH_MATCH = "search_match", _("A new match for a search you follow")
+        NEW_ADOPTION = (
+            "new_adoption",
+            _("A practice you follow was taken up elsewhere"),
+        )
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -55,6 +55,9 @@ def page_changes(page, depths=None, published=False):
     names = [page_name(page.pk), PAGE_TREE]
     if issubclass(page.specific_class or Page, PracticePage):
         names.append(PRACTICE_LISTS)
+        # The practice it grew from lists it under "Hierop gebaseerd".
+        if based_on := getattr(page, "based_on_id", None):
+            names.append(page_name(based_on))
     if MENU_DEPTH in depths or (min(depths) < MENU_DEPTH and not published):
         names.append(SITE)
     elif page.numchild and min(depths) > MENU_DEPTH:

@@ -176,6 +176,16 @@ FACETS = [
         choices=("practices.PracticePage", "Phase"),
         size=20,
     ),
+    # Whether the editors confirmed that others took the practice up
+    # (practices.models.Adoption): one value, "elders". How often is the
+    # "most taken up" order (search.documents.Document.uptake).
+    Facet(
+        "overgenomen",
+        _("Taken up"),
+        "adoptions__review",
+        choices=("practices.Adoption", "Uptake"),
+        size=5,
+    ),
 ]
 FACETS_BY_KEY = {facet.key: facet for facet in FACETS}
 

@@ -35,7 +35,7 @@ from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Prefetch
-from django.db.models.functions import Upper
+from django.db.models.functions import Lower, Upper
 from django.dispatch import receiver
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
@@ -447,6 +447,17 @@ class PracticePage(Page):
         blank=True,
         help_text=_("When the editors last checked that this story is still right."),
     )
+    # The practice this one grew from ("Gebaseerd op"); the source shows it
+    # under "Hierop gebaseerd". Emptied, not deleted, when the source goes.
+    based_on = models.ForeignKey(
+        "practices.PracticePage",
+        verbose_name=_("based on"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="derived_practices",
+        help_text=_("The practice example this initiative grew from, if any."),
+    )
 
     objects = PageManager.from_queryset(PracticePageQuerySet)()
 
@@ -480,6 +491,7 @@ class PracticePage(Page):
     ]
     facet_panels = [
         FieldRowPanel([FieldPanel("phase"), FieldPanel("start_year")]),
+        FieldPanel("based_on"),
         FieldPanel("provinces", widget=forms.CheckboxSelectMultiple),
         FieldPanel("care_office_regions", widget=forms.CheckboxSelectMultiple),
         FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
@@ -536,7 +548,7 @@ class PracticePage(Page):
         facets = [
             facet
             for facet in FACETS
-            if facet.key not in ("organisatie", "organisatietype")
+            if facet.key not in ("organisatie", "organisatietype", "overgenomen")
         ]
         found = self._vocabulary_values([f for f in facets if f.model is not None])
         groups = []
@@ -974,6 +986,146 @@ VOCABULARY_MODELS = [
     TargetGroup,
     Organisation,
 ]
+
+
+class AdoptionQuerySet(models.QuerySet):
+    def confirmed(self):
+        """What the site shows: confirmed by the editors."""
+        return self.filter(review=Adoption.Review.CONFIRMED)
+
+    def pending(self):
+        return self.filter(review=Adoption.Review.PENDING)
+
+    def by_practice(self, ids):
+        """{practice id: [confirmed adoption, ...]} for these practices, in
+        one query (the API and the spreadsheets list them per practice)."""
+        found = {}
+        for adoption in (
+            self.confirmed()
+            .filter(practice_id__in=ids)
+            .select_related("region")
+            .order_by("practice_id", "region__name", "organisation", "pk")
+        ):
+            found.setdefault(adoption.practice_id, []).append(adoption)
+        return found
+
+
+class Adoption(models.Model):
+    """ "Wij zijn hier ook mee aan de slag": an organisation that took up (or
+    is taking up) a practice elsewhere, as a member recorded it.
+
+    It shows on the practice page, on its map and in search (the practice's
+    document counts the confirmed ones) only once the editors confirmed it:
+    anyone may claim anything, and a count people sort by must be true. The
+    member who recorded it is who visitors write to (through the contact
+    relay, never seeing the address); one member records one organisation's
+    adoption of a practice once and edits that row afterwards.
+    """
+
+    class Status(models.TextChoices):
+        ORIENTING = "orienterend", _("Orienting")
+        UNDER_WAY = "bezig", _("Under way")
+        ADOPTED = "ingevoerd", _("Adopted")
+        STOPPED = "gestopt", _("Stopped")
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Waiting for the editors")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    # The value of the search facet "overgenomen" (practices.facets) of a
+    # practice with a confirmed adoption.
+    class Uptake(models.TextChoices):
+        ELSEWHERE = "elders", _("Taken up elsewhere")
+
+    practice = models.ForeignKey(
+        PracticePage,
+        verbose_name=_("practice"),
+        on_delete=models.CASCADE,
+        related_name="adoptions",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adoptions",
+    )
+    organisation = models.CharField(_("organisation"), max_length=200)
+    region = models.ForeignKey(
+        CareOfficeRegion,
+        verbose_name=_("care office region"),
+        on_delete=models.PROTECT,
+        related_name="adoptions",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.UNDER_WAY
+    )
+    note = models.TextField(_("short note"), max_length=500, blank=True)
+    own_practice = models.ForeignKey(
+        PracticePage,
+        verbose_name=_("own practice example"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    url = models.URLField(_("link to your own initiative"), blank=True)
+    review = models.CharField(
+        _("review"),
+        max_length=16,
+        choices=Review.choices,
+        default=Review.PENDING,
+        db_index=True,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(
+        _("reviewed at"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    objects = AdoptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region__name", "organisation", "pk"]
+        verbose_name = _("adoption")
+        verbose_name_plural = _("adoptions")
+        constraints = [
+            # One member records one organisation's adoption once (names
+            # compared without case): a second time edits the first.
+            models.UniqueConstraint(
+                models.F("practice"),
+                models.F("member"),
+                Lower("organisation"),
+                name="unique_adoption_per_member_organisation",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.region})"
+
+    @property
+    def status_label(self):
+        return choice_label(self, "status")
+
+    @property
+    def review_label(self):
+        return choice_label(self, "review")
+
+    @property
+    def anchor(self):
+        """The id of this adoption on the practice page."""
+        return f"overgenomen-{self.pk}"
 
 
 def practices_with_card_data(queryset):

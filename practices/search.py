@@ -10,6 +10,7 @@ from html import unescape
 from wagtail.models import PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from django.db.models import Count, Q
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import strip_tags
 
@@ -18,7 +19,7 @@ from search.service import schedule_update
 
 from . import caching, similar
 from .facets import FACETS, every_label
-from .models import VOCABULARY_MODELS, Organisation, PracticePage
+from .models import VOCABULARY_MODELS, Adoption, Organisation, PracticePage
 
 KIND = "practice"
 
@@ -29,7 +30,10 @@ def indexable_practices():
 
 
 def with_facets(queryset):
-    return queryset.prefetch_related(
+    confirmed = Q(adoptions__review=Adoption.Review.CONFIRMED)
+    return queryset.annotate(
+        confirmed_adoptions=Count("adoptions", filter=confirmed)
+    ).prefetch_related(
         "provinces",
         "care_office_regions",
         "themes",
@@ -45,6 +49,9 @@ def plain_text(html):
 
 def practice_document(page):
     facets, labels = {}, []
+    uptake = getattr(page, "confirmed_adoptions", None)
+    if uptake is None:  # not read through with_facets
+        uptake = page.adoptions.confirmed().count()
     organisations = [link.organisation for link in page.practice_organisations.all()]
     for facet in FACETS:
         if facet.key == "fase":
@@ -54,6 +61,9 @@ def practice_document(page):
             # Each type once, however many of its organisations take part.
             types = {organisation.organisation_type for organisation in organisations}
             facets[facet.key] = sorted(types - {""})
+            continue
+        if facet.key == "overgenomen":
+            facets[facet.key] = [Adoption.Uptake.ELSEWHERE] if uptake else []
             continue
         if facet.key == "organisatie":
             values = organisations
@@ -74,6 +84,7 @@ def practice_document(page):
         published_at=page.first_published_at,
         updated_at=page.last_published_at,
         facets=facets,
+        uptake=uptake,
     )
 
 

@@ -34,10 +34,14 @@ from tests.demo_site_data import create_member, create_question, log_in  # noqa:
 
 WIDTHS = {"mobiel": 375, "desktop": 1280}
 PRACTICE = "/praktijkvoorbeelden/havenue-rotterdam/"
+# Taken up most often in the demo: its "Overgenomen elders" with the map.
+ADOPTED = "/praktijkvoorbeelden/domeinoverstijgend-werken-ede/"
 PUBLIC = [
     ("home", "/"),
     ("praktijkvoorbeelden", "/praktijkvoorbeelden/"),
     ("praktijkvoorbeeld", PRACTICE),
+    ("praktijkvoorbeeld-overgenomen", ADOPTED),
+    ("zoeken-meest-overgenomen", "/zoeken/?overgenomen=elders&sort=uptake"),
     ("zoeken", "/zoeken/?q=wijk"),
     ("zoeken-filters", "filters"),
     ("zoeken-geen-resultaten", "/zoeken/?q=xqzwvjk"),
@@ -73,6 +77,7 @@ MEMBER = [
     ("wat-je-volgt-naam-leeg", "rename-search-empty"),
     ("account", "/leden/account/"),
     ("contact-lid", "contact"),
+    ("overgenomen-vastleggen", "adopt"),
 ]
 
 
@@ -198,8 +203,9 @@ ACTIONS = {
 
 
 def find_links(browser, base_url, member):
-    """A region, a collection, a contact form and a comparison of two
-    practices, found as a visitor finds them."""
+    """A region, a collection, a contact form, a comparison of two
+    practices and the form "Wij zijn hier ook mee aan de slag", found as a
+    visitor finds them."""
     context = browser.new_context(locale="nl-NL")
     page = context.new_page()
     found = {}
@@ -221,6 +227,7 @@ def find_links(browser, base_url, member):
         "links => links.map(link => link.dataset.compareId)"
     )
     found["compare"] = "/vergelijk/?ids=" + ",".join(dict.fromkeys(ids[:3]))
+    found["adopt"] = page.locator("#overgenomen a.button").first.get_attribute("href")
     context.close()
     return found
 

@@ -32,6 +32,9 @@ class Document:
     published_at: datetime.datetime | None = None
     updated_at: datetime.datetime | None = None
     facets: dict[str, list[str]] = field(default_factory=dict)
+    # How often others took this up (a practice: its adoptions the editors
+    # confirmed): the "most taken up" order.
+    uptake: int = 0
 
 
 @dataclass(frozen=True)

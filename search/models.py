@@ -28,6 +28,8 @@ class SearchDocument(models.Model):
     # How many terms the document has indexed, in all its fields: bm25's
     # document length (search.backends.ranking).
     length = models.PositiveIntegerField(default=0)
+    # Document.uptake: the "most taken up" order (backends.columns).
+    uptake = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -23,6 +23,7 @@ SORTS = {
     "relevance": gettext_lazy("Relevance"),
     "newest": gettext_lazy("Newest first"),
     "title": gettext_lazy("Title (A-Z)"),
+    "uptake": gettext_lazy("Most taken up elsewhere"),
 }
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # deepest result anyone can page to

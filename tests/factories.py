@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from practices.models import (
+    Adoption,
     CareOfficeRegion,
     Movement,
     Organisation,
@@ -142,3 +143,17 @@ class EditorFactory(UserFactory):
     def groups(obj, create, extracted, **kwargs):
         if create:
             obj.groups.add(Group.objects.get(name="Editors"))
+
+
+class AdoptionFactory(DjangoModelFactory):
+    """An adoption a member recorded; pending unless `review` says otherwise."""
+
+    practice = factory.SubFactory(PracticePageFactory)
+    member = factory.SubFactory(UserFactory)
+    organisation = factory.Sequence(lambda n: f"Overnemer {n} (voorbeeld)")
+    region = factory.LazyFunction(lambda: CareOfficeRegion.objects.get(slug="twente"))
+    status = Adoption.Status.UNDER_WAY
+    note = "Wij werken sinds dit jaar ook zo."
+
+    class Meta:
+        model = Adoption

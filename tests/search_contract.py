@@ -18,11 +18,13 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from practices.models import Organisation, PracticePage
+from community import adoptions
+from practices.models import Adoption, Organisation, PracticePage
 from search.models import Synonym
 from search.query import SearchQuery
 from search.service import FEW_RESULTS, matching, search, similar, update_index
 from tests.factories import (
+    AdoptionFactory,
     EditorFactory,
     OrganisationFactory,
     PracticeOrganisationFactory,
@@ -325,6 +327,48 @@ class SearchContract:
             self.scope.save()
         assert self.titles(self.find(organisatietype="ggd")) == [practice.title]
         assert self.find(organisatietype="ziekenhuis").total == 0
+
+    # Adoptions
+
+    def test_taken_up_filters_counts_and_sorts_by_confirmed_adoptions(self):
+        twice = self.practice(title="Zorgzwaluw twee keer overgenomen")
+        once = self.practice(title="Zorgzwaluw een keer overgenomen")
+        waiting = self.practice(title="Zorgzwaluw alleen gemeld")
+        self.published_days_ago(twice, 5)  # older: the count decides, not the date
+        with self.capture(execute=True):
+            editor = EditorFactory()
+            for practice, confirmed in ((twice, 2), (once, 1)):
+                for _ in range(confirmed):
+                    adoptions.review_adoption(
+                        AdoptionFactory(practice=practice), editor, confirm=True
+                    )
+            AdoptionFactory(practice=waiting)  # not confirmed: not counted
+        taken = self.find(overgenomen="elders")
+        assert set(self.titles(taken)) == {twice.title, once.title}
+        values = self.find().facet("overgenomen").values
+        assert [(v.value, v.count, v.label) for v in values] == [
+            ("elders", 2, str(Adoption.Uptake.ELSEWHERE.label))
+        ]
+        assert self.titles(self.find(sort="uptake")) == [
+            twice.title,
+            once.title,
+            waiting.title,
+        ]
+        assert self.titles(self.find("zorgzwaluw", sort="uptake"))[:2] == [
+            twice.title,
+            once.title,
+        ]
+
+    def test_a_withdrawn_adoption_leaves_the_filter(self):
+        practice = self.practice(title="Zorgzwaluw ingetrokken")
+        with self.capture(execute=True):
+            adoption = adoptions.review_adoption(
+                AdoptionFactory(practice=practice), EditorFactory(), confirm=True
+            )
+        assert self.titles(self.find(overgenomen="elders")) == [practice.title]
+        with self.capture(execute=True):
+            adoptions.withdraw_adoption(adoption, adoption.member)
+        assert self.find(overgenomen="elders").total == 0
 
     # Pagination
 

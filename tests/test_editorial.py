@@ -414,6 +414,7 @@ def test_dashboard_panel_shows_the_counts(client, commit, django_assert_num_quer
         "dashboard-open-reports",
         "dashboard-new-members",
         "dashboard-proposed-organisations",
+        "dashboard-pending-adoptions",
     ):
         assert f'id="{item}"' in content
     assert reverse("editorial_admin:stale") in content
@@ -425,7 +426,7 @@ def test_dashboard_panel_shows_the_counts(client, commit, django_assert_num_quer
     ):
         shown = content.split(f'id="{item}"')[1].split("</li>")[0]
         assert f'<span class="w-summary__count">{counts[key]}</span>' in shown
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         dashboard_counts()
 
 

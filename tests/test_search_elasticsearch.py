@@ -47,6 +47,7 @@ FACET_SIZES = {
     "beweging": 10,
     "doelgroep": 200,
     "fase": 20,
+    "overgenomen": 5,
 }
 
 FAKE = {
@@ -165,6 +166,7 @@ def test_mapping_has_keyword_facets_sort_field_and_suggestions():
     assert mapping["title"]["analyzer"] == "vindplaats_dutch"
     assert mapping["title"]["fields"]["sort"]["normalizer"] == "vindplaats_folded"
     assert mapping["suggest"]["type"] == "search_as_you_type"
+    assert mapping["uptake"]["type"] == "integer"
 
 
 # Query building
@@ -463,6 +465,14 @@ def test_hits_only_asks_for_the_same_hits_without_counts_or_highlights():
             [{"published_at": {"order": "desc"}}, {"object_id": {"order": "desc"}}],
         ),
         (SearchQuery(sort="title"), ["title.sort", "object_id"]),
+        (
+            SearchQuery(text="ouderen", sort="uptake"),
+            [
+                {"uptake": {"order": "desc"}},
+                {"published_at": {"order": "desc"}},
+                {"object_id": {"order": "desc"}},
+            ],
+        ),
         (
             SearchQuery(text="de"),
             [{"published_at": {"order": "desc"}}, {"object_id": {"order": "desc"}}],

@@ -57,6 +57,7 @@ from notifications.models import (
     SavedSearch,
 )
 from practices.models import (
+    Adoption,
     CareOfficeRegion,
     Movement,
     Organisation,
@@ -99,6 +100,18 @@ HIDDEN_TITLE = "Verborgen vraag over de Zilverreiger?"
 REPORT_TEXT = "Meldtekst Ortolaan voor de redactie"
 CONTACT_SUBJECT = "Vraag over Wielewaal"
 VISITOR_EMAIL = "bezoeker.putter@example.org"
+ADOPTER = "Zorggroep Fitis (voorbeeld)"
+
+
+def adoption_data(w, organisation="Zorggroep Koekoek (voorbeeld)"):
+    return {
+        "organisation": organisation,
+        "region": CareOfficeRegion.objects.get(slug="twente").pk,
+        "status": Adoption.Status.ADOPTED,
+        "note": "",
+        "own_practice": "",
+        "url": "",
+    }
 
 
 @pytest.fixture
@@ -175,6 +188,20 @@ def w():
         status=ContactMessage.Status.PENDING,
         confirmation_sent_at=timezone.now(),
     )
+    adoption = Adoption.objects.create(
+        practice=practice,
+        member=owner,
+        organisation=ADOPTER,
+        region=CareOfficeRegion.objects.get(slug="twente"),
+    )
+    # Confirmed: visitors and members may write to its member (the relay).
+    adopted = Adoption.objects.create(
+        practice=practice,
+        member=other,
+        organisation="Zorggroep Tjiftjaf (voorbeeld)",
+        region=CareOfficeRegion.objects.get(slug="twente"),
+        review=Adoption.Review.CONFIRMED,
+    )
     failed_email = OutgoingEmail.objects.create(
         to=OWNER_EMAIL,
         subject="Nieuw antwoord",
@@ -183,6 +210,8 @@ def w():
     )
     return {
         "saved_search": saved_search,
+        "adoption": adoption,
+        "adopted": adopted,
         "failed_email": failed_email,
         "waiting": waiting,
         "member_message": ContactMessage.objects.get(sender=owner),
@@ -391,6 +420,91 @@ ACTIONS = [
         # Its author still reads it, but may no longer change it (issue 14).
         (404, 404, 403, 404, 403, 403),
         shows(HIDDEN_TITLE),
+    ),
+    # Adoptions ("wij zijn hier ook mee aan de slag") -------------------------
+    Action(
+        "adoption: record one for a practice",
+        "post",
+        r("community:adopt", pk("practice")),
+        (LOGIN, DONE, DONE, DONE, DONE, 403),
+        lambda w, r, actor: Adoption.objects.filter(
+            organisation="Zorggroep Koekoek (voorbeeld)"
+        ).exists(),
+        adoption_data,
+    ),
+    Action(
+        "adoption: the form lists only one's own",
+        "get",
+        r("community:adopt", pk("practice")),
+        (LOGIN, NOT_SHOWN, SHOWN, NOT_SHOWN, NOT_SHOWN, 403),
+        shows(ADOPTER),
+    ),
+    Action(
+        "adoption: edit own form",
+        "get",
+        r("community:edit_adoption", pk("adoption")),
+        (LOGIN, 403, SHOWN, 403, 403, 403),
+        shows(ADOPTER),
+    ),
+    Action(
+        "adoption: edit own",
+        "post",
+        r("community:edit_adoption", pk("adoption")),
+        (LOGIN, 403, DONE, 403, 403, 403),
+        lambda w, r, actor: fresh(w["adoption"]).organisation == "Zorggroep Nieuw",
+        lambda w: adoption_data(w, "Zorggroep Nieuw"),
+    ),
+    Action(
+        "adoption: withdraw own",
+        "post",
+        r("community:withdraw_adoption", pk("adoption")),
+        (LOGIN, 403, DONE, 403, 403, 403),
+        lambda w, r, actor: fresh(w["adoption"]) is None,
+    ),
+    Action(
+        "adoption: message the member who recorded it",
+        "post",
+        r("community:contact_adopter", pk("adopted")),
+        (LOGIN, DONE, DONE, DONE, DONE, 403),
+        lambda w, r, actor: ContactMessage.objects.filter(
+            subject=CONTACT_SUBJECT, adoption=w["adopted"]
+        ).exists(),
+        lambda w: {"subject": CONTACT_SUBJECT, "message": "Hallo!", "consent": "on"},
+    ),
+    Action(
+        "adoption: a visitor writes to the member who recorded it",
+        "post",
+        r("community:contact_adopter", pk("adopted")),
+        (DONE, 400, 400, 400, 400, 403),
+        lambda w, r, actor: ContactMessage.objects.filter(
+            sender_email="nieuwe.bezoeker@example.org", adoption=w["adopted"]
+        ).exists(),
+        lambda w: {
+            "name": "Nieuwe Bezoeker",
+            "email": "nieuwe.bezoeker@example.org",
+            "message": "Hallo!",
+        },
+    ),
+    Action(
+        "admin: list adoptions",
+        "get",
+        admin("adoption:index"),
+        (ADMIN, ADMIN, ADMIN, ADMIN, SHOWN, ADMIN),
+        shows(ADOPTER),
+    ),
+    Action(
+        "admin: confirm an adoption",
+        "post",
+        admin("community_moderation:confirm_adoption", pk("adoption")),
+        (ADMIN, ADMIN, ADMIN, ADMIN, DONE, ADMIN),
+        lambda w, r, actor: fresh(w["adoption"]).review == Adoption.Review.CONFIRMED,
+    ),
+    Action(
+        "admin: reject an adoption",
+        "post",
+        admin("community_moderation:reject_adoption", pk("adoption")),
+        (ADMIN, ADMIN, ADMIN, ADMIN, DONE, ADMIN),
+        lambda w, r, actor: fresh(w["adoption"]).review == Adoption.Review.REJECTED,
     ),
     Action(
         "community: message a practice's contact person",

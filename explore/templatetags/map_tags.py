@@ -119,11 +119,17 @@ def _outline(x, y, offset):
     }
 
 
-def _name(label, count, selected, code=None):
+def _name(label, count, selected, code=None, what="practices"):
     """A link's accessible name: the province and its count, with the code
     where the tile shows the code instead of the name, so the name holds the
     text the tile shows ("FR 5" in "Fryslân (FR): 5 ...", WCAG 2.5.3)."""
-    if code:
+    if what == "adoptions":
+        text = ngettext(
+            "%(province)s: taken up %(count)s time",
+            "%(province)s: taken up %(count)s times",
+            count,
+        ) % {"province": f"{label} ({code})" if code else label, "count": count}
+    elif code:
         text = ngettext(
             "%(province)s (%(code)s): %(count)s practice example",
             "%(province)s (%(code)s): %(count)s practice examples",
@@ -141,16 +147,19 @@ def _name(label, count, selected, code=None):
 
 
 @register.simple_tag
-def province_map(counts, selected=None, query=None):
+def province_map(counts, selected=None, query=None, what="practices"):
     """{% province_map counts selected %}: the map, its extra links and its
     table. `counts` maps province slugs to counts (or is the search results'
     `provincie` Facet); `selected` lists the selected slugs; with `query`,
-    the links keep the rest of that search.
+    the links keep the rest of that search. With what="adoptions" it counts
+    where a practice was taken up (its page: practices/includes/adoptions.html),
+    and each province links to its adopters further down that page
+    (#overgenomen-in-<province>).
 
     The drawing is a few hundred template variables; it is cached under a
     digest of everything it shows, so the same counts and links are drawn
     once (a changed count or label is a different digest)."""
-    data = map_context(counts, selected, query)
+    data = map_context(counts, selected, query, what)
     digest = hashlib.sha256(repr((get_language(), data)).encode()).hexdigest()
     key = f"province-map:{digest}"
     html = cache.get(key)
@@ -160,7 +169,7 @@ def province_map(counts, selected=None, query=None):
     return mark_safe(html)  # rendered by the template, which escapes
 
 
-def map_context(counts, selected=None, query=None):
+def map_context(counts, selected=None, query=None, what="practices"):
     """What the map template draws, as plain values."""
     counts = _counts(counts)
     selected = set(selected) if isinstance(selected, (list, tuple, set)) else set()
@@ -173,9 +182,13 @@ def map_context(counts, selected=None, query=None):
             "slug": slug,
             "label": label,
             "count": count,
-            "url": _link(slug, query),
+            "url": (
+                (f"#overgenomen-in-{slug}" if count else "#overgenomen")
+                if what == "adoptions"
+                else _link(slug, query)
+            ),
             "selected": slug in selected,
-            "name": _name(label, count, slug in selected),
+            "name": _name(label, count, slug in selected, what=what),
         }
         rows.append(row)
         if slug not in TILES:
@@ -188,7 +201,9 @@ def map_context(counts, selected=None, query=None):
         tiles.append(
             {
                 **row,
-                "code_name": _name(label, count, slug in selected, code=code),
+                "code_name": _name(
+                    label, count, slug in selected, code=code, what=what
+                ),
                 "x": x,
                 "y": y,
                 "cx": x + TILE_WIDTH // 2,
@@ -207,8 +222,10 @@ def map_context(counts, selected=None, query=None):
     # Keyboard focus moves through the tiles in reading order.
     tiles.sort(key=lambda tile: (tile["y"], tile["x"]))
     return {
+        "adoptions": what == "adoptions",
         "tiles": tiles,
-        "others": others,
+        # Adoptions are in regions, never national.
+        "others": [] if what == "adoptions" else others,
         "rows": rows,
         "legend": legend(largest),
         "view_width": VIEW_WIDTH,

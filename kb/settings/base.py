@@ -414,8 +414,11 @@ COMMUNITY_FLOOD = {
     # "Nuttig" votes, follows and accepting an answer (each click, on or off)
     # per member per minute.
     "TOGGLES_PER_MINUTE": 20,
-    # Changes to one question or answer in any 24 hours.
+    # Changes to one question, answer or adoption in any 24 hours.
     "EDITS_PER_POST_PER_DAY": 10,
+    # Adoptions ("wij zijn hier ook mee aan de slag") a member records in
+    # any 24 hours (community.adoptions).
+    "ADOPTIONS_PER_DAY": 10,
     # Profile saves per member in any hour.
     "PROFILE_SAVES_PER_HOUR": 20,
 }

@@ -7,10 +7,10 @@ from core.cache import page_name, prepare_fragments
 
 register = template.Library()
 
-PARTS = ("header", "intro", "similar", "story", "questions", "rest")
+PARTS = ("header", "intro", "similar", "adoptions", "story", "questions", "rest")
 # In every part's key: raise it when the template's parts change, so no part
 # kept for the old layout (for FRAGMENT_SECONDS) is served with the new one.
-LAYOUT = 2
+LAYOUT = 3
 
 
 @register.simple_tag(takes_context=True)
@@ -39,6 +39,7 @@ def practice_fragments(context, page):
             "header": f"{base}:header",
             "intro": f"{base}:intro",
             "similar": f"{base}:similar",
+            "adoptions": f"{base}:adoptions",
             "story": f"{base}:story:{'member' if member else 'visitor'}",
             "questions": "" if member else f"{base}:questions",
             "rest": f"{base}:rest",

@@ -8,6 +8,8 @@ from django.utils.safestring import mark_safe
 
 from core.cache import once_per_request
 
+from ..models import PracticePage
+
 register = template.Library()
 
 
@@ -67,3 +69,36 @@ def query_with(context, **changes):
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag
+def practice_adoptions(page):
+    """Where the practice has been taken up, as its page shows it: the
+    confirmed adoptions grouped by province (in the provinces' order), their
+    count per province for the map, and the practices it grew from or that
+    grew from it ("Gebaseerd op", "Hierop gebaseerd") a visitor can see."""
+    reachable = PracticePage.objects.reachable()
+    adoptions = list(
+        page.adoptions.confirmed()
+        .select_related("region__province", "own_practice")
+        .order_by("region__province__sort_order", "region__name", "organisation")
+    )
+    own = {adoption.own_practice_id for adoption in adoptions} - {None}
+    shown = set(reachable.filter(pk__in=own).values_list("pk", flat=True))
+    groups = {}
+    for adoption in adoptions:
+        adoption.own_practice_shown = adoption.own_practice_id in shown
+        groups.setdefault(adoption.region.province, []).append(adoption)
+    return {
+        "count": len(adoptions),
+        "groups": list(groups.items()),
+        "counts": {province.slug: len(items) for province, items in groups.items()},
+        "based_on": (
+            reachable.filter(pk=page.based_on_id).specific().first()
+            if page.based_on_id
+            else None
+        ),
+        "derived": list(
+            reachable.filter(based_on=page.pk).order_by("title").only("title")
+        ),
+    }

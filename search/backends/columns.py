@@ -6,7 +6,7 @@ row per document and value: hundreds of milliseconds per search at 100,000
 practices. Here every document is a position 0..n-1 and every facet two
 parallel numpy arrays (position, value code), grouped by value. A selection
 is a boolean mask over the positions, and a facet's counts are one
-np.bincount of the value codes whose position passes. The two sort orders
+np.bincount of the value codes whose position passes. The three sort orders
 are arrays of positions, so a page of a browse is one mask lookup.
 
 The columns are loaded per kind of document (practices apart from
@@ -121,6 +121,7 @@ class Columns:
             # have on each database.
             self.newest = self._order(kinds, "-published_at", "-pk")
             self.title = self._order(kinds, "title_sort", "pk")
+            self.uptake = self._order(kinds, "-uptake", "-published_at", "-pk")
             cursor.execute(
                 f"SELECT facet, value, {aggregate_ids('document_id')} "
                 f"FROM search_searchfacetvalue {of_kinds} GROUP BY facet, value",
@@ -205,7 +206,8 @@ class Columns:
         return column.counts(mask) if column is not None else {}
 
     def page(self, order, mask, offset, limit):
-        """Ids of `mask` in a sort order ("newest" or "title"), one page."""
+        """Ids of `mask` in a sort order ("newest", "title" or "uptake"),
+        one page."""
         positions = getattr(self, order)
         chosen = positions[mask[positions]][offset : offset + limit]
         return [int(pk) for pk in self.ids[chosen]]

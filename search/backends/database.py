@@ -293,6 +293,7 @@ class DatabaseBackend(BaseSearchBackend):
                 published_at=document.published_at,
                 updated_at=document.updated_at,
                 length=sum(len(terms) for terms in fields),
+                uptake=document.uptake,
             )
             for document, fields in zip(documents, analysed, strict=True)
         )
@@ -473,7 +474,7 @@ class DatabaseBackend(BaseSearchBackend):
         limit, offset = query.page_size, query.offset
         sort = query.effective_sort
         if sort != "relevance":
-            order = "newest" if sort == "newest" else "title"
+            order = sort if sort in ("newest", "uptake") else "title"
             return [(pk, None) for pk in columns.page(order, passing, offset, limit)]
         scores = ranking.of(columns).scores(query.clauses)
         if coverage is None:

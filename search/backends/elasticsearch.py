@@ -23,6 +23,7 @@ from elasticsearch.dsl import (
     Date,
     FacetedSearch,
     Index,
+    Integer,
     Keyword,
     Long,
     Mapping,
@@ -159,6 +160,7 @@ class IndexedDocument(DslDocument):
     url = Keyword(index=False)
     published_at = Date()
     updated_at = Date()
+    uptake = Integer()
     suggest = SearchAsYouType(analyzer=SUGGEST)
     # A keyword field per registered facet, added when an index is created
     # (index_definition): the document types register after this is imported.
@@ -181,6 +183,7 @@ class IndexedDocument(DslDocument):
             url=document.url,
             published_at=document.published_at,
             updated_at=document.updated_at,
+            uptake=document.uptake,
             suggest=document.title,
             facets=document.facets,
         )
@@ -220,6 +223,7 @@ SORTS = {
     "relevance": ["_score", "object_id"],
     "newest": ["-published_at", "-object_id"],
     "title": ["title.sort", "object_id"],
+    "uptake": ["-uptake", "-published_at", "-object_id"],
 }
 
 

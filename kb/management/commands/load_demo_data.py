@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from community import relay
-from community.demo import load_demo_questions
+from community.demo import load_demo_adoptions, load_demo_questions
 from core.site_url import site_url
 from editorial.demo import load_demo_collection
 from kb.models import HomeFeaturedPractice, HomePage, StandardPage
@@ -167,8 +167,12 @@ class Command(BaseCommand):
         self.featured(home)
         self.editor(options["reset_editor_password"])
         questions = load_demo_questions()
+        adoptions = load_demo_adoptions()
         load_demo_collection()
-        self.stdout.write(f"Community: {questions} demovragen toegevoegd.")
+        self.stdout.write(
+            f"Community: {questions} demovragen en {adoptions} keer overgenomen "
+            "toegevoegd."
+        )
         total = PracticePage.objects.live().count()
         self.stdout.write(
             self.style.SUCCESS(
