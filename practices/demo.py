@@ -12,13 +12,15 @@ import random
 from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.images import get_image_model
-from wagtail.models import Collection
+from wagtail.models import Collection, PageLogEntry
 
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .maturity import ACTION as MATURITY_ACTION
+from .maturity import log_level_change
 from .models import (
     CareOfficeRegion,
     Movement,
@@ -200,3 +202,29 @@ def create_practice(
             first_published_at=published, last_published_at=published
         )
     return page
+
+
+@transaction.atomic
+def assess_practice(page, assessment):
+    """Give a demo practice its level, evidence and werkzame elementen from
+    fixtures/demo/maturity.json, as the redactie would: a new published
+    revision and the level's log entry. Left alone (returns False) when the
+    practice has had a level before, so an editor's judgement is never
+    overwritten."""
+    if PageLogEntry.objects.filter(page=page, action=MATURITY_ACTION).exists():
+        return False
+    if page.maturity_level or page.werkzame_elementen:
+        return False
+    latest = page.get_latest_revision_as_object()
+    latest.werkzame_elementen = assessment.get("werkzame_elementen", "")
+    latest.evaluation = assessment.get("evaluation", "")
+    latest.evaluation_description = assessment.get("evaluation_description", "")
+    latest.maturity_level = assessment.get("level", "")
+    latest.maturity_reason = assessment.get("reason", "")
+    if assessment.get("assessed_on"):
+        latest.maturity_assessed_on = datetime.date.fromisoformat(
+            assessment["assessed_on"]
+        )
+    latest.save_revision().publish()
+    log_level_change(latest, "")
+    return True

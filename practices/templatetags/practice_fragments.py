@@ -10,7 +10,7 @@ register = template.Library()
 PARTS = ("header", "intro", "similar", "story", "questions", "rest")
 # In every part's key: raise it when the template's parts change, so no part
 # kept for the old layout (for FRAGMENT_SECONDS) is served with the new one.
-LAYOUT = 2
+LAYOUT = 3
 
 
 @register.simple_tag(takes_context=True)

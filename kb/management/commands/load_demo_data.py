@@ -38,7 +38,12 @@ from community.demo import load_demo_questions
 from core.site_url import site_url
 from editorial.demo import load_demo_collection
 from kb.models import HomeFeaturedPractice, HomePage, StandardPage
-from practices.demo import Vocabularies, create_practice, practice_illustration
+from practices.demo import (
+    Vocabularies,
+    assess_practice,
+    create_practice,
+    practice_illustration,
+)
 from practices.models import PracticeIndexPage, PracticePage, TargetGroup, Theme
 from search import terms as search_terms
 from search.query import MAX_PAGE_SIZE, MAX_RESULT_WINDOW
@@ -156,6 +161,7 @@ class Command(BaseCommand):
         index = self.practice_index(home)
         self.content_pages(home)
         created = self.practices(index)
+        self.assessments(index)
         self.featured(home)
         self.editor(options["reset_editor_password"])
         questions = load_demo_questions()
@@ -276,6 +282,15 @@ class Command(BaseCommand):
             hero = practice_illustration(item, positions[item["slug"]])
             create_practice(index, item, vocab, hero=hero)
         return len(todo)
+
+    def assessments(self, index):
+        """The redactie's levels and the werkzame elementen of some demo
+        practices (maturity.json), on practices that never had a level."""
+        data = self.read("maturity.json")
+        pages = PracticePage.objects.child_of(index).filter(slug__in=list(data))
+        assessed = sum(assess_practice(page, data[page.slug]) for page in pages)
+        if assessed:
+            self.stdout.write(f"Niveaus: {assessed} praktijkvoorbeelden beoordeeld.")
 
     def featured(self, home):
         if home.featured_practices.exists():
