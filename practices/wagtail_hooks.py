@@ -179,7 +179,7 @@ _LEVEL_BEFORE = "_vindplaats_level_before"
 
 @hooks.register("register_log_actions")
 def register_maturity_action(actions):
-    actions.register_action(maturity.ACTION, maturity.LevelChanged)
+    actions.register_action(maturity.ACTION)(maturity.LevelChanged)
 
 
 @hooks.register("before_edit_page")
