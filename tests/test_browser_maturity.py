@@ -1,0 +1,43 @@
+"""The maturity ladder in a real Chromium: filter the search on a level, see
+the badge on the cards and on the practice, read what the levels mean; axe
+finds nothing on any of those pages."""
+
+import pytest
+
+from .a11y import assert_no_axe_violations
+
+pytestmark = pytest.mark.browser
+
+PRACTICE = "/praktijkvoorbeelden/demo-x-leefstijlloket-haarlem/"
+
+
+def test_filter_the_search_on_a_level_and_see_the_badges(demo_site, page):
+    page.goto(demo_site + "/zoeken/")
+    group = page.locator("#facet-niveau")
+    group.locator("summary").click()
+    group.get_by_label("Goede praktijk").check()
+    apply = page.get_by_role("button", name="Filters toepassen")
+    if apply.count() and apply.first.is_visible():
+        apply.first.click()
+    page.wait_for_url("**niveau=goede-praktijk**")
+    page.locator(".hit").first.wait_for()
+    badges = page.locator(".hit .maturity-badge")
+    assert badges.count() == page.locator(".hit").count() >= 1
+    assert set(badges.all_inner_texts()) == {"Niveau: Goede praktijk"}
+    assert_no_axe_violations(page)
+
+    page.locator("#facet-niveau").get_by_role(
+        "link", name="Wat betekenen de niveaus?"
+    ).click()
+    page.wait_for_url("**/niveaus/")
+    assert page.locator("h1").inner_text() == "Wat betekenen de niveaus?"
+    assert_no_axe_violations(page)
+
+
+def test_the_practice_shows_its_level_and_reason(demo_site, page):
+    page.goto(demo_site + PRACTICE)
+    level = page.locator(".practice__level")
+    assert level.locator(".maturity-badge").inner_text() == "Niveau: Goede praktijk"
+    assert "Kennemerland" in level.inner_text()
+    assert page.get_by_role("heading", name="Werkzame elementen").is_visible()
+    assert_no_axe_violations(page)
