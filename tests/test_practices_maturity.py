@@ -162,8 +162,8 @@ def test_the_editor_sets_a_level_and_the_history_shows_it_with_the_reason(
         maturity_level=LEVEL.GOOD_PRACTICE,
         maturity_reason="Geëvalueerd en overgenomen in Twente.",
     )
-    latest = PageLogEntry.objects.filter(page=practice, action=ACTION).latest("pk")
-    assert latest.message == "Niveau gewijzigd: Veelbelovend → Goede praktijk"
+    newest = PageLogEntry.objects.filter(page=practice, action=ACTION).latest("pk")
+    assert newest.message == "Niveau gewijzigd: Veelbelovend → Goede praktijk"
     # Saving without changing the level logs nothing more.
     commit(post_edit, client, practice, title="Wijkzorg Kwartel en Grutto")
     assert PageLogEntry.objects.filter(page=practice, action=ACTION).count() == 2
