@@ -24,6 +24,7 @@ from submissions.models import Submission
 from submissions.services import draft_from_page
 from tests.factories import EditorFactory, PracticePageFactory, UserFactory
 from tests.factories_community import MemberFactory
+from tests.html_forms import form_data
 from tests.test_submissions import valid_post
 
 pytestmark = pytest.mark.django_db
@@ -37,26 +38,6 @@ def soup_of(response):
 
 def text(element):
     return " ".join(element.get_text(" ").split())
-
-
-def form_data(html, selector):
-    """What a browser would send for the form `selector` as it stands:
-    every field's current value (checked boxes and radios, chosen options)."""
-    form = BeautifulSoup(html, "html.parser").select_one(selector)
-    data = {}
-    for field in form.select("input[name], textarea[name], select[name]"):
-        name = field["name"]
-        if field.name == "textarea":
-            data.setdefault(name, []).append(field.get_text())
-        elif field.name == "select":
-            chosen = field.select("option[selected]")
-            data.setdefault(name, []).extend(o.get("value", "") for o in chosen)
-        elif field.get("type") in ("checkbox", "radio"):
-            if field.has_attr("checked"):
-                data.setdefault(name, []).append(field.get("value", "on"))
-        elif field.get("type") not in ("submit", "button", "file"):
-            data.setdefault(name, []).append(field.get("value", ""))
-    return data
 
 
 def latest(page):
@@ -270,7 +251,8 @@ def test_search_filters_on_a_level_listed_in_ladder_order_with_badges(client):
     assert group.select_one('a[href="/niveaus/"]')
     card = soup.find("a", string=good.title).find_parent("li", class_="hit")
     badge = card.select_one(".maturity-badge--goede-praktijk")
-    assert text(badge) == "Niveau: Goede praktijk"
+    assert text(badge) == "Goede praktijk"  # the card's list names it "Niveau"
+    assert text(badge.find_parent("div").dt) == "Niveau"
 
 
 def test_an_unknown_level_is_a_clear_error(client):
@@ -315,7 +297,7 @@ def test_the_comparison_has_a_level_row(client):
     )
     assert row.select_one('th a[href="/niveaus/"]')
     cells = [text(td) for td in row.select("td")]
-    assert cells == ["Niveau: Lokaal initiatief", "Nog niet beoordeeld"]
+    assert cells == ["Lokaal initiatief", "Nog niet beoordeeld"]
 
 
 # Open data --------------------------------------------------------------------

@@ -69,7 +69,7 @@ from .factories import (
     ThemeFactory,
 )
 from .factories_community import AnswerFactory, MemberFactory, QuestionFactory
-from .test_practices_maturity import form_data
+from .html_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
