@@ -44,6 +44,8 @@ HEADINGS = [
     "Type organisatie (code)",
     "Fase",
     "Fase (code)",
+    "Niveau",
+    "Niveau (code)",
     "Voor het eerst gepubliceerd",
     "Laatst bijgewerkt",
     "ID",
