@@ -233,6 +233,18 @@ def test_the_demo_loader_logs_its_levels():
     assert log_level_change(practice, LEVEL.PROMISING) is None
 
 
+def test_the_demo_gives_a_subset_of_fictional_practices_a_level():
+    levelled = PracticePage.objects.live().exclude(maturity_level="")
+    assert 10 <= levelled.count() < PracticePage.objects.live().count() / 2
+    assert set(levelled.values_list("maturity_level", flat=True)) == set(LEVEL.values)
+    for practice in levelled:
+        assert practice.maturity_reason and practice.maturity_assessed_on
+        assert practice.slug.startswith("demo-")  # fictional, never a real one
+    logged = PageLogEntry.objects.filter(action=ACTION, page__in=levelled)
+    assert logged.count() == levelled.count()
+    assert PracticePage.objects.live().exclude(werkzame_elementen="").count() >= 10
+
+
 # Search, cards, pages ---------------------------------------------------------
 
 
