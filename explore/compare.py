@@ -57,6 +57,7 @@ SEPARATORS = re.compile(r"[\s,;]+")
 STORY_ROWS = {
     "aanleiding": pgettext_lazy("comparison row", "Problem"),
     "aanpak": pgettext_lazy("comparison row", "Approach"),
+    "werkzame-elementen": pgettext_lazy("comparison row", "What makes it work"),
     "resultaten": pgettext_lazy("comparison row", "Results"),
     "bekostiging": pgettext_lazy("comparison row", "Funding"),
 }

@@ -47,6 +47,7 @@ API_FACETS = [facet.key for facet in FACETS]
 # lists last. A facet missing here comes after these.
 FILTER_ORDER = (
     "fase",
+    "niveau",
     "thema",
     "provincie",
     "zorgkantoorregio",
@@ -57,8 +58,12 @@ FILTER_ORDER = (
     "organisatie",
 )
 # Filters whose values are listed in their own order (a phase's course from
-# idea to stopped), not by how many practices have them.
-IN_OWN_ORDER = ("fase",)
+# idea to stopped, the maturity ladder from local initiative up), not by how
+# many practices have them.
+IN_OWN_ORDER = ("fase", "niveau")
+# Facets a practice has at most one value of: the API gives it as a string
+# (or null), not a list.
+SINGLE_VALUED = ("fase", "niveau")
 # A filter with more values than this gets a box to find a value in, and a
 # list of its own height that scrolls instead of growing the page (hundreds
 # of organisations); its chosen values stay above that list.
@@ -216,16 +221,18 @@ def _names(names):
     return names[:CARD_NAMES_SHOWN], max(0, len(names) - CARD_NAMES_SHOWN)
 
 
-def card_facts(*, phase, places, organisations, start_year):
+def card_facts(*, phase, places, organisations, start_year, level=None):
     """What a practice card says about the practice besides its title and
     summary, the same on a search result (from the index) and on a listed
-    page (includes/card_facts.html): its phase as (value, label), where
+    page (includes/card_facts.html): its phase and its level (None when the
+    redactie has not assessed it) as (value, label), where
     (care office regions, else provinces), the organisations that took the
     initiative and the year it started."""
     places, more_places = _names(places)
     organisations, more_organisations = _names(organisations)
     return {
         "phase": phase,
+        "level": level,
         "places": places,
         "more_places": more_places,
         "organisations": organisations,
@@ -249,6 +256,7 @@ def _result_cards(hits):
                 "image": found.get("image"),
                 "facts": card_facts(
                     phase=next(iter(hit.facets.get("fase", [])), None),
+                    level=next(iter(hit.facets.get("niveau", [])), None),
                     places=hit.labels("zorgkantoorregio") or hit.labels("provincie"),
                     organisations=found.get("initiators", []),
                     start_year=found.get("start_year"),
@@ -532,7 +540,8 @@ def practice_record(hit, adoptions=()):
     }
     for key in API_FACETS:
         record[key] = [value for value, _label in hit.facets.get(key, [])]
-    record["fase"] = record["fase"][0] if record["fase"] else None
+    for key in SINGLE_VALUED:
+        record[key] = record[key][0] if record[key] else None
     record["adoptions"] = [adoption_record(adoption) for adoption in adoptions]
     record["first_published_at"] = _iso(hit.published_at)
     record["last_published_at"] = _iso(hit.updated_at)

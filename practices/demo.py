@@ -13,7 +13,7 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Collection
+from wagtail.models import Collection, PageLogEntry
 
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
@@ -21,6 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .maturity import ACTION as MATURITY_ACTION
+from .maturity import log_level_change
 from .models import (
     CareOfficeRegion,
     Movement,
@@ -262,3 +264,29 @@ def load_region_sources(items):
         region.save()
         changed += 1
     return changed
+
+
+@transaction.atomic
+def assess_practice(page, assessment):
+    """Give a demo practice its level, evidence and werkzame elementen from
+    fixtures/demo/maturity.json, as the redactie would: a new published
+    revision and the level's log entry. Left alone (returns False) when the
+    practice has had a level before, so an editor's judgement is never
+    overwritten."""
+    if PageLogEntry.objects.filter(page=page, action=MATURITY_ACTION).exists():
+        return False
+    if page.maturity_level or page.werkzame_elementen:
+        return False
+    latest = page.get_latest_revision_as_object()
+    latest.werkzame_elementen = assessment.get("werkzame_elementen", "")
+    latest.evaluation = assessment.get("evaluation", "")
+    latest.evaluation_description = assessment.get("evaluation_description", "")
+    latest.maturity_level = assessment.get("level", "")
+    latest.maturity_reason = assessment.get("reason", "")
+    if assessment.get("assessed_on"):
+        latest.maturity_assessed_on = datetime.date.fromisoformat(
+            assessment["assessed_on"]
+        )
+    latest.save_revision().publish()
+    log_level_change(latest, "")
+    return True

@@ -176,6 +176,15 @@ FACETS = [
         choices=("practices.PracticePage", "Phase"),
         size=20,
     ),
+    # The maturity ladder the redactie assigns (PracticePage.MaturityLevel):
+    # a practice not assessed yet has no value.
+    Facet(
+        "niveau",
+        _("Level"),
+        "maturity_level",
+        choices=("practices.PracticePage", "MaturityLevel"),
+        size=10,
+    ),
     # Whether the editors confirmed that others took the practice up
     # (practices.models.Adoption): one value, "elders". How often is the
     # "most taken up" order (search.documents.Document.uptake).

@@ -45,6 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from core.cache import depends_on, model_name, page_name, remembered
 
 from .facets import FACETS, FACETS_BY_KEY
+from .panels import MATURITY_PERMISSION, MaturityEvidencePanel
 
 STORY_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
@@ -363,6 +364,7 @@ STORY_SECTIONS = [
     ("aanleiding", "problem", _("Cause and problem")),
     ("doel", "goal", _("Goal")),
     ("aanpak", "approach", _("Approach")),
+    ("werkzame-elementen", "werkzame_elementen", _("What makes it work")),
     ("resultaten", "results", _("Results")),
     ("lessen", "lessons", _("Lessons learned")),
     ("vervolg", "next_steps", _("Follow-up and scaling up")),
@@ -387,6 +389,23 @@ class PracticePage(Page):
         COMPLETED = "afgerond", _("Completed")
         STOPPED = "gestopt", _("Stopped")
 
+    class MaturityLevel(models.TextChoices):
+        """The maturity ladder, lowest first (the facet lists it in this
+        order). Light on purpose: the redactie's judgement with a reason, not
+        an accreditation (the criteria are on the /niveaus/ page)."""
+
+        LOCAL = "lokaal-initiatief", _("Local initiative")
+        PROMISING = "veelbelovend", _("Promising")
+        GOOD_PRACTICE = "goede-praktijk", _("Good practice")
+
+    class Evaluation(models.TextChoices):
+        """What the initiators say about evaluating their practice: evidence
+        the redactie weighs when it assigns a level."""
+
+        NOT_YET = "nog-niet", _("Not evaluated yet")
+        OWN = "eigen", _("Evaluated by ourselves")
+        INDEPENDENT = "onafhankelijk", _("Evaluated independently")
+
     summary = models.TextField(
         _("summary"),
         max_length=300,
@@ -403,6 +422,14 @@ class PracticePage(Page):
     problem = RichTextField(_("cause and problem"), blank=True, features=STORY_FEATURES)
     goal = RichTextField(_("goal"), blank=True, features=STORY_FEATURES)
     approach = RichTextField(_("approach"), blank=True, features=STORY_FEATURES)
+    werkzame_elementen = RichTextField(
+        _("what makes it work"),
+        blank=True,
+        features=STORY_FEATURES,
+        help_text=_(
+            "The werkzame elementen: what makes this approach work, in a few lines."
+        ),
+    )
     results = RichTextField(_("results"), blank=True, features=STORY_FEATURES)
     lessons = RichTextField(_("lessons learned"), blank=True, features=STORY_FEATURES)
     next_steps = RichTextField(
@@ -458,6 +485,42 @@ class PracticePage(Page):
         related_name="derived_practices",
         help_text=_("The practice example this initiative grew from, if any."),
     )
+    # The evidence the initiators give (the submission form asks for it);
+    # the redactie's level below rests on it, on the results section and on
+    # the links marked as evaluation.
+    evaluation = models.CharField(
+        _("evaluation"),
+        max_length=16,
+        choices=Evaluation.choices,
+        blank=True,
+        help_text=_("Has the practice been evaluated, and by whom?"),
+    )
+    evaluation_description = models.TextField(
+        _("how it was evaluated"),
+        blank=True,
+        help_text=_(
+            "How the results were measured or evaluated, and what came out, "
+            "with figures."
+        ),
+    )
+    # The maturity ladder: only the editors set it (the panel needs
+    # practices.assess_maturity), always with a reason and a date; each
+    # change is logged in the page's history (practices.wagtail_hooks).
+    maturity_level = models.CharField(
+        _("level"),
+        max_length=20,
+        choices=MaturityLevel.choices,
+        blank=True,
+        help_text=_("Leave empty while the editors have not assessed the practice."),
+    )
+    maturity_reason = models.TextField(
+        _("reason for the level"),
+        blank=True,
+        help_text=_("Why this level: shown with the level on the practice page."),
+    )
+    maturity_assessed_on = models.DateField(
+        _("level assessed on"), null=True, blank=True
+    )
 
     objects = PageManager.from_queryset(PracticePageQuerySet)()
 
@@ -467,6 +530,7 @@ class PracticePage(Page):
         index.SearchField("summary"),
         index.SearchField("problem"),
         index.SearchField("approach"),
+        index.SearchField("werkzame_elementen"),
         index.SearchField("results"),
         index.SearchField("lessons"),
         index.FilterField("phase"),
@@ -483,6 +547,7 @@ class PracticePage(Page):
         FieldPanel("problem"),
         FieldPanel("goal"),
         FieldPanel("approach"),
+        FieldPanel("werkzame_elementen"),
         FieldPanel("results"),
         FieldPanel("lessons"),
         FieldPanel("next_steps"),
@@ -509,10 +574,33 @@ class PracticePage(Page):
             [FieldPanel("last_reviewed_at")], heading=_("Editorial review")
         ),
     ]
+    maturity_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("evaluation"),
+                FieldPanel("evaluation_description"),
+            ],
+            heading=_("Evidence from the initiators"),
+        ),
+        MaturityEvidencePanel(heading=_("What the level rests on")),
+        MultiFieldPanel(
+            [
+                FieldPanel(
+                    "maturity_level",
+                    permission=MATURITY_PERMISSION,
+                    widget=forms.RadioSelect,
+                ),
+                FieldPanel("maturity_reason", permission=MATURITY_PERMISSION),
+                FieldPanel("maturity_assessed_on", permission=MATURITY_PERMISSION),
+            ],
+            heading=_("Level (set by the editors)"),
+        ),
+    ]
     edit_handler = TabbedInterface(
         [
             ObjectList(Page.content_panels + story_panels, heading=_("Story")),
             ObjectList(facet_panels, heading=_("Facets")),
+            ObjectList(maturity_panels, heading=_("Level")),
             ObjectList(people_panels, heading=_("People and sources")),
             ObjectList(Page.promote_panels + review_panels, heading=_("Promote")),
             ObjectList(Page.settings_panels, heading=_("Settings")),
@@ -525,11 +613,40 @@ class PracticePage(Page):
     class Meta:
         verbose_name = _("practice")
         verbose_name_plural = _("practices")
+        permissions = [("assess_maturity", _("Can set the level of a practice"))]
+
+    def clean(self):
+        """A level needs its reason and the date it was assessed."""
+        super().clean()
+        if not self.maturity_level:
+            return
+        errors = {}
+        if not (self.maturity_reason or "").strip():
+            errors["maturity_reason"] = _(
+                "Write why the practice gets this level: the reason is shown "
+                "with the level."
+            )
+        if self.maturity_assessed_on is None:
+            errors["maturity_assessed_on"] = _(
+                "Fill in the date the level was assessed, for example 3-12-2026."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def phase_label(self):
         """get_phase_display(), cheaper (see choice_label)."""
         return choice_label(self, "phase")
+
+    @property
+    def maturity_label(self):
+        """The level's label, or "" when not assessed yet."""
+        return choice_label(self, "maturity_level") if self.maturity_level else ""
+
+    @property
+    def evaluation_links(self):
+        """The links the initiators marked as an evaluation or measurement."""
+        return [link for link in self.links.all() if link.is_evidence]
 
     def story_sections(self):
         """The filled-in story sections in reading order, as (id, heading, html);
@@ -554,7 +671,8 @@ class PracticePage(Page):
         groups = []
         for facet in facets:
             if facet.model is None:
-                values = [(self.phase, self.phase_label)]
+                value = getattr(self, facet.lookup)
+                values = [(value, choice_label(self, facet.lookup))] if value else []
             else:
                 values = found.get(facet.key, [])
             if values:
@@ -947,8 +1065,13 @@ class PracticeLink(Orderable):
     page = ParentalKey(PracticePage, on_delete=models.CASCADE, related_name="links")
     title = models.CharField(_("title"), max_length=200)
     url = models.URLField(_("web address"))
+    is_evidence = models.BooleanField(
+        _("evaluation or measurement"),
+        default=False,
+        help_text=_("This link is an evaluation or a measurement of the results."),
+    )
 
-    panels = [FieldPanel("title"), FieldPanel("url")]
+    panels = [FieldPanel("title"), FieldPanel("url"), FieldPanel("is_evidence")]
 
     def __str__(self):
         return self.title

@@ -54,8 +54,9 @@ def practice_document(page):
         uptake = page.adoptions.confirmed().count()
     organisations = [link.organisation for link in page.practice_organisations.all()]
     for facet in FACETS:
-        if facet.key == "fase":
-            facets[facet.key] = [page.phase]
+        if facet.key in ("fase", "niveau"):  # one choice of the practice's own
+            value = getattr(page, facet.lookup)
+            facets[facet.key] = [value] if value else []
             continue
         if facet.key == "organisatietype":
             # Each type once, however many of its organisations take part.

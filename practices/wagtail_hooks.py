@@ -1,6 +1,8 @@
-"""Taxonomy management for the redactie: one snippet viewset per vocabulary."""
+"""Taxonomy management for the redactie (one snippet viewset per
+vocabulary), and the history of a practice's level."""
 
 import django_filters
+from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
@@ -11,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_display import yes_no_column
 
+from . import maturity
 from .models import (
     CareOfficeRegion,
     Movement,
     Organisation,
+    PracticePage,
     Province,
     TargetGroup,
     Theme,
@@ -166,3 +170,32 @@ class TaxonomyViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(TaxonomyViewSetGroup)
+
+
+# The maturity ladder: a changed level is logged in the page's history ------
+
+_LEVEL_BEFORE = "_vindplaats_level_before"
+
+
+@hooks.register("register_log_actions")
+def register_maturity_action(actions):
+    actions.register_action(maturity.ACTION)(maturity.LevelChanged)
+
+
+@hooks.register("before_edit_page")
+def remember_level(request, page):
+    """The level as it was before this edit (the page editor hands the
+    hooks after it the edited page only)."""
+    setattr(request, _LEVEL_BEFORE, getattr(page, "maturity_level", None))
+
+
+@hooks.register("before_create_page")
+def no_level_yet(request, parent_page, page_class):
+    setattr(request, _LEVEL_BEFORE, "")
+
+
+@hooks.register("after_edit_page")
+@hooks.register("after_create_page")
+def log_level_change(request, page):
+    if isinstance(page, PracticePage) and hasattr(request, _LEVEL_BEFORE):
+        maturity.log_level_change(page, getattr(request, _LEVEL_BEFORE), request.user)

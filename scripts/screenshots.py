@@ -63,6 +63,12 @@ PUBLIC = [
     ("contact-redactie", "/contact/"),
     ("privacy", "/privacy/"),
     ("open-data", "/open-data/"),
+    ("niveaus", "/niveaus/"),
+    ("zoeken-niveau", "/zoeken/?niveau=goede-praktijk"),
+    (
+        "praktijkvoorbeeld-met-niveau",
+        "/praktijkvoorbeelden/demo-x-leefstijlloket-haarlem/",
+    ),
     ("inloggen", "/account/login/"),
     ("aanmelden", "/account/signup/"),
     ("niet-gevonden", "/404/"),

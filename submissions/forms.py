@@ -59,6 +59,15 @@ STORY_FIELDS = [
         True,
     ),
     (
+        "werkzame_elementen",
+        _("What makes it work"),
+        _(
+            "The werkzame elementen: what makes your approach work, in a few "
+            "lines. What would others have to copy to get the same results?"
+        ),
+        False,
+    ),
+    (
         "results",
         _("Results"),
         _("What has it brought so far? Figures, experiences of patients and staff."),
@@ -84,6 +93,10 @@ STORY_FIELDS = [
     ),
 ]
 STORY_FIELD_NAMES = [name for name, *_rest in STORY_FIELDS]
+EVALUATION_MAX_LENGTH = 3_000
+# The evidence the editors weigh when they assign a level (the maturity
+# ladder): carried into the practice draft as it is typed.
+EVIDENCE_FIELD_NAMES = ["evaluation", "evaluation_description"]
 
 
 def _checkboxes(queryset, label, help_text, required):
@@ -167,6 +180,29 @@ class PracticeForm(forms.Form):
         },
     )
 
+    evaluation = forms.ChoiceField(
+        label=_("Has the initiative been evaluated?"),
+        choices=PracticePage.Evaluation.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The editors use this to give the initiative a level: local "
+            "initiative, promising (results measured) or good practice "
+            "(evaluated, and taken up elsewhere)."
+        ),
+    )
+    evaluation_description = forms.CharField(
+        label=_("How did you measure or evaluate the results?"),
+        required=False,
+        max_length=EVALUATION_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Who evaluated, how, and what came out, with figures where you "
+            "have them. Mark links to a report under Links."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, label, help_text, required in STORY_FIELDS:
@@ -203,6 +239,26 @@ class PracticeForm(forms.Form):
 
     def clean_summary(self):
         return " ".join(self.cleaned_data["summary"].split())
+
+    def clean(self):
+        data = super().clean()
+        evaluated = data.get("evaluation") in (
+            PracticePage.Evaluation.OWN,
+            PracticePage.Evaluation.INDEPENDENT,
+        )
+        if evaluated and not data.get("evaluation_description"):
+            self.add_error(
+                "evaluation_description",
+                _(
+                    "You say the initiative has been evaluated: describe in a "
+                    "few lines how, and what came out."
+                ),
+            )
+        return data
+
+    @property
+    def evidence_fields(self):
+        return [self[name] for name in EVIDENCE_FIELD_NAMES]
 
     @property
     def story_fields(self):
@@ -352,6 +408,10 @@ class LinkRowForm(RowForm):
         error_messages={
             "invalid": _("Fill in a complete web address, starting with https://.")
         },
+    )
+    is_evidence = forms.BooleanField(
+        label=_("This is an evaluation or a measurement of the results"),
+        required=False,
     )
 
     def clean(self):

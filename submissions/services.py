@@ -46,7 +46,7 @@ from practices.models import (
 )
 
 from .files import check_document, process_image
-from .forms import ROW_KEYS, STORY_FIELD_NAMES, find_organisation
+from .forms import EVIDENCE_FIELD_NAMES, ROW_KEYS, STORY_FIELD_NAMES, find_organisation
 from .models import Submission, SubmissionFile
 from .richtext import markdown_to_richtext, richtext_to_markdown
 
@@ -361,7 +361,8 @@ def _snapshot(page):
             (c.email.lower(), _contact_fields(c)) for c in page.contacts.all()
         ],
         "links": [
-            (link.url, {"title": link.title.strip()}) for link in page.links.all()
+            (link.url, {"title": link.title.strip(), "is_evidence": link.is_evidence})
+            for link in page.links.all()
         ],
         "gallery": [
             (item.image_id, {"caption": item.caption})
@@ -373,6 +374,8 @@ def _snapshot(page):
     }
     for name in STORY_FIELD_NAMES:
         snapshot[name] = _markdown_key(richtext_to_markdown(getattr(page, name)))
+    for name in EVIDENCE_FIELD_NAMES:
+        snapshot[name] = getattr(page, name)
     for name in FACET_FIELDS:
         snapshot[name] = [(item.pk, {}) for item in getattr(page, name).all()]
     return snapshot
@@ -444,6 +447,9 @@ def _proposal(data, formsets, submission, member):
         proposal[name] = (data[name], setter(name, data[name]))
     year = data.get("start_year")
     proposal["start_year"] = (year, setter("start_year", year))
+    for name in EVIDENCE_FIELD_NAMES:
+        value = data.get(name) or ""
+        proposal[name] = (value, setter(name, value))
     for name in STORY_FIELD_NAMES:
         text = data.get(name) or ""
         proposal[name] = (
@@ -532,12 +538,23 @@ def _proposal(data, formsets, submission, member):
 
     def apply_links(target, rows):
         target.links = [
-            PracticeLink(title=fields["title"], url=key) for key, fields in rows
+            PracticeLink(
+                title=fields["title"],
+                url=key,
+                is_evidence=fields.get("is_evidence", False),
+            )
+            for key, fields in rows
         ]
 
     proposal["links"] = (
         [
-            (row["url"], {"title": row["title"].strip()})
+            (
+                row["url"],
+                {
+                    "title": row["title"].strip(),
+                    "is_evidence": bool(row.get("is_evidence")),
+                },
+            )
             for row in formsets["link"].filled_rows()
         ],
         apply_links,
@@ -808,6 +825,8 @@ def draft_from_page(page, member):
     }
     for name in STORY_FIELD_NAMES:
         fields[name] = richtext_to_markdown(getattr(latest, name))
+    for name in EVIDENCE_FIELD_NAMES:
+        fields[name] = getattr(latest, name)
     for name in (
         "provinces",
         "care_office_regions",
@@ -841,7 +860,10 @@ def draft_from_page(page, member):
                 "consent": True,
             }
         )
-    links = [{"title": link.title, "url": link.url} for link in latest.links.all()]
+    links = [
+        {"title": link.title, "url": link.url, "is_evidence": link.is_evidence}
+        for link in latest.links.all()
+    ]
     data = {
         "fields": fields,
         ROW_KEYS["org"]: organisations,

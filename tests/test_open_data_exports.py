@@ -44,6 +44,8 @@ HEADINGS = [
     "Type organisatie (code)",
     "Fase",
     "Fase (code)",
+    "Niveau",
+    "Niveau (code)",
     "Overgenomen",
     "Overgenomen (code)",
     "Overgenomen (aantal)",

@@ -47,6 +47,7 @@ FACET_SIZES = {
     "beweging": 10,
     "doelgroep": 200,
     "fase": 20,
+    "niveau": 10,
     "overgenomen": 5,
 }
 

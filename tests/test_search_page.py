@@ -63,7 +63,7 @@ def test_filters_come_in_order_phase_first_and_only_chosen_ones_open(client):
     soup = page(client, {"thema": "ouderen-thuis"})
     groups = filters(soup)
     assert list(groups) == [key for key in FILTER_ORDER if key in groups]
-    assert list(groups)[:3] == ["fase", "thema", "provincie"]
+    assert list(groups)[:4] == ["fase", "niveau", "thema", "provincie"]
     assert {"organisatietype", "organisatie"} <= set(groups)
     assert [key for key, details in groups.items() if details.has_attr("open")] == [
         "thema"

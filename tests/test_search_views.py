@@ -44,6 +44,7 @@ FACET_KEYS = {
     "beweging",
     "doelgroep",
     "fase",
+    "niveau",
 }
 
 

@@ -76,6 +76,7 @@ from .factories import (
     ThemeFactory,
 )
 from .factories_community import AnswerFactory, MemberFactory, QuestionFactory
+from .html_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -893,6 +894,19 @@ ACTIONS = [
         (ADMIN, ADMIN, ADMIN, ADMIN, SHOWN, ADMIN),
         shows("Tureluur"),
     ),
+    Action(
+        # The maturity ladder: only the redactie sets a practice's level
+        # (practices.assess_maturity); its owner cannot reach the editor.
+        "admin: set a practice's level",
+        "post",
+        admin("wagtailadmin_pages:edit", pk("owned")),
+        (ADMIN, ADMIN, ADMIN, ADMIN, DONE, ADMIN),
+        lambda w, r, actor: (
+            fresh(w["owned"]).get_latest_revision_as_object().maturity_level
+            == "veelbelovend"
+        ),
+        lambda w: level_form(w),
+    ),
     # Compare ---------------------------------------------------------------
     Action(
         # Public: the practices side by side, for anyone.
@@ -931,6 +945,22 @@ ACTIONS = [
         ok_page,
     ),
 ]
+
+
+def level_form(w):
+    """The page editor's form of the owner's practice as the editor gets it
+    (every field as it stands), with a level, its reason and date chosen."""
+    editor = Client()
+    editor.force_login(w["editor"])
+    edit = reverse("wagtailadmin_pages:edit", args=[w["owned"].pk])
+    data = form_data(editor.get(edit).content, "form#page-edit-form")
+    data.update(
+        maturity_level=["veelbelovend"],
+        maturity_reason=["De resultaten zijn gemeten."],
+        maturity_assessed_on=["2026-11-30"],
+    )
+    return data
+
 
 CASES = sum(
     1 for action in ACTIONS for expected in action.expect if expected is not None

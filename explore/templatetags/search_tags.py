@@ -51,6 +51,9 @@ def practice_card_facts(practice):
         initiators = [link.organisation for link in links]
     return card_facts(
         phase=(practice.phase, practice.phase_label),
+        level=(practice.maturity_level, practice.maturity_label)
+        if practice.maturity_level
+        else None,
         places=places,
         organisations=[organisation.name for organisation in initiators],
         start_year=practice.start_year,

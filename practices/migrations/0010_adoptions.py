@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practices', '0008_contact_email_upper_index'),
+        ('practices', '0009_maturity_ladder'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

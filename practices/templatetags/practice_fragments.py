@@ -10,7 +10,7 @@ register = template.Library()
 PARTS = ("header", "intro", "similar", "adoptions", "story", "questions", "rest")
 # In every part's key: raise it when the template's parts change, so no part
 # kept for the old layout (for FRAGMENT_SECONDS) is served with the new one.
-LAYOUT = 3
+LAYOUT = 4
 
 
 @register.simple_tag(takes_context=True)

@@ -41,6 +41,7 @@ from editorial.demo import load_demo_collection
 from kb.models import HomeFeaturedPractice, HomePage, StandardPage
 from practices.demo import (
     Vocabularies,
+    assess_practice,
     create_practice,
     load_region_sources,
     practice_illustration,
@@ -164,6 +165,7 @@ class Command(BaseCommand):
         created = self.practices(index)
         regions = load_region_sources(self.read("regions.json"))
         self.stdout.write(f"Regiobeeld en regioplan bij {regions} regio's gezet.")
+        self.assessments(index)
         self.featured(home)
         self.editor(options["reset_editor_password"])
         questions = load_demo_questions()
@@ -288,6 +290,15 @@ class Command(BaseCommand):
             hero = practice_illustration(item, positions[item["slug"]])
             create_practice(index, item, vocab, hero=hero)
         return len(todo)
+
+    def assessments(self, index):
+        """The redactie's levels and the werkzame elementen of some demo
+        practices (maturity.json), on practices that never had a level."""
+        data = self.read("maturity.json")
+        pages = PracticePage.objects.child_of(index).filter(slug__in=list(data))
+        assessed = sum(assess_practice(page, data[page.slug]) for page in pages)
+        if assessed:
+            self.stdout.write(f"Niveaus: {assessed} praktijkvoorbeelden beoordeeld.")
 
     def featured(self, home):
         if home.featured_practices.exists():
