@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from django.urls import reverse
 from django.utils import timezone
@@ -166,7 +167,7 @@ def test_the_xlsx_is_laid_out_for_reading(client, awkward_practice):
     assert sheet.title == "Praktijkvoorbeelden"
     assert sheet.freeze_panes == "B2"  # the headings and the titles stay
     assert all(cell.font.b for cell in sheet[1])
-    last_column = chr(ord("A") + len(HEADINGS) - 1)
+    last_column = get_column_letter(len(HEADINGS))
     assert sheet.auto_filter.ref == f"A1:{last_column}{sheet.max_row}"
     assert sheet.column_dimensions["A"].width == 45  # the title
     assert sheet.column_dimensions["B"].width == 70  # the summary

@@ -45,6 +45,7 @@ FACET_KEYS = {
     "doelgroep",
     "fase",
     "niveau",
+    "overgenomen",
 }
 
 

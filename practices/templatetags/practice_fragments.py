@@ -7,7 +7,7 @@ from core.cache import page_name, prepare_fragments
 
 register = template.Library()
 
-PARTS = ("header", "intro", "similar", "adoptions", "story", "questions", "rest")
+PARTS = ("header", "intro", "similar", "story", "adoptions", "questions", "rest")
 # In every part's key: raise it when the template's parts change, so no part
 # kept for the old layout (for FRAGMENT_SECONDS) is served with the new one.
 LAYOUT = 4
