@@ -381,6 +381,38 @@ ADOPTIONS = [
         "note": "Wij willen dat ouderen en mantelzorgers meedenken over één plan.",
         "confirmed": False,
     },
+    # The demo's "goede praktijk" levels (fixtures/demo/maturity.json) rest on
+    # being taken up elsewhere, as the criteria on /niveaus/ say.
+    {
+        "member": "mohamed",
+        "practice": "demo-x-leefstijlloket-haarlem",
+        "organisation": "Gezondheidscentrum Duinstreek (voorbeeld)",
+        "region": "zuid-holland-noord",
+        "status": "ingevoerd",
+        "note": "Sinds vorig jaar een leefstijlloket in het gezondheidscentrum, "
+        "met dezelfde intake en verwijsroutes.",
+        "confirmed": True,
+    },
+    {
+        "member": "joost",
+        "practice": "demo-w-ggz-consult-huisartsenpost-zaanstreek-noord",
+        "organisation": "Gemeente Bergwijk (voorbeeld)",
+        "region": "utrecht",
+        "status": "bezig",
+        "note": "De huisartsenpost en de ggz-crisisdienst proberen het consult "
+        "in de avonduren uit.",
+        "confirmed": True,
+    },
+    {
+        "member": "anouk",
+        "practice": "demo-z-positieve-gezondheid-tilburg-noord",
+        "organisation": "Thuiszorg Rivierenland (voorbeeld)",
+        "region": "nijmegen",
+        "status": "ingevoerd",
+        "note": "Onze wijkteams voeren het gesprek over positieve gezondheid "
+        "bij elke nieuwe cliënt.",
+        "confirmed": True,
+    },
 ]
 # Demo practices that grew from another one: (practice, based on).
 BASED_ON = [
