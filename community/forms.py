@@ -47,7 +47,7 @@ class QuestionForm(forms.ModelForm):
         error_messages={"required": _("Choose at least one theme.")},
     )
     practices = PracticeChoiceField(
-        label=_("About these practice examples (optional)"),
+        label=_("About these practice examples"),
         queryset=PracticePage.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
@@ -96,7 +96,7 @@ class ReportForm(forms.ModelForm):
         error_messages={"required": _("Choose a reason.")},
     )
     explanation = forms.CharField(
-        label=_("Explanation for the editors (optional)"),
+        label=_("Explanation for the editors"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -217,7 +217,7 @@ class AdoptionForm(forms.ModelForm):
         error_messages={"required": _("Choose how far you are.")},
     )
     note = forms.CharField(
-        label=_("Short note (optional)"),
+        label=_("Short note"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -227,13 +227,13 @@ class AdoptionForm(forms.ModelForm):
         ),
     )
     own_practice = forms.ModelChoiceField(
-        label=_("Your own practice example on Vindplaats (optional)"),
+        label=_("Your own practice example on Vindplaats"),
         queryset=PracticePage.objects.none(),
         required=False,
         empty_label=_("None"),
     )
     url = forms.URLField(
-        label=_("Link to your own initiative (optional)"),
+        label=_("Link to your own initiative"),
         required=False,
         assume_scheme="https",
         help_text=_("A web page about how your organisation does this."),
