@@ -5,6 +5,7 @@ practices outside any private section. The receivers update the index after
 the transaction commits whenever that, or what a practice shows, may change.
 """
 
+import re
 from html import unescape
 
 from wagtail.models import PageViewRestriction
@@ -43,8 +44,19 @@ def with_facets(queryset):
     )
 
 
+# Where a block ends or a line breaks, words on either side stay apart: "in
+# kaart;</li><li>in een" is "in kaart; in een", not "kaart;in".
+BLOCK_BOUNDARY = re.compile(
+    r"<(?=/?(?:p|li|ul|ol|h[1-6]|br|div|blockquote|table|tr|td|th|dd|dt|figcaption)\b)",
+    re.IGNORECASE,
+)
+
+
 def plain_text(html):
-    return " ".join(unescape(strip_tags(html or "")).split())
+    """The words of member or editor HTML, one space between them, for the
+    index and its snippets."""
+    spaced = BLOCK_BOUNDARY.sub(" <", html or "")
+    return " ".join(unescape(strip_tags(spaced)).split())
 
 
 def practice_document(page):

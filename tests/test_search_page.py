@@ -325,3 +325,17 @@ def test_the_follow_control_says_what_is_followed_and_what_it_brings(client):
         "#search-follow button"
     )
     assert not page(client).select("#search-follow")
+
+
+def test_a_snippet_keeps_the_words_of_list_items_apart(client):
+    """The story's HTML becomes the index's text: where a list item or a
+    paragraph ends, a space, so a snippet never reads "kaart;overleg"."""
+    indexed(
+        title="Casusregie voor vaste bezoekers",
+        approach="<ul><li>brengt de problemen in kaart;</li>"
+        "<li>overleg met het zorgwerfteam</li></ul><p>Daarna</p><p>volgt</p>",
+    )
+    snippet = page(client, {"q": "zorgwerfteam"}).select_one(".hit__snippet")
+    text = " ".join(snippet.get_text().split())
+    assert "kaart; overleg met het zorgwerfteam" in text
+    assert "Daarna volgt" in text
