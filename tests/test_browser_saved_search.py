@@ -40,6 +40,13 @@ page.save_revision().publish()
 print(json.dumps({{"url": page.url}}))
 """
 
+REMOVE = """
+import json
+from practices.models import PracticePage
+PracticePage.objects.filter(slug="grutto-netwerk").delete()
+print(json.dumps({}))
+"""
+
 IMMEDIATE = """
 import json
 from accounts.models import Profile
@@ -69,6 +76,16 @@ def mails_about(var_dir, subject, wait_seconds=60):
         time.sleep(0.5)
 
 
+@pytest.fixture
+def grutto_removed_afterwards(demo_var):
+    """The demo site serves every browser test: the practice this journey
+    publishes goes again, so the next test finds the site as it was (the
+    newest practice first on every list)."""
+    yield
+    manage_shell(demo_var, REMOVE)
+
+
+@pytest.mark.usefixtures("grutto_removed_afterwards")
 def test_follow_a_search_and_hear_of_a_matching_practice(demo_site, demo_var, page):
     member = create_member(demo_var, "zoeker-grutto", "Iris Zoeker")
     manage_shell(demo_var, IMMEDIATE.format(id=member["id"]))
