@@ -485,11 +485,13 @@ def _community_questions(query, limit=3):
 
 
 def _page_links(query, results):
+    """Previous, next, the first and last page and the pages beside this
+    one: one row under the results, beside the open-data links."""
     current, last = (
         query.page,
         min(results.num_pages, MAX_RESULT_WINDOW // query.page_size),
     )
-    numbers = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    numbers = sorted({1, last, *range(max(1, current - 1), min(last, current + 1) + 1)})
     links, previous = [], 0
     for number in numbers:
         if number - previous > 1:
