@@ -180,6 +180,35 @@ def _xlsx_value(sheet, value):
     return value
 
 
+def workbook(title, headings, rows, widths, document_title):
+    """An Excel workbook as bytes, the way every download of the site lays it
+    out: one sheet named `title`, the heading row bold and frozen with the
+    first column beside it, a filter on every column, each value through
+    `_xlsx_value` (text never a formula). `widths` are the columns' widths."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(str(title)[:31])
+    for number, width in enumerate(widths, start=1):  # before the first row
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    sheet.freeze_panes = "B2"  # the headings and the first column stay in view
+    bold = Font(bold=True)
+    cells = []
+    for heading in headings:
+        cell = WriteOnlyCell(sheet, value=str(heading))
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    count = 1
+    for row in rows:
+        sheet.append([_xlsx_value(sheet, value) for value in row])
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headings))}{count}"
+    book.properties.title = str(document_title)
+    book.properties.creator = "Vindplaats"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def practices_xlsx(request):
     """The matching practices as an Excel workbook: one sheet, the same
     columns as the CSV, the heading row bold and frozen with the titles
@@ -188,25 +217,11 @@ def practices_xlsx(request):
     if refusal is not None:
         return refusal
     cols = columns()
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Practice examples")[:31])
-    for number, column in enumerate(cols, start=1):  # before the first row
-        sheet.column_dimensions[get_column_letter(number)].width = column.width
-    sheet.freeze_panes = "B2"  # the headings and the titles stay in view
-    bold = Font(bold=True)
-    headings = []
-    for column in cols:
-        cell = WriteOnlyCell(sheet, value=str(column.heading))
-        cell.font = bold
-        headings.append(cell)
-    sheet.append(headings)
-    rows = 1
-    for hit in hits:
-        sheet.append([_xlsx_value(sheet, column.value(hit)) for column in cols])
-        rows += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{rows}"
-    workbook.properties.title = _("Vindplaats: practice examples")
-    workbook.properties.creator = "Vindplaats"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE), "xlsx")
+    content = workbook(
+        _("Practice examples"),
+        [column.heading for column in cols],
+        ([column.value(hit) for column in cols] for hit in hits),
+        [column.width for column in cols],
+        _("Vindplaats: practice examples"),
+    )
+    return _attachment(HttpResponse(content, content_type=XLSX_TYPE), "xlsx")

@@ -18,13 +18,7 @@ anonymous visitors in the page cache. The CSV and XLSX hold the same matrix.
 """
 
 import hashlib
-import io
 from dataclasses import dataclass, field
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from django.core.cache import cache
 from django.db.models import Count
@@ -42,7 +36,7 @@ from practices.facets import FACETS, FACETS_BY_KEY
 from practices.models import CareOfficeRegion, PracticePage, Province, Theme
 from search.query import SearchQuery, parse_params
 
-from .exports import XLSX_TYPE
+from .exports import XLSX_TYPE, workbook
 from .views import query_string
 
 # The filters the matrix takes, as the search names them.
@@ -435,33 +429,15 @@ XLSX_TITLE = gettext_lazy("White spots")
 
 
 def gaps_xlsx(request):
-    """The matrix as an Excel workbook: headings bold and frozen with the
-    places beside them; every text a text cell, never a formula."""
+    """The matrix as an Excel workbook (explore.exports.workbook): headings
+    bold and frozen with the places beside them; text never a formula."""
     choice, refusal = _file_choice(request)
     if refusal is not None:
         return refusal
-    rows = _table(matrix(choice))
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(XLSX_TITLE)[:31])
-    for number, heading in enumerate(rows[0], start=1):
-        width = 28 if number <= 2 else max(10, min(len(heading) + 2, 24))
-        sheet.column_dimensions[get_column_letter(number)].width = width
-    sheet.freeze_panes = "B2"
-    bold = Font(bold=True)
-
-    def cell(value, heading=False):
-        found = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            found.data_type = "s"  # shown as typed, never a formula
-        if heading:
-            found.font = bold
-        return found
-
-    sheet.append([cell(value, heading=True) for value in rows[0]])
-    for row in rows[1:]:
-        sheet.append([cell(value) for value in row])
-    workbook.properties.title = _("Vindplaats: white spots")
-    workbook.properties.creator = "Vindplaats"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE), "xlsx")
+    headings, *rows = _table(matrix(choice))
+    widths = [
+        28 if number <= 2 else max(10, min(len(heading) + 2, 24))
+        for number, heading in enumerate(headings, start=1)
+    ]
+    content = workbook(XLSX_TITLE, headings, rows, widths, _("Vindplaats: white spots"))
+    return _attachment(HttpResponse(content, content_type=XLSX_TYPE), "xlsx")
