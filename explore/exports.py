@@ -134,10 +134,12 @@ def _matching(request):
     return hits, None
 
 
-def _attachment(response, extension):
+def attachment(response, name, extension):
+    """`response` as a download named after `name` and today, with the open
+    data's licence."""
     day = timezone.localdate().isoformat()
     response["Content-Disposition"] = (
-        f'attachment; filename="vindplaats-praktijkvoorbeelden-{day}.{extension}"'
+        f'attachment; filename="vindplaats-{name}-{day}.{extension}"'
     )
     response["Link"] = f'<{LICENCE_URL}>; rel="license"'
     return response
@@ -162,7 +164,7 @@ def practices_csv(request):
     writer.writerow([str(column.heading) for column in cols])
     for hit in hits:
         writer.writerow([_csv_cell(column.value(hit)) for column in cols])
-    return _attachment(response, "csv")
+    return attachment(response, "praktijkvoorbeelden", "csv")
 
 
 def _xlsx_value(sheet, value):
@@ -224,4 +226,6 @@ def practices_xlsx(request):
         [column.width for column in cols],
         _("Vindplaats: practice examples"),
     )
-    return _attachment(HttpResponse(content, content_type=XLSX_TYPE), "xlsx")
+    return attachment(
+        HttpResponse(content, content_type=XLSX_TYPE), "praktijkvoorbeelden", "xlsx"
+    )

@@ -25,7 +25,6 @@ from django.db.models import Count
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,7 +35,7 @@ from practices.facets import FACETS, FACETS_BY_KEY
 from practices.models import CareOfficeRegion, PracticePage, Province, Theme
 from search.query import SearchQuery, parse_params
 
-from .exports import XLSX_TYPE, workbook
+from .exports import XLSX_TYPE, attachment, workbook
 from .views import query_string
 
 # The filters the matrix takes, as the search names them.
@@ -406,14 +405,6 @@ def _file_choice(request):
     return choice, None
 
 
-def _attachment(response, extension):
-    day = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="vindplaats-witte-vlekken-{day}.{extension}"'
-    )
-    return response
-
-
 def gaps_csv(request):
     """The matrix as CSV for Dutch spreadsheets (core.csvexport)."""
     choice, refusal = _file_choice(request)
@@ -422,7 +413,7 @@ def gaps_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     writer = csvexport.spreadsheet_writer(response)
     writer.writerows(_table(matrix(choice)))
-    return _attachment(response, "csv")
+    return attachment(response, "witte-vlekken", "csv")
 
 
 XLSX_TITLE = gettext_lazy("White spots")
@@ -440,4 +431,6 @@ def gaps_xlsx(request):
         for number, heading in enumerate(headings, start=1)
     ]
     content = workbook(XLSX_TITLE, headings, rows, widths, _("Vindplaats: white spots"))
-    return _attachment(HttpResponse(content, content_type=XLSX_TYPE), "xlsx")
+    return attachment(
+        HttpResponse(content, content_type=XLSX_TYPE), "witte-vlekken", "xlsx"
+    )
