@@ -118,10 +118,15 @@ def bump_member_on_commit(user, votes=False):
     bump_on_commit(*member_changed(user, votes=votes))
 
 
+def question_names(pk):
+    """What a question page shows: the question, its themes and the practices
+    it is about."""
+    return (question(pk), model_name(Theme), model_name(PracticePage))
+
+
 def depend_on_question(pk):
-    """Before reading a question page: the question, its themes and the
-    practices it is about."""
-    return depends_on(question(pk), model_name(Theme), model_name(PracticePage))
+    """Before reading a question page."""
+    return depends_on(*question_names(pk))
 
 
 def depend_on_practice(pk):

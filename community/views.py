@@ -16,13 +16,15 @@ import copy
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Prefetch, When
+from django.db.models import Case, When
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.cache import prepare_fragments
 from core.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
 from core.params import MAX_ID, positive_int
 from practices.models import Adoption, PracticePage, Theme
@@ -169,17 +171,9 @@ def index(request):
 
 
 def _question_for(user, pk):
-    question = get_object_or_404(
-        with_author_badges(Question.objects.visible_to(user)).prefetch_related(
-            "themes",
-            Prefetch(
-                "practices",
-                queryset=PracticePage.objects.reachable().order_by("title"),
-            ),
-        ),
-        pk=pk,
+    return get_object_or_404(
+        with_author_badges(Question.objects.visible_to(user)), pk=pk
     )
-    return question
 
 
 @keeps_input
@@ -208,8 +202,9 @@ def question_detail(request, pk, slug):
     return done or _render_question(request, question, answer_form, status)
 
 
-def _render_question(request, question, answer_form, status=200):
-    user = request.user
+def _answers(question, user):
+    """The answers `user` may see, the accepted one first, each with
+    `voted` (whether `user` found it helpful)."""
     answers = list(
         with_author_badges(
             Answer.objects.visible_to(user).filter(question=question)
@@ -223,21 +218,46 @@ def _render_question(request, question, answer_form, status=200):
             ).values_list("answer_id", flat=True)
         )
     accepted = next((a for a in answers if a.pk == question.accepted_answer_id), None)
-    if accepted:  # the accepted answer comes first
+    if accepted:
         answers = [accepted] + [a for a in answers if a is not accepted]
     for answer in answers:
         answer.voted = answer.pk in voted
-    practices = [
-        (practice, practice.get_url(request)) for practice in question.practices.all()
+    return answers
+
+
+def _practices(request, question):
+    """(practice, its URL) for the published practices the question is about."""
+    return [
+        (practice, practice.get_url(request))
+        for practice in PracticePage.objects.reachable()
+        .filter(questions=question)
+        .order_by("title")
     ]
+
+
+def _render_question(request, question, answer_form, status=200):
+    """The question page. Visitors all see the same question and answers, so
+    those are two parts kept in the cache (core.cache fragments, with the
+    versions the page itself depends on): a visitor the page cache lets
+    through (one with a session cookie) is served them without the answers,
+    themes and practices being read again. A member's view is their own
+    (votes, buttons) and is always drawn afresh."""
+    user = request.user
+    shared = not user.is_authenticated and status == 200
+    key = f"question:{question.pk}" if shared else ""
+    fragments = prepare_fragments(
+        {"post": key and f"{key}:post", "answers": key and f"{key}:answers"},
+        names=caching.question_names(question.pk),
+    )
     return render(
         request,
         "community/question.html",
         {
             "question": question,
-            "answers": answers,
+            "fragments": fragments,
+            "answers": SimpleLazyObject(lambda: _answers(question, user)),
             "answer_form": answer_form,
-            "practices": practices,
+            "practices": SimpleLazyObject(lambda: _practices(request, question)),
             "is_asker": user.is_authenticated and user.pk == question.author_id,
             "can_moderate": _can_moderate(user),
             "suspension": services.suspension_message(user)

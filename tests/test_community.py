@@ -230,10 +230,11 @@ def test_question_page_queries_do_not_grow_with_answers(
     client.force_login(viewer)
     one, ten = QuestionFactory(), QuestionFactory()
     AnswerFactory(question=one)
+    one.practices.add(PracticePageFactory())
     for _ in range(10):
         answer = AnswerFactory(question=ten)
         HelpfulVote.objects.create(answer=answer, user=viewer)
-    ten.practices.add(PracticePageFactory(), PracticePageFactory())
+    ten.practices.add(*PracticePageFactory.create_batch(3))
     assert count(one) == count(ten)
     with django_assert_max_num_queries(20):
         client.get(ten.get_absolute_url())

@@ -38,17 +38,18 @@ def _links(request, pages):
 
 def _menus(request):
     """The content pages of both menus, cached until the site's structure
-    changes (core.cache.SITE: a page directly below the home page published,
-    moved or deleted; practices.caching): every page shows them, and they
-    rarely change."""
-    site = Site.find_for_request(request)
-    if site is None:
-        return {"main": [], "footer": []}
-    key = f"menus:{depends_on(SITE)}:{site.pk}"
+    changes (core.cache.SITE: a Site record changed, or a page directly below
+    the home page published, moved or deleted; practices.caching): every page
+    shows them, and they rarely change. Kept per host name, so a request that
+    finds them cached does not look its Site up either."""
+    key = f"menus:{depends_on(SITE)}:{request.get_host()}"
 
     def load():
         menus = cache.get(key)
         if menus is None:
+            site = Site.find_for_request(request)
+            if site is None:
+                return {"main": [], "footer": []}
             pages = StandardPage.objects.child_of(site.root_page).live().public()
             menus = {
                 # Content pages that editors marked "show in menus" (Over, ...).
