@@ -24,7 +24,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.cache import prepare_fragments
+from core.cache import prepare_fragments, remembered
 from core.keep_input import as_initial, keeps_input, login_keeping_input, restore_input
 from core.params import MAX_ID, positive_int
 from practices.models import Adoption, PracticePage, Theme
@@ -176,11 +176,27 @@ def _question_for(user, pk):
     )
 
 
+def _public_question(pk):
+    """The question as every visitor sees it, kept until it changes
+    (community.caching.question, which every change to it bumps): with the
+    page's parts cached too, a visitor's question page reads nothing from
+    the database. It lacks the author's badge, which only the cached "post"
+    part shows (`_render_question` loads it when that part is drawn). A
+    question not found is looked up again, never remembered as missing."""
+    question = remembered(
+        caching.question(pk), lambda: Question.objects.public().filter(pk=pk).first()
+    )
+    return question or get_object_or_404(Question.objects.public(), pk=pk)
+
+
 @keeps_input
 @require_http_methods(["GET", "HEAD", "POST"])
 def question_detail(request, pk, slug):
     caching.depend_on_question(pk)
-    question = _question_for(request.user, pk)
+    if request.user.is_authenticated:
+        question = _question_for(request.user, pk)
+    else:
+        question = _public_question(pk)
     if slug != question.slug and request.method != "POST":
         return HttpResponseRedirect(question.get_absolute_url(), status=301)
     if request.method == "POST" and not request.user.is_authenticated:
@@ -249,6 +265,8 @@ def _render_question(request, question, answer_form, status=200):
         {"post": key and f"{key}:post", "answers": key and f"{key}:answers"},
         names=caching.question_names(question.pk),
     )
+    if fragments["post"].html is None and not hasattr(question, "author_is_initiator"):
+        question = _question_for(user, question.pk)  # drawn with its author's badge
     return render(
         request,
         "community/question.html",

@@ -128,7 +128,7 @@ def _matching(request):
         prefix=query.prefix,
     )
     hits = search(everything).hits
-    adopted = Adoption.objects.by_practice([hit.id for hit in hits])
+    adopted = Adoption.objects.of_hits(hits)
     for hit in hits:
         hit.adoptions = adopted.get(hit.id, [])
     return hits, None

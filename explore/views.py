@@ -571,7 +571,7 @@ def practices_api(request):
                 )
             ]
         )
-    adopted = Adoption.objects.by_practice([hit.id for hit in results.hits])
+    adopted = Adoption.objects.of_hits(results.hits)
     return JsonResponse(
         {
             "count": results.total,

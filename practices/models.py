@@ -1132,6 +1132,15 @@ class AdoptionQuerySet(models.QuerySet):
             found.setdefault(adoption.practice_id, []).append(adoption)
         return found
 
+    def of_hits(self, hits):
+        """`by_practice` for search hits (search.query.Hit), asking only for
+        those the index counts as taken up elsewhere (their "overgenomen"
+        value, which the same record shows): a page of hits none of which
+        was taken up costs no query."""
+        return self.by_practice(
+            [hit.id for hit in hits if hit.facets.get("overgenomen")]
+        )
+
 
 class Adoption(models.Model):
     """ "Wij zijn hier ook mee aan de slag": an organisation that took up (or

@@ -41,11 +41,11 @@ def question(commit):
     return commit(_question)
 
 
-def test_a_second_visit_reads_only_the_question(
+def test_a_second_visit_reads_nothing_but_the_session(
     client, question, django_assert_max_num_queries
 ):
     first = visit(client, question)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         second = visit(client, question)
     assert second == first
     for shown in ("Hoe regel je nachtzorg", "Nachtzorg Noord", "vast nachtteam"):
@@ -95,3 +95,32 @@ def test_members_get_their_own_buttons_and_visitors_never_do(client, question):
     visitor_html = visit(client, question)
     assert "Antwoord melden" not in visitor_html
     assert "Log in om te antwoorden" in visitor_html
+
+
+def test_an_edited_hidden_or_closed_question_shows_at_once(client, question, commit):
+    visit(client, question)
+    commit(
+        services.edit_question,
+        question,
+        question.author,
+        title="Hoe regel je nachtzorg op het platteland?",
+        body="Wij zoeken ervaringen buiten de stad.",
+        themes=list(question.themes.all()),
+    )
+    question.refresh_from_db()  # a new title, a new address
+    html = visit(client, question)
+    assert "nachtzorg op het platteland" in html and "buiten de stad" in html
+
+    commit(services.set_locked, question, True, ModeratorFactory())
+    assert "De redactie heeft deze vraag gesloten" in visit(client, question)
+
+    commit(services.hide_post, question, ModeratorFactory())
+    client.cookies["sessionid"] = "no-such-session"
+    assert client.get(question.get_absolute_url()).status_code == 404
+
+
+def test_a_question_asked_after_a_visit_to_its_address_is_found(client, commit):
+    client.cookies["sessionid"] = "no-such-session"
+    assert client.get("/community/vragen/987654/x/").status_code == 404
+    question = commit(QuestionFactory, pk=987654)
+    assert question.title in visit(client, question)
