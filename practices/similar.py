@@ -262,14 +262,19 @@ def _listed(ids):
     if not ids:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(_listed_sql(len(ids)), [KIND, "fase", KIND, *ids])
+        cursor.execute(_listed_sql(len(ids)), ["fase", KIND, *ids])
         return {pk: (title, url, phase) for pk, title, url, phase in cursor.fetchall()}
 
 
 @functools.cache
 def _listed_sql(count):
     """The query of `_listed` for `count` ids, written once from the models'
-    metadata (a list has at most LIMIT ids). A practice has one phase."""
+    metadata (a list has at most LIMIT ids). A practice has one phase.
+
+    The phase is joined by its document alone (a value's kind is its
+    document's): with the kind in the join too, SQLite read the phase of
+    every practice through the (kind, facet, value) index for each one
+    listed, 55 ms a page at 100,000 practices."""
     quote = connection.ops.quote_name
     document = SearchDocument._meta
     value = SearchFacetValue._meta
@@ -278,12 +283,12 @@ def _listed_sql(count):
         return {name: quote(meta.get_field(name).column) for name in names}
 
     d = columns(document, "id", "kind", "object_id", "title", "url")
-    v = columns(value, "document", "kind", "facet", "value")
+    v = columns(value, "document", "facet", "value")
     return (
         f"SELECT d.{d['object_id']}, d.{d['title']}, d.{d['url']}, v.{v['value']} "
         f"FROM {quote(document.db_table)} d "
         f"LEFT JOIN {quote(value.db_table)} v ON v.{v['document']} = d.{d['id']} "
-        f"AND v.{v['kind']} = %s AND v.{v['facet']} = %s "
+        f"AND v.{v['facet']} = %s "
         f"WHERE d.{d['kind']} = %s "
         f"AND d.{d['object_id']} IN ({', '.join(['%s'] * count)})"
     )
