@@ -23,7 +23,6 @@ compound's parts (`compound_parts`), each on its own.
 """
 
 import functools
-import itertools
 import re
 import unicodedata
 
@@ -88,6 +87,7 @@ STEM_OVERRIDES = {
 _TOKEN = re.compile(r"[^\W_]+")
 # A word as typed, with the "'s" that CHAR_REPLACEMENTS joins to it.
 _WORD = re.compile(r"[^\W_]+(?:['’]s[^\W_]*)*")
+_SPACE = re.compile(r"\s+")
 _stemmer = snowballstemmer.stemmer("dutch_porter")
 
 
@@ -215,10 +215,15 @@ def highlight(text, terms, max_words=40):
     text is read as the index holds it (word_terms): stopwords skipped, a
     compound followed by its parts, so a compound is marked when its parts
     were asked for, and a phrase matches where the index would match it.
-    Matched words are wrapped in <mark>; everything else is escaped. Without
-    a match the snippet is the start of the text.
+    Matched words are wrapped in <mark>; everything else is escaped, each
+    run of whitespace shown as one space. Without a match the snippet is the
+    start of the text.
+
+    The words are read only as far as needed: up to the first match and
+    through the snippet, so a long story costs little more than a short one
+    (a page of results asks this of every hit's whole text).
     """
-    text = " ".join((text or "").split())
+    text = (text or "").strip()
     if not text:
         return ""
     single = {term for term in terms if isinstance(term, str)}
@@ -229,16 +234,29 @@ def highlight(text, terms, max_words=40):
     for term in terms:
         if not isinstance(term, str) and len(term) > 1:
             phrases.setdefault(term[0], []).append(term)
-    tokens = list(_TOKEN.finditer(text))
-    # (term, word) as the index holds them, read only as far as needed: up to
-    # the first match and through the snippet, so a long story costs no more
-    # than a short one.
+    starts = single | phrases.keys()
+    words = _TOKEN.finditer(text)
+    tokens = []  # the words read so far
+
+    def word(number):
+        """The word at `number`, reading on as far as it; None past the end."""
+        while len(tokens) <= number:
+            token = next(words, None)
+            if token is None:
+                return None
+            tokens.append(token)
+        return tokens[number]
+
+    def read_terms():
+        number = 0
+        while (token := word(number)) is not None:
+            for term in word_terms(token.group()):
+                yield term, number
+            number += 1
+
+    # (term, word number) as the index holds them.
     stream = []
-    read = iter(
-        (term, i)
-        for i, token in enumerate(tokens)
-        for term in word_terms(token.group())
-    )
+    read = read_terms()
 
     def has(position):
         while len(stream) <= position:
@@ -261,12 +279,20 @@ def highlight(text, terms, max_words=40):
         return range(position, position + longest)
 
     found = None
-    if single or phrases:
-        found = next(p for p in itertools.count() if not has(p) or match_at(p))
-        if not has(found):
-            found = None
+    position = 0
+    while starts:
+        if position == len(stream):  # not read yet (a phrase reads ahead)
+            entry = next(read, None)
+            if entry is None:
+                break
+            stream.append(entry)
+        if stream[position][0] in starts and match_at(position):
+            found = position
+            break
+        position += 1
     first = stream[found][1] if found is not None else 0
     start_token = max(0, first - max_words // 4)
+    word(start_token + max_words)  # whether a word follows the snippet
     end_token = min(len(tokens), start_token + max_words)
     start = tokens[start_token].start() if start_token else 0
     end = tokens[end_token - 1].end() if end_token < len(tokens) else len(text)
@@ -277,13 +303,17 @@ def highlight(text, terms, max_words=40):
             covered = match_at(position)
             marks.update(stream[p][1] for p in covered if stream[p][1] < end_token)
             position = covered[-1] + 1 if covered else position + 1
+
+    def shown(part):
+        return escape(_SPACE.sub(" ", part))
+
     parts, position = [], start
     for i in sorted(marks):
         token = tokens[i]
-        parts.append(escape(text[position : token.start()]))
+        parts.append(shown(text[position : token.start()]))
         parts.append(f"<mark>{escape(token.group())}</mark>")
         position = token.end()
-    parts.append(escape(text[position:end]))
+    parts.append(shown(text[position:end]))
     prefix = "… " if start > 0 else ""
     suffix = " …" if end < len(text) else ""
     return mark_safe(prefix + "".join(parts) + suffix)  # every part is escaped

@@ -15,6 +15,7 @@ from search.analysis import (
     decompounder,
     highlight,
     phrase_terms,
+    query_terms,
     word_terms,
 )
 from search.backends.elasticsearch import index_definition
@@ -232,6 +233,24 @@ def test_highlight_marks_the_parts_when_a_compound_was_asked_for():
     assert highlight("Zorg voor mensen met dementie.", terms) == (
         "<mark>Zorg</mark> voor mensen met <mark>dementie</mark>."
     )
+
+
+def test_highlight_shows_the_words_around_the_first_match_in_a_long_text():
+    before = " ".join(f"woord{n}" for n in range(200))
+    after = " ".join(f"later{n}" for n in range(200))
+    text = f"  {before}\n\n  Valpreventie <thuis>  &\tmeer. {after} valpreventie  "
+    html = highlight(text, ["valpreventie"], max_words=8)
+    # Two words before the match, eight in all; each run of whitespace one
+    # space, the rest escaped, and an ellipsis where the text goes on.
+    assert html == (
+        "… woord198 woord199 <mark>Valpreventie</mark> &lt;thuis&gt; &amp; "
+        "meer. later0 later1 later2 …"
+    )
+    assert highlight(text, ["geenmatch"], max_words=3) == "woord0 woord1 woord2 …"
+    assert highlight("  Kort\n\nverhaal  ", query_terms("verhaal")) == (
+        "Kort <mark>verhaal</mark>"
+    )
+    assert highlight(" \n ", ["zorg"]) == ""
 
 
 def test_highlight_reads_phrases_as_the_index_holds_them():
