@@ -312,6 +312,24 @@ def test_based_on_links_both_ways(client, practice, django_capture_on_commit_cal
     assert source.find("a", href=derived.url)
 
 
+def test_a_page_seen_before_shows_what_is_confirmed_or_based_on_it_later(
+    client, practice, django_capture_on_commit_callbacks
+):
+    # Seen first with nothing to show: the page's part and what the site
+    # keeps about which practices have adoptions are both in the cache.
+    assert not page_soup(client, practice).find(class_="adoptions__item")
+    adoption = AdoptionFactory(practice=practice, organisation="Zorggroep Oost")
+    confirm(adoption, django_capture_on_commit_callbacks)
+    shown = page_soup(client, practice).find(id=adoption.anchor)
+    assert "Zorggroep Oost" in shown.get_text()
+    with django_capture_on_commit_callbacks(execute=True):
+        derived = PracticePageFactory(title="Zorgzwaluw in Twente")
+        derived.based_on = practice
+        derived.save_revision().publish()
+    source = page_soup(client, practice).find(id="overgenomen")
+    assert source.find("a", href=derived.url)
+
+
 # Open data ----------------------------------------------------------------------
 
 

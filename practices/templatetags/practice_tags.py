@@ -6,9 +6,10 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from core.cache import once_per_request
+from core.cache import once_per_request, remembered
 
-from ..models import PracticePage
+from ..caching import PRACTICE_LISTS
+from ..models import Adoption, PracticePage
 
 register = template.Library()
 
@@ -78,11 +79,15 @@ def practice_adoptions(page):
     count per province for the map, and the practices it grew from or that
     grew from it ("Gebaseerd op", "Hierop gebaseerd") a visitor can see."""
     reachable = PracticePage.objects.reachable()
-    adoptions = list(
-        page.adoptions.confirmed()
-        .select_related("region__province", "own_practice")
-        .order_by("region__province__sort_order", "region__name", "organisation")
-    )
+    # Most practices have neither: their part of the page asks nothing more.
+    adopted, grown_from = remembered(PRACTICE_LISTS, _adopted_and_grown_from)
+    adoptions = []
+    if page.pk in adopted:
+        adoptions = list(
+            page.adoptions.confirmed()
+            .select_related("region__province", "own_practice")
+            .order_by("region__province__sort_order", "region__name", "organisation")
+        )
     own = {adoption.own_practice_id for adoption in adoptions} - {None}
     shown = set(reachable.filter(pk__in=own).values_list("pk", flat=True))
     groups = {}
@@ -98,7 +103,21 @@ def practice_adoptions(page):
             if page.based_on_id
             else None
         ),
-        "derived": list(
-            reachable.filter(based_on=page.pk).order_by("title").only("title")
+        "derived": (
+            list(reachable.filter(based_on=page.pk).order_by("title").only("title"))
+            if page.pk in grown_from
+            else []
         ),
     }
+
+
+def _adopted_and_grown_from():
+    """The practices with a confirmed adoption, and those another practice
+    (live or not, shown or not) says it is based on: kept until a practice
+    is published, moved, restricted or reindexed (which a confirmed adoption
+    appearing, changing or going does, community.adoptions)."""
+    adopted = Adoption.objects.confirmed().values_list("practice_id", flat=True)
+    grown_from = PracticePage.objects.filter(based_on__isnull=False).values_list(
+        "based_on_id", flat=True
+    )
+    return frozenset(adopted), frozenset(grown_from)
