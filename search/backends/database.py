@@ -595,13 +595,17 @@ class DatabaseBackend(BaseSearchBackend):
             (pk for pk, score in scores.items() if score > 0),
             key=lambda pk: (-scores[pk], pk),
         )[:limit]
-        best_positions = columns.positions(np.array(best_ids, dtype=np.int64))
+        # What each of the best shares, from its own values: a handful of
+        # lookups, where testing each shared value's documents for them
+        # went through every document that has it.
+        own = {(facet, value) for facet, value, _weight in weighted}
         shared = {pk: {} for pk in best_ids}
-        for facet, value, _weight in weighted:
-            having = np.isin(best_positions, columns.having(facet, value))
-            for position in best_positions[having]:
-                pk = int(columns.ids[position])
-                shared[pk].setdefault(facet, set()).add(value)
+        for position in columns.positions(np.array(best_ids, dtype=np.int64)):
+            pk = int(columns.ids[position])
+            for facet, values in columns.facet_values(int(position)).items():
+                for value in values:
+                    if (facet, value) in own:
+                        shared[pk].setdefault(facet, set()).add(value)
         object_ids = dict(
             SearchDocument.objects.filter(pk__in=best_ids).values_list(
                 "pk", "object_id"
