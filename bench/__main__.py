@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 PYTHON = sys.executable
 DEMO_PRACTICES = 126
+# The preparation's longest step (refresh_similar_practices) is shared
+# between the cores.
+CORES = max(1, min(4, os.cpu_count() or 1))
 RUN = f"{time.time():.0f}"  # names this run's keys in a shared cache
 
 FULL = {
@@ -105,6 +108,25 @@ def manage(env, *args, capture=False):
     return subprocess.run(command, env=env, check=True)
 
 
+def side_by_side(env, *commands):
+    """Run these management commands at once, one per core, nothing being
+    measured meanwhile; fail when any of them fails."""
+    running = [
+        subprocess.Popen(
+            [PYTHON, str(ROOT / "manage.py"), *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in commands
+    ]
+    for process, args in zip(running, commands, strict=True):
+        _, errors = process.communicate()
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, args, stderr=errors)
+
+
 def probe(env, what):
     """A fact about the benchmark database (bench.probe), as text."""
     result = subprocess.run(
@@ -148,7 +170,13 @@ def prepare(size, database):
     # background after a rebuild (practices.similar); the bench's server has
     # no worker, so they are worked out here, as they would be by then.
     say(f"{tag} comparable initiatives of every practice")
-    manage(env, "refresh_similar_practices", capture=True)
+    side_by_side(
+        env,
+        *(
+            ["refresh_similar_practices", "--part", f"{number}/{CORES}"]
+            for number in range(1, CORES + 1)
+        ),
+    )
     say(f"{tag} Wagtail's own index (the stock reference)")
     manage(env, "update_index", capture=True)
     return env, index_build

@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from practices.models import PracticePage, SimilarPractices
@@ -225,6 +225,25 @@ def test_the_command_works_out_missing_and_old_lists(twins):
     out = io.StringIO()
     call_command("refresh_similar_practices", stdout=out)
     assert out.getvalue().startswith("0 lists")
+
+
+def test_the_command_shares_the_work_out_in_parts(twins):
+    base, close = twins
+    SimilarPractices.objects.filter(page__in=[base, close]).delete()
+    first, second = sorted([base.pk, close.pk])
+    out = io.StringIO()
+    call_command("refresh_similar_practices", "--part", "2/2", stdout=out)
+    assert out.getvalue().startswith("1 lists")
+    assert list(
+        SimilarPractices.objects.filter(page__in=[base, close]).values_list(
+            "page_id", flat=True
+        )
+    ) == [second]
+    call_command("refresh_similar_practices", "--part", "1/2", stdout=out)
+    assert SimilarPractices.objects.filter(page=first).exists()
+    for wrong in ("3/2", "0/2", "x"):
+        with pytest.raises(CommandError):
+            call_command("refresh_similar_practices", "--part", wrong)
 
 
 def test_rebuilding_the_index_works_out_every_list_again(twins):

@@ -1,11 +1,13 @@
 """Work out the stored "comparable initiatives" of the practices
 (practices.similar) that are missing or about to be a day old, so visitors
 do not wait for them. Run it daily from cron; `--all` works out every list
-(after loading a database, say)."""
+(after loading a database, say). `--part K/N` works out every Nth of them
+(the Kth, from 1), so N processes started side by side share the work
+between the cores (`make bench` does so after building its databases)."""
 
 import datetime
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from practices.models import SimilarPractices
@@ -26,8 +28,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all", action="store_true", help="Work out every list again."
         )
+        parser.add_argument(
+            "--part",
+            default="1/1",
+            help="K/N: only every Nth practice, starting at the Kth (default 1/1).",
+        )
 
-    def handle(self, *args, older_than, all, **options):
+    def handle(self, *args, older_than, all, part, **options):
+        number, count = _part(part)
         ids = SearchDocument.objects.filter(kind=KIND).values_list(
             "object_id", flat=True
         )
@@ -35,7 +43,17 @@ class Command(BaseCommand):
             since = timezone.now() - datetime.timedelta(hours=older_than)
             recent = SimilarPractices.objects.filter(computed_at__gte=since)
             ids = ids.exclude(object_id__in=recent.values("page_id"))
-        ids = sorted(ids)
+        ids = sorted(ids)[number - 1 :: count]
         for start in range(0, len(ids), BATCH):
             compute(ids[start : start + BATCH])
         self.stdout.write(f"{len(ids)} lists of comparable practices worked out")
+
+
+def _part(text):
+    try:
+        number, count = (int(n) for n in text.split("/"))
+    except ValueError:
+        number = count = 0
+    if not 1 <= number <= count:
+        raise CommandError(f"--part takes K/N with 1 <= K <= N, not {text!r}.")
+    return number, count
