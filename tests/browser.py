@@ -90,6 +90,22 @@ def site_env(var_dir):
     return env
 
 
+SERVER_LOG = "server.log"
+WORKER_LOG = "worker.log"
+
+
+def site_log(var_dir, lines=40):
+    """The last lines the demo site's web server and email worker printed
+    (errors, tracebacks), for the report of a failing browser test."""
+    parts = []
+    for name in (SERVER_LOG, WORKER_LOG):
+        path = Path(var_dir) / name
+        if path.exists():
+            tail = path.read_text(errors="replace").splitlines()[-lines:]
+            parts.append(f"--- {name} (last {len(tail)} lines)\n" + "\n".join(tail))
+    return "\n".join(parts)
+
+
 def chromium_path():
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -120,18 +136,20 @@ def start_demo_site(var_dir):
     env = site_env(var_dir)
     manage = [sys.executable, str(ROOT / "manage.py")]
     port = free_port()
+    # What they print goes to files beside the copy, so a failing browser test
+    # can show what the site said (site_log).
     server = subprocess.Popen(
         manage + ["runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(Path(var_dir) / SERVER_LOG, "a"),  # noqa: SIM115
     )
     worker = subprocess.Popen(
         manage
         + ["db_worker", "--backend", "background", "--no-reload", "--no-startup-delay"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(Path(var_dir) / WORKER_LOG, "a"),  # noqa: SIM115
     )
     site = DemoSite(server, worker)
     base_url = f"http://127.0.0.1:{port}"
@@ -144,6 +162,19 @@ def start_demo_site(var_dir):
             time.sleep(0.2)
     site.terminate()
     raise RuntimeError("the demo site did not start within 30 seconds")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test on the demo site reports what the site printed."""
+    outcome = yield
+    report = outcome.get_result()
+    if not report.failed or "demo_site" not in getattr(item, "fixturenames", ()):
+        return
+    var_dir = getattr(item, "funcargs", {}).get("django_db_setup")
+    log = site_log(var_dir) if var_dir else ""
+    if log:
+        report.sections.append(("demo site", log))
 
 
 @pytest.fixture(scope="session")

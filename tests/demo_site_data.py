@@ -46,13 +46,21 @@ def demo_var_dir(tmp_path_factory):
 
 
 def manage_shell(var_dir, code):
+    """Run `code` in `manage.py shell` on the demo site's database; its last
+    line of output is JSON. A failure says why (its error output), as a
+    CalledProcessError."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
         env=site_env(var_dir),
-        check=True,
         capture_output=True,
         text=True,
     )
+    if result.returncode:
+        error = subprocess.CalledProcessError(
+            result.returncode, "manage.py shell", result.stdout, result.stderr
+        )
+        error.add_note(f"manage.py shell said:\n{result.stderr[-3000:]}")
+        raise error
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
