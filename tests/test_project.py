@@ -52,6 +52,32 @@ def test_production_settings_refuse_a_missing_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_the_development_server_keeps_no_connection_per_thread():
+    """runserver answers each request in a new thread: the dev settings close
+    its connection after the request, unless DATABASE_CONN_MAX_AGE says
+    otherwise; the base settings keep it for a minute."""
+    code = (
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    )
+
+    def kept(module, **extra):
+        env = {"DJANGO_SETTINGS_MODULE": module, "PATH": "/usr/bin:/bin", **extra}
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=settings.BASE_DIR,
+        )
+        return int(result.stdout)
+
+    assert kept("kb.settings.dev") == 0
+    assert kept("kb.settings.dev", DATABASE_CONN_MAX_AGE="30") == 30
+    assert kept("kb.settings.bench") == 60  # gunicorn's workers keep theirs
+
+
 def test_production_settings_pass_the_deploy_check():
     env = {
         "DJANGO_SETTINGS_MODULE": "kb.settings.production",
