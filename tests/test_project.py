@@ -37,16 +37,23 @@ def test_dutch_translation_is_complete_and_compiled():
     assert compiled == source, "run `make messages` to recompile django.mo"
 
 
-def test_production_settings_refuse_a_missing_secret_key():
-    code = "import django; django.setup()"
-    env = {"DJANGO_SETTINGS_MODULE": "kb.settings.production", "PATH": "/usr/bin:/bin"}
-    result = subprocess.run(
-        [sys.executable, "-c", code],
+def with_settings(module, *arguments, **environment):
+    """`python *arguments` in the project, on these settings and this
+    environment only (PATH aside): a CompletedProcess, its output as text."""
+    env = {"DJANGO_SETTINGS_MODULE": module, "PATH": "/usr/bin:/bin", **environment}
+    return subprocess.run(
+        [sys.executable, *arguments],
         env=env,
         capture_output=True,
         text=True,
         check=False,
         cwd=settings.BASE_DIR,
+    )
+
+
+def test_production_settings_refuse_a_missing_secret_key():
+    result = with_settings(
+        "kb.settings.production", "-c", "import django; django.setup()"
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
@@ -62,15 +69,8 @@ def test_the_development_server_keeps_no_connection_per_thread():
     )
 
     def kept(module, **extra):
-        env = {"DJANGO_SETTINGS_MODULE": module, "PATH": "/usr/bin:/bin", **extra}
-        result = subprocess.run(
-            [sys.executable, "-c", code],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=settings.BASE_DIR,
-        )
+        result = with_settings(module, "-c", code, **extra)
+        assert result.returncode == 0, result.stderr
         return int(result.stdout)
 
     assert kept("kb.settings.dev") == 0
@@ -79,20 +79,12 @@ def test_the_development_server_keeps_no_connection_per_thread():
 
 
 def test_production_settings_pass_the_deploy_check():
-    env = {
-        "DJANGO_SETTINGS_MODULE": "kb.settings.production",
-        "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-for-tests",
-        "ALLOWED_HOSTS": "vindplaats.example.org",
-        "SITE_URL": "https://vindplaats.example.org",
-        "PATH": "/usr/bin:/bin",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=settings.BASE_DIR,
+    result = with_settings(
+        "kb.settings.production",
+        *("manage.py", "check", "--deploy", "--fail-level", "WARNING"),
+        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-for-tests",
+        ALLOWED_HOSTS="vindplaats.example.org",
+        SITE_URL="https://vindplaats.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
