@@ -20,9 +20,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")  # noqa: 
 # connection belongs to its thread: kept open, the connections of finished
 # threads pile up until the garbage collector finds them, or PostgreSQL
 # refuses more clients (the browser tests met that). Django's docs say not to
-# use them with the development server; DATABASE_CONN_MAX_AGE still decides.
-if "DATABASE_CONN_MAX_AGE" not in os.environ:  # noqa: F405
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# use them with the development server. The same setting as the base one,
+# with another default.
+DATABASES["default"]["CONN_MAX_AGE"] = int(  # noqa: F405
+    os.environ.get("DATABASE_CONN_MAX_AGE", "0")  # noqa: F405
+)
 # Django's file backend, but folder 0700 and files 0600: they hold account links.
 EMAIL_BACKEND = "core.mail_backends.PrivateFileEmailBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"  # noqa: F405
